@@ -1,0 +1,827 @@
+/*
+ * Integer ADM, C reference (libvmaf integer_adm.c, C path).
+ *
+ * Every constant, shift and rounding below is libvmaf's; the derivations and
+ * quirks are in ../shared/docs/vmaf-algorithms.md §3 (section numbers below
+ * refer to it). Where libvmaf's fixed point wraps, we wrap the same way on
+ * purpose, through the helpers below, so that no C-level signed overflow (UB)
+ * is involved: the wrap is a conversion, which GCC and Clang define as
+ * modulo 2^n. Right shifts of negative values are arithmetic (implementation
+ * defined in C11, arithmetic on every compiler we support), which is the
+ * floor division libvmaf relies on. Left shifts of negative values are never
+ * used.
+ *
+ * Data flow per frame: the DWT of each scale is stored as whole bands; the
+ * decouple/CSF, contrast-masking and denominator stages then stream over the
+ * rows of the scoring window with a three-row ring, so only the bands are
+ * plane-sized.
+ *
+ * Sizes that libvmaf itself does not handle (a band input of fewer than five
+ * samples at some scale, i.e. a width or height below 33; see the notes at
+ * mirror() and at the shift clamps) get the same mirror rule and
+ * non-negative shifts instead of libvmaf's out-of-bounds reads; those scores
+ * are ours, not libvmaf's.
+ */
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feature/adm.h"
+#include "tinyvmaf/common.h"
+
+#define ADM_MIN_SIZE 16
+/* Keeps every int product of sizes and the int64 accumulators far from overflow. */
+#define ADM_MAX_SIZE 65536
+
+/* Q15 db2 taps (§3.2); the lo taps sum to 46342. */
+#define LO0 15826
+#define LO1 27411
+#define LO2 7345
+#define LO3 (-4240)
+#define LO_SUM 46342
+
+/* M_PI is not in strict C11; this is libvmaf's literal. */
+#define ADM_PI 3.14159265358979323846264338327
+
+/* --- wrapping helpers: modulo-2^n stores, as libvmaf's int16/int32 stores do --- */
+
+static inline int16_t wrap16(const int64_t v)
+{
+    return (int16_t)(uint16_t)(uint64_t)v;
+}
+
+static inline int32_t wrap32(const int64_t v)
+{
+    return (int32_t)(uint32_t)(uint64_t)v;
+}
+
+/* |v| as an unsigned value, defined for INT32_MIN too. */
+static inline uint32_t uabs32(const int32_t v)
+{
+    return v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
+}
+
+static inline int64_t rnd64(const int64_t v, const int s)
+{
+    return s ? (v + ((int64_t)1 << (s - 1))) >> s : v;
+}
+
+static inline uint64_t rndu64(const uint64_t v, const int s)
+{
+    return s ? (v + ((uint64_t)1 << (s - 1))) >> s : v;
+}
+
+/*
+ * DWT border rule (§3.2): reflect-101 before the start (-1 -> 1) and
+ * symmetric with the edge repeated after the end (n -> n-1, n+1 -> n-2).
+ * libvmaf builds its index tables so that for inputs of 3 or 4 samples the
+ * first output reads index -1 unmirrored (out of bounds) and for 2 samples
+ * reads index 2; we mirror those too, and clamp for n < 3.
+ */
+static inline int mirror(int i, const int n)
+{
+    if (i < 0) i = -i;
+    if (i >= n) i = 2 * n - 1 - i;
+    if (i < 0) i = 0;
+    if (i >= n) i = n - 1;
+    return i;
+}
+
+/* --- §3.4 CSF: Watson 1997 wavelet noise visibility, luma, subject "sfl" --- */
+
+static const float watson_amp[4][4] = {
+    { 0.62171f, 0.67234f, 0.72709f, 0.67234f },
+    { 0.34537f, 0.41317f, 0.49428f, 0.41317f },
+    { 0.18004f, 0.22727f, 0.28688f, 0.22727f },
+    { 0.091401f, 0.11792f, 0.15214f, 0.11792f },
+};
+
+/*
+ * 1/Q(lambda, theta). The float/double mix reproduces libvmaf's
+ * dwt_quant_step exactly: r and temp are stored as float, k*temp*temp is a
+ * float product, the rest is double, and Q is stored as float before the
+ * float reciprocal.
+ */
+static float watson_rf(const int lambda, const int theta, const double nvd, const int rdh)
+{
+    static const float a = 0.495f, k = 0.466f, f0 = 0.401f;
+    static const float g[4] = { 1.501f, 1.0f, 0.534f, 1.0f };
+    const float r = (float)(nvd * rdh * ADM_PI / 180.0);
+    const float temp = (float)log10(pow(2.0, lambda + 1) * f0 * g[theta] / r);
+    const float q = (float)(2.0 * a * pow(10.0, k * temp * temp) / watson_amp[lambda][theta]);
+    return 1.0f / q;
+}
+
+void tvmaf_adm_div_lut_init(int32_t *const lut)
+{
+    lut[32768] = 0;
+    for (int i = 1; i <= 32768; i++) {
+        const int32_t q = (int32_t)(1073741824 / i);
+        lut[32768 + i] = q;
+        lut[32768 - i] = -q;
+    }
+}
+
+/* --- §3.2 DWT, scale 0 --- */
+
+/*
+ * Vertical pass. The lo sum is done in uint32: for b = 16 the int32 sum of
+ * libvmaf's formula overflows before the mid-grey offset is removed, but the
+ * final value always fits int32, so the modulo-2^32 sum converted back to
+ * int32 is the exact result (and what libvmaf's wrapping int32 gives).
+ */
+static inline void dwt_s0_vert(int16_t *const lo, int16_t *const hi, const void *const src[4],
+                               const int w, const int bpc, const int hbd)
+{
+    const uint32_t half = 1u << (bpc - 1);
+    const uint32_t offset = (uint32_t)LO_SUM * half - half;
+    for (int j = 0; j < w; j++) {
+        uint32_t x[4];
+        for (int k = 0; k < 4; k++)
+            x[k] = hbd ? ((const uint16_t *)src[k])[j] : ((const uint8_t *)src[k])[j];
+        const uint32_t l = (uint32_t)LO0 * x[0] + (uint32_t)LO1 * x[1] + (uint32_t)LO2 * x[2] -
+                           (uint32_t)-LO3 * x[3] - offset;
+        const uint32_t h = (uint32_t)LO1 * x[2] + half - (uint32_t)-LO3 * x[0] -
+                           (uint32_t)LO2 * x[1] - (uint32_t)LO0 * x[3];
+        lo[j] = wrap16(wrap32(l) >> bpc);
+        hi[j] = wrap16(wrap32(h) >> bpc);
+    }
+}
+
+/* Pads a row of n values for the horizontal taps at -1, n and n+1 (§3.2). */
+#define PAD_ROW(row, n)                                                                            \
+    do {                                                                                           \
+        (row)[-1] = (row)[mirror(-1, (n))];                                                        \
+        (row)[(n)] = (row)[mirror((n), (n))];                                                      \
+        (row)[(n) + 1] = (row)[mirror((n) + 1, (n))];                                              \
+    } while (0)
+
+static TVMAF_ADM_DWT_S0_FN(dwt_s0_c)
+{
+    int16_t *const lo = tmp + 1;
+    int16_t *const hi = tmp + (w + 3) + 1;
+    if (bpc == 8)
+        dwt_s0_vert(lo, hi, src, w, 8, 0);
+    else
+        dwt_s0_vert(lo, hi, src, w, bpc, 1);
+    PAD_ROW(lo, w);
+    PAD_ROW(hi, w);
+
+    /* Sum of |taps| x int16 stays below 2^31: plain int32 is exact here. */
+    for (int j = 0; j < (w + 1) / 2; j++) {
+        const int16_t *const l = lo + 2 * j - 1;
+        const int16_t *const h = hi + 2 * j - 1;
+        const int32_t al = LO0 * l[0] + LO1 * l[1] + LO2 * l[2] + LO3 * l[3];
+        const int32_t vl = LO3 * l[0] - LO2 * l[1] + LO1 * l[2] - LO0 * l[3];
+        const int32_t ah = LO0 * h[0] + LO1 * h[1] + LO2 * h[2] + LO3 * h[3];
+        const int32_t vh = LO3 * h[0] - LO2 * h[1] + LO1 * h[2] - LO0 * h[3];
+        a[j] = wrap16((al + 32768) >> 16);
+        hvd[1][j] = wrap16((vl + 32768) >> 16);
+        hvd[0][j] = wrap16((ah + 32768) >> 16);
+        hvd[2][j] = wrap16((vh + 32768) >> 16);
+    }
+}
+
+/* --- §3.2 DWT, scales 1..3 (int64 sums, per-scale shifts) --- */
+
+static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
+{
+    static const int vshift[3] = { 0, 16, 16 };
+    static const int hshift[3] = { 15, 16, 15 };
+    const int vs = vshift[scale - 1], hs = hshift[scale - 1];
+    int32_t *const lo = tmp + 1;
+    int32_t *const hi = tmp + (w + 3) + 1;
+
+    for (int j = 0; j < w; j++) {
+        const int64_t x0 = src[0][j], x1 = src[1][j], x2 = src[2][j], x3 = src[3][j];
+        lo[j] = wrap32(rnd64(LO0 * x0 + LO1 * x1 + LO2 * x2 + LO3 * x3, vs));
+        hi[j] = wrap32(rnd64(LO3 * x0 - LO2 * x1 + LO1 * x2 - LO0 * x3, vs));
+    }
+    PAD_ROW(lo, w);
+    PAD_ROW(hi, w);
+
+    for (int j = 0; j < (w + 1) / 2; j++) {
+        const int32_t *const l = lo + 2 * j - 1;
+        const int32_t *const h = hi + 2 * j - 1;
+        a[j] = wrap32(rnd64((int64_t)LO0 * l[0] + (int64_t)LO1 * l[1] + (int64_t)LO2 * l[2] +
+                                (int64_t)LO3 * l[3], hs));
+        hvd[1][j] = wrap32(rnd64((int64_t)LO3 * l[0] - (int64_t)LO2 * l[1] +
+                                     (int64_t)LO1 * l[2] - (int64_t)LO0 * l[3], hs));
+        hvd[0][j] = wrap32(rnd64((int64_t)LO0 * h[0] + (int64_t)LO1 * h[1] +
+                                     (int64_t)LO2 * h[2] + (int64_t)LO3 * h[3], hs));
+        hvd[2][j] = wrap32(rnd64((int64_t)LO3 * h[0] - (int64_t)LO2 * h[1] +
+                                     (int64_t)LO1 * h[2] - (int64_t)LO0 * h[3], hs));
+    }
+}
+
+/* --- §3.3 decouple, fused with the §3.5 CSF of the impairment --- */
+
+/*
+ * The < 1 degree angle test between (oh, ov) and (th, tv), trig-free. The
+ * int64 -> float -> double conversions, the /4096 and the left-to-right
+ * product order are libvmaf's and decide borderline pixels.
+ */
+static inline int angle_within_1deg(const int64_t oh, const int64_t ov, const int64_t th,
+                                    const int64_t tv, const double cos1sq)
+{
+    const double dp = (float)(oh * th + ov * tv) / 4096.0;
+    const double om = (float)(oh * oh + ov * ov) / 4096.0;
+    const double tm = (float)(th * th + tv * tv) / 4096.0;
+    return dp >= 0.0 && dp * dp >= cos1sq * om * tm;
+}
+
+static double cos_1deg_sq(void)
+{
+    const double c = cos(1.0 * ADM_PI / 180.0);
+    return (float)(c * c);
+}
+
+/*
+ * Enhancement gain clamp on the restored value. libvmaf tests the sign of
+ * f32(k/32768) * f32(o/64); with k in [0, 32768] that product never
+ * underflows, so its sign is the sign of k*o, tested here in integers. The
+ * min/max is taken in double and truncated back, as libvmaf's MIN/MAX of
+ * (r * egl, t) does; the result lies between r and t, so it fits.
+ */
+static inline int64_t egl_clamp(const int64_t r, const int64_t t, const int64_t k, const int64_t o,
+                                const int angle, const double egl)
+{
+    if (!angle || k == 0 || o == 0) return r;
+    const double re = (double)r * egl, td = (double)t;
+    if (o > 0) return (int64_t)(re < td ? re : td);
+    return (int64_t)(re > td ? re : td);
+}
+
+static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
+{
+    const int32_t *const div = p->div_lut + 32768;
+    const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
+    /* Q6 band x Q21/Q23 factor -> Q12; d rounds with 65535, not 65536 (§3.5). */
+    static const int shift[3] = { 15, 15, 17 };
+    static const int32_t add[3] = { 16384, 16384, 65535 };
+
+    for (int j = 0; j < n; j++) {
+        const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
+        for (int t = 0; t < 3; t++) {
+            const int32_t o = ref[t][j], d = dis[t][j];
+            int32_t k = 32768;
+            if (o) {
+                k = (int32_t)(((int64_t)div[o] * d + 16384) >> 15);
+                k = k < 0 ? 0 : k > 32768 ? 32768 : k;
+            }
+            int16_t rr = wrap16((k * o + 16384) >> 15);
+            rr = (int16_t)egl_clamp(rr, d, k, o, angle, egl);
+            const int16_t a = wrap16(d - rr);
+            const int16_t c = wrap16(((int32_t)p->rf[t] * a + add[t]) >> shift[t]);
+            r[t][j] = rr;
+            ca[t][j] = c;
+            /* 4369 = 2^17/30 */
+            cf[t][j] = wrap16((4369 * (int32_t)uabs32(c) + 2048) >> 12);
+        }
+    }
+}
+
+/*
+ * Scales 1..3: o no longer fits the 16-bit reciprocal table, so |o| is first
+ * rounded to its top 15 (or 16, after rounding up) significant bits and the
+ * shift is added back after the multiply.
+ */
+static inline int64_t gain_s123(const int32_t *const div, const int32_t o, const int32_t d)
+{
+    if (!o) return 32768;
+    const uint32_t m0 = uabs32(o);
+    uint32_t m = m0;
+    int sh = 0;
+    if (m0 >= 32768) {
+        int bits = 0;
+        for (uint32_t v = m0; v; v >>= 1) bits++;
+        sh = bits - 15;
+        m = (m0 + (1u << (sh - 1))) >> sh;
+    }
+    const int64_t prod = (int64_t)div[m] * d * (o < 0 ? -1 : 1);
+    const int64_t k = (prod + ((int64_t)1 << (14 + sh))) >> (15 + sh);
+    return k < 0 ? 0 : k > 32768 ? 32768 : k;
+}
+
+/*
+ * Q32 reciprocals of 30 and 15 with libvmaf's rounding constant: it stores
+ * 1u << 31 in an int32_t, which wraps to -2^31 (upstream #955), so these
+ * values round down and are -1 for a zero input. Every golden depends on it.
+ */
+#define I4_ONE_BY_30 143165577
+#define I4_ONE_BY_15 286331153
+#define I4_ROUND_955 (-(int64_t)2147483648)
+
+static TVMAF_ADM_DECOUPLE_S123_FN(decouple_s123_c)
+{
+    const int32_t *const div = p->div_lut + 32768;
+    const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
+
+    for (int j = 0; j < n; j++) {
+        const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
+        for (int t = 0; t < 3; t++) {
+            const int32_t o = ref[t][j], d = dis[t][j];
+            const int64_t k = gain_s123(div, o, d);
+            int32_t rr = wrap32((k * o + 16384) >> 15);
+            rr = (int32_t)egl_clamp(rr, d, k, o, angle, egl);
+            const int32_t a = wrap32((int64_t)d - rr);
+            const int32_t c = wrap32(((int64_t)p->rf[t] * a + (1 << 27)) >> 28);
+            r[t][j] = rr;
+            ca[t][j] = c;
+            cf[t][j] = wrap32(((int64_t)I4_ONE_BY_30 * uabs32(c) + I4_ROUND_955) >> 32);
+        }
+    }
+}
+
+/* --- §3.5 masking threshold and §3.7 numerator --- */
+
+static TVMAF_ADM_CM_S0_FN(cm_s0_c)
+{
+    /* x = r * rf is Q27 (h, v) or Q29 (d); the Q17 threshold is aligned by u. */
+    static const int usub[3] = { 10, 10, 12 };
+    static const int qsq[3] = { 29, 29, 30 };
+    int64_t acc[3] = { 0, 0, 0 };
+
+    for (int j = 0; j < n; j++) {
+        int32_t thr = 0;
+        for (int t = 0; t < 3; t++) {
+            const int16_t *const u = cf[t][0], *const m = cf[t][1], *const b = cf[t][2];
+            int32_t s = u[j - 1] + u[j] + u[j + 1] + m[j - 1] + m[j + 1] + b[j - 1] + b[j] +
+                        b[j + 1];
+            /* 8738 = 2^17/15; the int16 store wraps for |ca| >= 15360, as in libvmaf's C. */
+            s += wrap16((8738 * (int32_t)uabs32(ca[t][j]) + 2048) >> 12);
+            thr += s;
+        }
+        for (int t = 0; t < 3; t++) {
+            const int32_t x = r[t][j] * (int32_t)p->rf[t];
+            const int32_t tq = wrap32((int64_t)((uint32_t)thr << usub[t]));
+            int32_t xm = wrap32((int64_t)uabs32(x) - tq);
+            if (xm < 0) xm = 0;
+            const int32_t x2 = wrap32(rnd64((int64_t)xm * xm, qsq[t]));
+            acc[t] += rnd64((int64_t)x2 * xm, p->cube_shift[t]);
+        }
+    }
+    for (int t = 0; t < 3; t++) sum[t] = acc[t];
+}
+
+static TVMAF_ADM_CM_S123_FN(cm_s123_c)
+{
+    int64_t acc[3] = { 0, 0, 0 };
+
+    for (int j = 0; j < n; j++) {
+        int32_t thr = 0;
+        for (int t = 0; t < 3; t++) {
+            const int32_t *const u = cf[t][0], *const m = cf[t][1], *const b = cf[t][2];
+            int32_t s = wrap32((int64_t)u[j - 1] + u[j] + u[j + 1] + m[j - 1] + m[j + 1] +
+                               b[j - 1] + b[j] + b[j + 1]);
+            s = wrap32((int64_t)s +
+                       wrap32(((int64_t)I4_ONE_BY_15 * uabs32(ca[t][j]) + I4_ROUND_955) >> 32));
+            thr = wrap32((int64_t)thr + s);
+        }
+        for (int t = 0; t < 3; t++) {
+            const int32_t x = wrap32(((int64_t)r[t][j] * p->rf[t] + (1 << 27)) >> 28);
+            int32_t xm = wrap32((int64_t)uabs32(x) - thr);
+            if (xm < 0) xm = 0;
+            const int32_t x2 = wrap32(rnd64((int64_t)xm * xm, 30));
+            acc[t] += rnd64((int64_t)x2 * xm, p->cube_shift[t]);
+        }
+    }
+    for (int t = 0; t < 3; t++) sum[t] = acc[t];
+}
+
+/* --- §3.8 denominator --- */
+
+static TVMAF_ADM_DEN_S0_FN(den_s0_c)
+{
+    (void)p;
+    uint64_t acc[3] = { 0, 0, 0 };
+    for (int j = 0; j < n; j++) {
+        for (int t = 0; t < 3; t++) {
+            const uint64_t v = (uint16_t)uabs32(o[t][j]);
+            acc[t] += v * v * v;
+        }
+    }
+    for (int t = 0; t < 3; t++) sum[t] = acc[t];
+}
+
+static TVMAF_ADM_DEN_S123_FN(den_s123_c)
+{
+    const int q = p->den_sq_shift, e = p->den_cube_shift;
+    /* The square rounds with 2^q, not 2^(q-1): libvmaf's constant, kept. */
+    const uint64_t addq = (uint64_t)1 << q;
+    uint64_t acc[3] = { 0, 0, 0 };
+    for (int j = 0; j < n; j++) {
+        for (int t = 0; t < 3; t++) {
+            const uint64_t v = uabs32(o[t][j]);
+            acc[t] += rndu64(((v * v + addq) >> q) * v, e);
+        }
+    }
+    for (int t = 0; t < 3; t++) sum[t] = acc[t];
+}
+
+void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
+{
+    (void)cpu_flags; /* no ISA-specific kernels yet */
+    c->dwt_s0 = dwt_s0_c;
+    c->dwt_s123 = dwt_s123_c;
+    c->decouple_s0 = decouple_s0_c;
+    c->decouple_s123 = decouple_s123_c;
+    c->cm_s0 = cm_s0_c;
+    c->cm_s123 = cm_s123_c;
+    c->den_s0 = den_s0_c;
+    c->den_s123 = den_s123_c;
+}
+
+/* --- driver --- */
+
+typedef struct AdmScale {
+    int w, h;                     /* band size */
+    int left, top, right, bottom; /* scoring window (§3.6) */
+    int rho;                      /* numerator per-row shift, ceil(log2 h) */
+    int den_row_shift;            /* per-row shift of the denominator */
+    double num_div[3];            /* 2^(final exponent) of the numerator, per orientation */
+    double den_div;               /* 2^(final exponent) of the denominator */
+    double rf_cube[3];            /* pow(rf, 3) of the float CSF factor */
+    float noise;                  /* powf(area * nw, 1/3) */
+    TvmafAdmKernelParams kp;
+} AdmScale;
+
+struct TvmafAdm {
+    int w, h, bpc;
+    TvmafAdmDSPContext dsp;
+    AdmScale sc[TVMAF_ADM_SCALES];
+
+    int32_t *div_lut;
+    int16_t *b16[2][3];  /* scale-0 h, v, d of ref [0] and dis [1] */
+    int32_t *b32[2][3];  /* scales 1..3 h, v, d */
+    int32_t *band_a[2][2]; /* LL of ref/dis, ping-pong between scales */
+    void *tmp;           /* DWT row scratch */
+    void *ring[3][3][3]; /* [slot][r, ca, cf][theta]: column 0 of a padded row */
+    void *mem;
+};
+
+static int ceil_log2(const double v)
+{
+    return (int)ceil(log2(v));
+}
+
+/* libvmaf converts negative shift amounts to unsigned (only for bands under
+ * 16 samples); a shift of 0 is the nearest defined behaviour. */
+static int nonneg(const int v)
+{
+    return v < 0 ? 0 : v;
+}
+
+static void setup_scale(AdmScale *const s, const int scale, const int w, const int h,
+                        const TvmafAdmOptions *const opt)
+{
+    s->w = w;
+    s->h = h;
+    s->left = (int)(w * 0.1 - 0.5);
+    s->top = (int)(h * 0.1 - 0.5);
+    s->right = w - s->left;
+    s->bottom = h - s->top;
+    const int ww = s->right - s->left, wh = s->bottom - s->top;
+
+    const float rf_hv = watson_rf(scale, 1, opt->norm_view_dist, opt->ref_display_height);
+    const float rf_d = watson_rf(scale, 2, opt->norm_view_dist, opt->ref_display_height);
+    const float rf[3] = { rf_hv, rf_hv, rf_d };
+    for (int t = 0; t < 3; t++) s->rf_cube[t] = pow(rf[t], 3);
+
+    s->noise = powf((float)(wh * ww * 0.03125), 1.0f / 3.0f);
+    s->rho = nonneg(ceil_log2(h));
+
+    TvmafAdmKernelParams *const kp = &s->kp;
+    kp->enhn_gain_limit = opt->enhn_gain_limit;
+    if (scale == 0) {
+        /* libvmaf hard-codes these for the default viewing condition; they are
+         * not what the formula gives (36451, 49414), see §3.4. */
+        if (fabs(opt->norm_view_dist * opt->ref_display_height - 3.0 * 1080) < 1.0e-8) {
+            kp->rf[0] = kp->rf[1] = 36453;
+            kp->rf[2] = 49417;
+        } else {
+            kp->rf[0] = kp->rf[1] = (uint16_t)(rf_hv * pow(2, 21));
+            kp->rf[2] = (uint16_t)(rf_d * pow(2, 23));
+        }
+        const int ehv = nonneg((int)ceil(log2(w) - 4)), ed = nonneg((int)ceil(log2(w) - 3));
+        kp->cube_shift[0] = kp->cube_shift[1] = ehv;
+        kp->cube_shift[2] = ed;
+        /* Q6 bands, Q21/Q23 factors: cubes of Q27 (Q29) squared down by 2^29 (2^30). */
+        s->num_div[0] = s->num_div[1] = ldexp(1.0, 52 - ehv - s->rho);
+        s->num_div[2] = ldexp(1.0, 57 - ed - s->rho);
+        kp->den_sq_shift = kp->den_cube_shift = 0;
+        /* Keeps the uint64 sum of Q6 cubes in range for large windows. */
+        s->den_row_shift = nonneg(ceil_log2((double)wh * ww) - 20);
+        s->den_div = ldexp(1.0, 18 - s->den_row_shift);
+    } else {
+        static const int num_exp[3] = { 45, 39, 36 };
+        static const int den_sq[3] = { 31, 30, 31 };
+        static const int den_exp[3] = { 32, 27, 23 };
+        for (int t = 0; t < 3; t++) kp->rf[t] = (uint32_t)(rf[t] * pow(2, 32));
+        const int e = nonneg(ceil_log2(w));
+        kp->cube_shift[0] = kp->cube_shift[1] = kp->cube_shift[2] = e;
+        s->num_div[0] = s->num_div[1] = s->num_div[2] =
+            (float)ldexp(1.0, num_exp[scale - 1] - e - s->rho);
+        kp->den_sq_shift = den_sq[scale - 1];
+        kp->den_cube_shift = nonneg(ceil_log2(ww));
+        s->den_row_shift = nonneg(ceil_log2(wh));
+        s->den_div = ldexp(1.0, den_exp[scale - 1] - s->den_row_shift - kp->den_cube_shift);
+    }
+}
+
+/* Bump allocator over one block; offsets are 64-byte aligned. */
+typedef struct Arena {
+    size_t off;
+    int overflow;
+} Arena;
+
+static size_t arena_take(Arena *const a, const size_t n, const size_t elem)
+{
+    const size_t at = a->off;
+    if (elem && n > (SIZE_MAX / 2) / elem) {
+        a->overflow = 1;
+        return 0;
+    }
+    const size_t bytes = (n * elem + 63) & ~(size_t)63;
+    if (bytes > SIZE_MAX / 2 - a->off) {
+        a->overflow = 1;
+        return 0;
+    }
+    a->off += bytes;
+    return at;
+}
+
+int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc,
+                   const TvmafAdmOptions *const opt, const unsigned cpu_flags)
+{
+    if (!out) return TVMAF_ERR(EINVAL);
+    *out = NULL;
+    if (!opt || w < ADM_MIN_SIZE || h < ADM_MIN_SIZE || w > ADM_MAX_SIZE || h > ADM_MAX_SIZE)
+        return TVMAF_ERR(EINVAL);
+    if (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16) return TVMAF_ERR(EINVAL);
+    if (!(opt->enhn_gain_limit >= 1.0 && opt->enhn_gain_limit <= 100.0) ||
+        !(opt->norm_view_dist >= 0.75 && opt->norm_view_dist <= 24.0) ||
+        opt->ref_display_height < 1 || opt->ref_display_height > 4320)
+        return TVMAF_ERR(EINVAL);
+    /* libvmaf refuses this too: its 16-bit scale-0 pipeline cannot represent
+     * angular frequencies below 1080 lines at 3H. */
+    if (opt->norm_view_dist * opt->ref_display_height < 3.0 * 1080) return TVMAF_ERR(EINVAL);
+
+    TvmafAdm *const a = calloc(1, sizeof(*a));
+    if (!a) return TVMAF_ERR(ENOMEM);
+    a->w = w;
+    a->h = h;
+    a->bpc = bpc;
+    tvmaf_adm_dsp_init(&a->dsp, cpu_flags);
+
+    int bw = w, bh = h;
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
+        bw = (bw + 1) / 2;
+        bh = (bh + 1) / 2;
+        setup_scale(&a->sc[s], s, bw, bh, opt);
+    }
+
+    const size_t n0 = (size_t)a->sc[0].w * a->sc[0].h;
+    const size_t n1 = (size_t)a->sc[1].w * a->sc[1].h;
+    const size_t row = (size_t)a->sc[0].w + 2; /* one pad column each side */
+    Arena ar = { 0, 0 };
+    const size_t o_lut = arena_take(&ar, 65537, sizeof(int32_t));
+    size_t o16[2][3], o32[2][3], oa[2][2], oring[3][3][3];
+    for (int k = 0; k < 2; k++) {
+        for (int t = 0; t < 3; t++) {
+            o16[k][t] = arena_take(&ar, n0, sizeof(int16_t));
+            o32[k][t] = arena_take(&ar, n1, sizeof(int32_t));
+        }
+        oa[k][0] = arena_take(&ar, n0, sizeof(int32_t));
+        oa[k][1] = arena_take(&ar, n1, sizeof(int32_t));
+    }
+    const size_t o_tmp = arena_take(&ar, 2 * ((size_t)w + 3), sizeof(int32_t));
+    for (int s = 0; s < 3; s++)
+        for (int b = 0; b < 3; b++)
+            for (int t = 0; t < 3; t++) oring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
+    if (ar.overflow) {
+        free(a);
+        return TVMAF_ERR(EINVAL);
+    }
+
+    a->mem = aligned_alloc(64, ar.off);
+    if (!a->mem) {
+        free(a);
+        return TVMAF_ERR(ENOMEM);
+    }
+    /* Padding and the unscored band borders are never written by compute();
+     * zero them once so every read is of initialised memory. */
+    memset(a->mem, 0, ar.off);
+    char *const m = a->mem;
+    a->div_lut = (int32_t *)(m + o_lut);
+    tvmaf_adm_div_lut_init(a->div_lut);
+    for (int k = 0; k < 2; k++) {
+        for (int t = 0; t < 3; t++) {
+            a->b16[k][t] = (int16_t *)(m + o16[k][t]);
+            a->b32[k][t] = (int32_t *)(m + o32[k][t]);
+        }
+        a->band_a[k][0] = (int32_t *)(m + oa[k][0]);
+        a->band_a[k][1] = (int32_t *)(m + oa[k][1]);
+    }
+    a->tmp = m + o_tmp;
+    for (int s = 0; s < 3; s++)
+        for (int b = 0; b < 3; b++)
+            for (int t = 0; t < 3; t++)
+                a->ring[s][b][t] = m + oring[s][b][t] + sizeof(int32_t); /* skip the pad */
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++) a->sc[s].kp.div_lut = a->div_lut;
+
+    *out = a;
+    return 0;
+}
+
+void tvmaf_adm_free(TvmafAdm **const pa)
+{
+    if (!pa || !*pa) return;
+    free((*pa)->mem);
+    free(*pa);
+    *pa = NULL;
+}
+
+/* Scale-0 DWT of one picture into b16[k] and band_a[k][0]. */
+static void dwt_scale0(TvmafAdm *const a, const int k, const TvmafPlane *const pic)
+{
+    const AdmScale *const s = &a->sc[0];
+    const char *const base = pic->data;
+    for (int i = 0; i < s->h; i++) {
+        const void *src[4];
+        for (int t = 0; t < 4; t++)
+            src[t] = base + (ptrdiff_t)mirror(2 * i - 1 + t, a->h) * pic->stride;
+        const ptrdiff_t o = (ptrdiff_t)i * s->w;
+        int16_t *const hvd[3] = { a->b16[k][0] + o, a->b16[k][1] + o, a->b16[k][2] + o };
+        a->dsp.dwt_s0(a->band_a[k][0] + o, hvd, src, a->tmp, a->w, a->bpc);
+    }
+}
+
+/* DWT of scale `scale` (1..3) from the LL band of the previous scale. */
+static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
+{
+    const AdmScale *const prev = &a->sc[scale - 1], *const s = &a->sc[scale];
+    const int32_t *const in = a->band_a[k][(scale - 1) & 1];
+    int32_t *const outa = a->band_a[k][scale & 1];
+    for (int i = 0; i < s->h; i++) {
+        const int32_t *src[4];
+        for (int t = 0; t < 4; t++)
+            src[t] = in + (ptrdiff_t)mirror(2 * i - 1 + t, prev->h) * prev->w;
+        const ptrdiff_t o = (ptrdiff_t)i * s->w;
+        int32_t *const hvd[3] = { a->b32[k][0] + o, a->b32[k][1] + o, a->b32[k][2] + o };
+        a->dsp.dwt_s123(outa + o, hvd, src, a->tmp, prev->w, scale);
+    }
+}
+
+/* Decouples band row y into ring slot y % 3 and pads its cf row (§3.5 mirror). */
+static void decouple_row(TvmafAdm *const a, const int scale, const int y, const int c0,
+                         const int c1)
+{
+    const AdmScale *const s = &a->sc[scale];
+    void *const *const slot_r = a->ring[y % 3][0];
+    void *const *const slot_ca = a->ring[y % 3][1];
+    void *const *const slot_cf = a->ring[y % 3][2];
+    const ptrdiff_t o = (ptrdiff_t)y * s->w + c0;
+    const int n = c1 - c0, w = s->w;
+    if (scale == 0) {
+        int16_t *const r[3] = { (int16_t *)slot_r[0] + c0, (int16_t *)slot_r[1] + c0,
+                                (int16_t *)slot_r[2] + c0 };
+        int16_t *const ca[3] = { (int16_t *)slot_ca[0] + c0, (int16_t *)slot_ca[1] + c0,
+                                 (int16_t *)slot_ca[2] + c0 };
+        int16_t *const cf[3] = { (int16_t *)slot_cf[0] + c0, (int16_t *)slot_cf[1] + c0,
+                                 (int16_t *)slot_cf[2] + c0 };
+        const int16_t *const ref[3] = { a->b16[0][0] + o, a->b16[0][1] + o, a->b16[0][2] + o };
+        const int16_t *const dis[3] = { a->b16[1][0] + o, a->b16[1][1] + o, a->b16[1][2] + o };
+        a->dsp.decouple_s0(r, ca, cf, ref, dis, n, &s->kp);
+        for (int t = 0; t < 3; t++) {
+            int16_t *const row = slot_cf[t];
+            row[-1] = row[mirror(-1, w)];
+            row[w] = row[w - 1];
+        }
+    } else {
+        int32_t *const r[3] = { (int32_t *)slot_r[0] + c0, (int32_t *)slot_r[1] + c0,
+                                (int32_t *)slot_r[2] + c0 };
+        int32_t *const ca[3] = { (int32_t *)slot_ca[0] + c0, (int32_t *)slot_ca[1] + c0,
+                                 (int32_t *)slot_ca[2] + c0 };
+        int32_t *const cf[3] = { (int32_t *)slot_cf[0] + c0, (int32_t *)slot_cf[1] + c0,
+                                 (int32_t *)slot_cf[2] + c0 };
+        const int32_t *const ref[3] = { a->b32[0][0] + o, a->b32[0][1] + o, a->b32[0][2] + o };
+        const int32_t *const dis[3] = { a->b32[1][0] + o, a->b32[1][1] + o, a->b32[1][2] + o };
+        a->dsp.decouple_s123(r, ca, cf, ref, dis, n, &s->kp);
+        for (int t = 0; t < 3; t++) {
+            int32_t *const row = slot_cf[t];
+            row[-1] = row[mirror(-1, w)];
+            row[w] = row[w - 1];
+        }
+    }
+}
+
+/*
+ * Scores one scale from its bands: numerator (decouple, CSF, masking) and
+ * denominator over the window, row by row, with the per-row rounding of
+ * §3.7/§3.8. The cf pads written by decouple_row are only read when the
+ * window touches the band edge, where they carry the -1 -> 1, n -> n-1 mirror.
+ */
+static void score_scale(TvmafAdm *const a, const int scale, float *const num, float *const den)
+{
+    const AdmScale *const s = &a->sc[scale];
+    const int w = s->w, h = s->h, n = s->right - s->left;
+    /* The masking needs ca/cf one pixel around the window (clamped to the band). */
+    const int c0 = s->left > 0 ? s->left - 1 : 0;
+    const int c1 = s->right < w ? s->right + 1 : w;
+    int next = s->top > 0 ? s->top - 1 : 0;
+    int64_t acc_num[3] = { 0, 0, 0 };
+    uint64_t acc_den[3] = { 0, 0, 0 };
+
+    for (int i = s->top; i < s->bottom; i++) {
+        const int last = i + 1 < h ? i + 1 : h - 1;
+        while (next <= last) decouple_row(a, scale, next++, c0, c1);
+        const int rows[3] = { mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
+        const ptrdiff_t o = (ptrdiff_t)i * w + s->left;
+        int64_t cm[3];
+        uint64_t dn[3];
+        if (scale == 0) {
+            const int16_t *r[3], *ca[3], *cf[3][3], *ref[3];
+            for (int t = 0; t < 3; t++) {
+                r[t] = (const int16_t *)a->ring[i % 3][0][t] + s->left;
+                ca[t] = (const int16_t *)a->ring[i % 3][1][t] + s->left;
+                for (int k = 0; k < 3; k++)
+                    cf[t][k] = (const int16_t *)a->ring[rows[k] % 3][2][t] + s->left;
+                ref[t] = a->b16[0][t] + o;
+            }
+            a->dsp.cm_s0(cm, r, ca, (const int16_t *const(*)[3])cf, n, &s->kp);
+            a->dsp.den_s0(dn, ref, n, &s->kp);
+        } else {
+            const int32_t *r[3], *ca[3], *cf[3][3], *ref[3];
+            for (int t = 0; t < 3; t++) {
+                r[t] = (const int32_t *)a->ring[i % 3][0][t] + s->left;
+                ca[t] = (const int32_t *)a->ring[i % 3][1][t] + s->left;
+                for (int k = 0; k < 3; k++)
+                    cf[t][k] = (const int32_t *)a->ring[rows[k] % 3][2][t] + s->left;
+                ref[t] = a->b32[0][t] + o;
+            }
+            a->dsp.cm_s123(cm, r, ca, (const int32_t *const(*)[3])cf, n, &s->kp);
+            a->dsp.den_s123(dn, ref, n, &s->kp);
+        }
+        for (int t = 0; t < 3; t++) {
+            acc_num[t] += rnd64(cm[t], s->rho);
+            acc_den[t] += rndu64(dn[t], s->den_row_shift);
+        }
+    }
+
+    /* Float rounding points are libvmaf's (§3.7, §3.8): scale 0 divides in
+     * double then narrows; scales 1..3 narrow the int64 first, then divide in
+     * float. Orientation sums are float, in the order h, v, d. */
+    float nsum = 0.0f, dsum = 0.0f;
+    for (int t = 0; t < 3; t++) {
+        float f;
+        if (scale == 0)
+            f = (float)((double)acc_num[t] / s->num_div[t]);
+        else
+            f = (float)acc_num[t] / (float)s->num_div[t];
+        const double csf = (double)acc_den[t] / s->den_div * s->rf_cube[t];
+        nsum += powf(f, 1.0f / 3.0f) + s->noise;
+        dsum += powf((float)csf, 1.0f / 3.0f) + s->noise;
+    }
+    *num = nsum;
+    *den = dsum;
+}
+
+static int plane_ok(const TvmafAdm *const a, const TvmafPlane *const p)
+{
+    const ptrdiff_t es = a->bpc == 8 ? 1 : 2;
+    return p && p->data && p->w == a->w && p->h == a->h && p->bpc == a->bpc &&
+           p->stride >= es * a->w;
+}
+
+int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const TvmafPlane *const dis,
+                      double *const adm2, double scale[TVMAF_ADM_SCALES])
+{
+    if (!a || !adm2 || !scale || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
+
+    double num = 0.0, den = 0.0;
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
+        if (s == 0) {
+            dwt_scale0(a, 0, ref);
+            dwt_scale0(a, 1, dis);
+        } else {
+            dwt_scale123(a, 0, s);
+            dwt_scale123(a, 1, s);
+        }
+        float n, d;
+        score_scale(a, s, &n, &d);
+        num += n;
+        den += d;
+        scale[s] = (double)n / (double)d;
+    }
+
+    /* libvmaf's guard against 0/0 on flat content, scaled by the frame area. */
+    const double limit = 1e-10 * ((double)a->w * a->h) / (1920.0 * 1080.0);
+    if (num < limit) num = 0.0;
+    if (den < limit) den = 0.0;
+    *adm2 = den == 0.0 ? 1.0 : num / den;
+    return 0;
+}

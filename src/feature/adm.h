@@ -1,0 +1,122 @@
+/*
+ * Integer ADM (libvmaf integer_adm.c, C path): four scales of db2 DWT,
+ * decoupling, Watson CSF, contrast masking and Minkowski pooling.
+ *
+ * Numerics contract: adm2 and the per-scale scores are bit-identical to
+ * libvmaf's C path (../shared/docs/vmaf-algorithms.md §3). Integer kernels of
+ * every ISA must equal the C reference bit for bit (tests/checksimd).
+ */
+#ifndef TVMAF_SRC_FEATURE_ADM_H
+#define TVMAF_SRC_FEATURE_ADM_H
+
+#include "feature/plane.h"
+
+#define TVMAF_ADM_SCALES 4
+
+typedef struct TvmafAdmOptions {
+    double enhn_gain_limit; ///< adm_enhn_gain_limit, [1, 100], default 100
+    double norm_view_dist;  ///< adm_norm_view_dist, [0.75, 24], default 3.0
+    int ref_display_height; ///< adm_ref_display_height, [1, 4320], default 1080
+} TvmafAdmOptions;
+
+typedef struct TvmafAdm TvmafAdm;
+
+/** @return 0, -EINVAL (bad size/depth/options), -ENOMEM */
+int tvmaf_adm_init(TvmafAdm **out, int w, int h, int bpc, const TvmafAdmOptions *opt,
+                   unsigned cpu_flags);
+
+/** Scores one frame pair: adm2 and integer_adm_scale0..3. */
+int tvmaf_adm_compute(TvmafAdm *a, const TvmafPlane *ref, const TvmafPlane *dis, double *adm2,
+                      double scale[TVMAF_ADM_SCALES]);
+
+void tvmaf_adm_free(TvmafAdm **a);
+
+/* ------------------------------------------------------------------------
+ * Private: the DSP table (kernels shared by the C reference, each ISA and
+ * tests/checksimd). Not part of the module's caller-facing interface.
+ *
+ * Orientation order is always h, v, d (index 0, 1, 2). Row kernels take
+ * pointers already offset to the first column they process; n is the number
+ * of columns. Every kernel is pure integer arithmetic, so each ISA must match
+ * the C version bit for bit.
+ * ------------------------------------------------------------------------ */
+
+/** Per-scale constants handed to the decouple, masking and denominator kernels. */
+typedef struct TvmafAdmKernelParams {
+    const int32_t *div_lut; ///< trunc(2^30 / i) at [32768 + i], i in [-32768, 32768]
+    double enhn_gain_limit; ///< egl, [1, 100]
+    uint32_t rf[3];         ///< fixed-point CSF: scale 0 Q21, Q21, Q23; scales 1..3 Q32
+    int cube_shift[3];      ///< masking cube shift e per orientation (>= 0)
+    int den_sq_shift;       ///< scales 1..3: denominator square shift q (31, 30, 31)
+    int den_cube_shift;     ///< scales 1..3: denominator cube shift (>= 0)
+} TvmafAdmKernelParams;
+
+/**
+ * One output row of the scale-0 DWT. src: the four input rows (already
+ * mirrored) of w samples, uint8_t when bpc == 8 else uint16_t. tmp: scratch of
+ * 2 * (w + 3) int16_t. Writes (w + 1) / 2 values to a (int16 range, stored
+ * widened for scale 1) and to hvd[0..2].
+ */
+#define TVMAF_ADM_DWT_S0_FN(name)                                                                  \
+    void(name)(int32_t *a, int16_t *const hvd[3], const void *const src[4], int16_t *tmp, int w,    \
+               int bpc)
+/** One output row of the DWT at scale 1, 2 or 3 (tmp: 2 * (w + 3) int32_t). */
+#define TVMAF_ADM_DWT_S123_FN(name)                                                                \
+    void(name)(int32_t *a, int32_t *const hvd[3], const int32_t *const src[4], int32_t *tmp, int w, \
+               int scale)
+/**
+ * Decouples one band row and applies the CSF: writes the restored r, the
+ * weighted impairment ca and its 1/30 share cf for n columns of h, v and d.
+ */
+#define TVMAF_ADM_DECOUPLE_S0_FN(name)                                                             \
+    void(name)(int16_t *const r[3], int16_t *const ca[3], int16_t *const cf[3],                    \
+               const int16_t *const ref[3], const int16_t *const dis[3], int n,                      \
+               const TvmafAdmKernelParams *p)
+#define TVMAF_ADM_DECOUPLE_S123_FN(name)                                                           \
+    void(name)(int32_t *const r[3], int32_t *const ca[3], int32_t *const cf[3],                    \
+               const int32_t *const ref[3], const int32_t *const dis[3], int n,                      \
+               const TvmafAdmKernelParams *p)
+/**
+ * Contrast masking of one row: sum[t] = sum over the n columns of the cubed
+ * masked value, before the per-row rounding. cf[t][0..2] are the rows above,
+ * at and below; columns -1 and n of them are read.
+ */
+#define TVMAF_ADM_CM_S0_FN(name)                                                                   \
+    void(name)(int64_t sum[3], const int16_t *const r[3], const int16_t *const ca[3],              \
+               const int16_t *const cf[3][3], int n, const TvmafAdmKernelParams *p)
+#define TVMAF_ADM_CM_S123_FN(name)                                                                 \
+    void(name)(int64_t sum[3], const int32_t *const r[3], const int32_t *const ca[3],              \
+               const int32_t *const cf[3][3], int n, const TvmafAdmKernelParams *p)
+/** Denominator of one reference row: sum[t] = sum of |o|^3 in the scale's fixed point. */
+#define TVMAF_ADM_DEN_S0_FN(name)                                                                  \
+    void(name)(uint64_t sum[3], const int16_t *const o[3], int n, const TvmafAdmKernelParams *p)
+#define TVMAF_ADM_DEN_S123_FN(name)                                                                \
+    void(name)(uint64_t sum[3], const int32_t *const o[3], int n, const TvmafAdmKernelParams *p)
+
+typedef TVMAF_ADM_DWT_S0_FN(*TvmafAdmDwtS0Fn);
+typedef TVMAF_ADM_DWT_S123_FN(*TvmafAdmDwtS123Fn);
+typedef TVMAF_ADM_DECOUPLE_S0_FN(*TvmafAdmDecoupleS0Fn);
+typedef TVMAF_ADM_DECOUPLE_S123_FN(*TvmafAdmDecoupleS123Fn);
+typedef TVMAF_ADM_CM_S0_FN(*TvmafAdmCmS0Fn);
+typedef TVMAF_ADM_CM_S123_FN(*TvmafAdmCmS123Fn);
+typedef TVMAF_ADM_DEN_S0_FN(*TvmafAdmDenS0Fn);
+typedef TVMAF_ADM_DEN_S123_FN(*TvmafAdmDenS123Fn);
+
+typedef struct TvmafAdmDSPContext {
+    TvmafAdmDwtS0Fn dwt_s0;
+    TvmafAdmDwtS123Fn dwt_s123;
+    TvmafAdmDecoupleS0Fn decouple_s0;
+    TvmafAdmDecoupleS123Fn decouple_s123;
+    TvmafAdmCmS0Fn cm_s0;
+    TvmafAdmCmS123Fn cm_s123;
+    TvmafAdmDenS0Fn den_s0;
+    TvmafAdmDenS123Fn den_s123;
+} TvmafAdmDSPContext;
+
+/** Fills c with the C reference, then upgrades entries allowed by cpu_flags. */
+void tvmaf_adm_dsp_init(TvmafAdmDSPContext *c, unsigned cpu_flags);
+
+/** Fills lut[0..65536] with trunc(2^30 / i), signed, at [32768 + i] (lut[32768] = 0). */
+void tvmaf_adm_div_lut_init(int32_t *lut);
+
+#endif /* TVMAF_SRC_FEATURE_ADM_H */

@@ -1,0 +1,567 @@
+/*
+ * Integer VIF, C reference: the DSP kernels, their table, and the driver that
+ * walks the four scales one row at a time.
+ *
+ * Derivation (vmaf-algorithms.md §2; libvmaf integer_vif.c is the oracle).
+ *
+ * At scale s with Q16 taps f (sum 65536) and samples x (ref) and y (dis):
+ *   vertical   mv  = R(sum f*x, sh_mu)        Q8, "8-bit units"
+ *              sv  = R(sum f*x*x, sh_sq)      Q16 (same for y*y, x*y)
+ *   horizontal mu  = sum f*mv                 Q24, no rounding
+ *              E   = R(sum f*sv, 16)          Q16
+ * with sh_mu = b and sh_sq = 2(b-8) at scale 0 (b = input bit depth), and
+ * 16/16 at scales 1..3 whose images are Q8 uint16. Because the rounding
+ * constants scale with the shifts, content x*4 at 10 bits gives the same
+ * integers as x at 8 bits (§4.5). Every sum is exact in its accumulator
+ * (uint32 for the means, uint64 for the products), so tap order is free and
+ * the kernels fold the symmetric taps: f_k*(a + b) instead of f_k*a + f_k*b.
+ *
+ * Per pixel, in Q16: mu1^2 = (mu1*mu1 + 2^31) >> 32, sigma1^2 = E_xx - mu1^2
+ * as a wrapped int32 (likewise sigma2^2, sigma12), and sigma2^2 is clamped at
+ * 0 while sigma1^2 is not. With sigma_n^2 = 2 (131072 in Q16):
+ *   sigma1^2 <  131072: N += 1, S += sigma2^2
+ *   otherwise:          D += log2Q11(131072 + sigma1^2) - 17*2048
+ *                       and, if sigma12 > 0 and sigma2^2 > 0,
+ *                       g = sigma12 / (sigma1^2 + 65536e-10) in double,
+ *                       sv^2 = max(int32(sigma2^2 - g*sigma12), 0),
+ *                       g = min(g, gain limit)  (after sv^2, as libvmaf),
+ *                       A += log2Q11(int64(g*g*sigma1^2) + sv^2 + 131072)
+ *                          - log2Q11(sv^2 + 131072).
+ * log2Q11 keeps the top 16 bits (truncating) and looks them up in the shipped
+ * log2f table. The score is f32(A/2048 + N - S/16384/65025) /
+ * f32(D/2048 + N), a float32 division. The double steps must not be
+ * contracted into FMAs: build with -ffp-contract=off.
+ *
+ * Down-sampling to scale s+1 uses the scale-(s+1) taps: t = R(sum f*p, v)
+ * vertically (v = b from the input, 16 from Q8), q = R(sum f*t, 16)
+ * horizontally, both stored as uint16, then only even rows and columns are
+ * kept, so only those are computed. Sizes halve with floor. Borders mirror
+ * without repeating the edge (reflect-101) at every step; it is valid because
+ * w, h >= 16 keeps every filter half-width below the image size.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feature/vif.h"
+
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+
+#define SIGMA_NSQ 131072 /* sigma_n^2 = 2.0 in Q16 */
+#define DEFAULT_ENHN_GAIN_LIMIT 100.0
+
+const uint16_t tvmaf_vif_filter[TVMAF_VIF_SCALES][TVMAF_VIF_FILTER_MAX] = {
+    { 489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784, 7455, 6547, 5274, 3896, 2640, 1640,
+      935, 489 },
+    { 1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244 },
+    { 3571, 16004, 26386, 16004, 3571 },
+    { 10904, 43728, 10904 },
+};
+
+const int tvmaf_vif_filter_width[TVMAF_VIF_SCALES] = { 17, 9, 5, 3 };
+
+/* The pixel type is a parameter; callers pass a constant so each use inlines. */
+static ALWAYS_INLINE uint32_t px(const void *const row, const int j, const int pix16)
+{
+    return pix16 ? ((const uint16_t *)row)[j] : ((const uint8_t *)row)[j];
+}
+
+/* ------------------------------------------------------------------------ */
+/* Kernels. Each generic body takes fw as a constant from its dispatcher so
+ * the tap loops unroll. */
+
+static ALWAYS_INLINE void vfilt_mom_body(const TvmafVifMomRow *const out,
+                                         const void *const *const ref,
+                                         const void *const *const dis, const int w, const int fw,
+                                         const uint16_t *const f, const int sh_mu,
+                                         const int sh_sq, const int pix16)
+{
+    const int r = fw / 2;
+    const uint32_t rnd_mu = 1u << (sh_mu - 1);
+    const uint64_t rnd_sq = sh_sq ? (uint64_t)1 << (sh_sq - 1) : 0;
+
+    for (int j = 0; j < w; j++) {
+        const uint32_t fc = f[r];
+        const uint32_t xc = px(ref[r], j, pix16), yc = px(dis[r], j, pix16);
+        uint32_t m1 = fc * xc, m2 = fc * yc;
+        uint64_t sxx = (uint64_t)(fc * xc) * xc;
+        uint64_t syy = (uint64_t)(fc * yc) * yc;
+        uint64_t sxy = (uint64_t)(fc * xc) * yc;
+        for (int k = 0; k < r; k++) {
+            const uint32_t fk = f[k];
+            const uint32_t xa = px(ref[k], j, pix16), xb = px(ref[fw - 1 - k], j, pix16);
+            const uint32_t ya = px(dis[k], j, pix16), yb = px(dis[fw - 1 - k], j, pix16);
+            m1 += fk * (xa + xb);
+            m2 += fk * (ya + yb);
+            sxx += fk * ((uint64_t)xa * xa + (uint64_t)xb * xb);
+            syy += fk * ((uint64_t)ya * ya + (uint64_t)yb * yb);
+            sxy += fk * ((uint64_t)xa * ya + (uint64_t)xb * yb);
+        }
+        out->mu1[j] = (uint16_t)((m1 + rnd_mu) >> sh_mu);
+        out->mu2[j] = (uint16_t)((m2 + rnd_mu) >> sh_mu);
+        out->xx[j] = (uint32_t)((sxx + rnd_sq) >> sh_sq);
+        out->yy[j] = (uint32_t)((syy + rnd_sq) >> sh_sq);
+        out->xy[j] = (uint32_t)((sxy + rnd_sq) >> sh_sq);
+    }
+}
+
+static decl_vif_vfilt_mom_fn(vif_vfilt_mom_8_c)
+{
+    /* 8-bit input only ever feeds scale 0. */
+    (void)scale;
+    vfilt_mom_body(out, ref, dis, w, 17, tvmaf_vif_filter[0], sh_mu, sh_sq, 0);
+}
+
+static decl_vif_vfilt_mom_fn(vif_vfilt_mom_16_c)
+{
+    const uint16_t *const f = tvmaf_vif_filter[scale];
+    switch (scale) {
+    case 0: vfilt_mom_body(out, ref, dis, w, 17, f, sh_mu, sh_sq, 1); break;
+    case 1: vfilt_mom_body(out, ref, dis, w, 9, f, sh_mu, sh_sq, 1); break;
+    case 2: vfilt_mom_body(out, ref, dis, w, 5, f, sh_mu, sh_sq, 1); break;
+    default: vfilt_mom_body(out, ref, dis, w, 3, f, sh_mu, sh_sq, 1); break;
+    }
+}
+
+static ALWAYS_INLINE void hfilt_mom_body(const TvmafVifFiltRow *const out,
+                                         const TvmafVifMomRow *const in, const int w,
+                                         const int fw, const uint16_t *const f)
+{
+    const int r = fw / 2;
+    const uint16_t *const mu1 = in->mu1, *const mu2 = in->mu2;
+    const uint32_t *const xx = in->xx, *const yy = in->yy, *const xy = in->xy;
+
+    for (int j = 0; j < w; j++) {
+        const uint32_t fc = f[r];
+        uint32_t m1 = fc * mu1[j], m2 = fc * mu2[j];
+        uint64_t sxx = (uint64_t)fc * xx[j];
+        uint64_t syy = (uint64_t)fc * yy[j];
+        uint64_t sxy = (uint64_t)fc * xy[j];
+        for (int k = 0; k < r; k++) {
+            const uint32_t fk = f[k];
+            const int a = j - r + k, b = j + r - k;
+            m1 += fk * ((uint32_t)mu1[a] + mu1[b]);
+            m2 += fk * ((uint32_t)mu2[a] + mu2[b]);
+            sxx += fk * ((uint64_t)xx[a] + xx[b]);
+            syy += fk * ((uint64_t)yy[a] + yy[b]);
+            sxy += fk * ((uint64_t)xy[a] + xy[b]);
+        }
+        out->mu1[j] = m1;
+        out->mu2[j] = m2;
+        out->xx[j] = (uint32_t)((sxx + 32768) >> 16);
+        out->yy[j] = (uint32_t)((syy + 32768) >> 16);
+        out->xy[j] = (uint32_t)((sxy + 32768) >> 16);
+    }
+}
+
+static decl_vif_hfilt_mom_fn(vif_hfilt_mom_c)
+{
+    const uint16_t *const f = tvmaf_vif_filter[scale];
+    switch (scale) {
+    case 0: hfilt_mom_body(out, in, w, 17, f); break;
+    case 1: hfilt_mom_body(out, in, w, 9, f); break;
+    case 2: hfilt_mom_body(out, in, w, 5, f); break;
+    default: hfilt_mom_body(out, in, w, 3, f); break;
+    }
+}
+
+static inline int bitlen32(uint32_t v)
+{
+#if defined(__GNUC__)
+    return 32 - __builtin_clz(v);
+#else
+    int n = 0;
+    while (v) { n++; v >>= 1; }
+    return n;
+#endif
+}
+
+static inline int bitlen64(uint64_t v)
+{
+#if defined(__GNUC__)
+    return 64 - __builtin_clzll(v);
+#else
+    int n = 0;
+    while (v) { n++; v >>= 1; }
+    return n;
+#endif
+}
+
+/* v >= 2^17 here: keep the top 16 bits (truncated) and add 2048 per dropped bit. */
+static inline int32_t log2q11_32(const uint32_t v)
+{
+    const int k = bitlen32(v) - 16;
+    return tvmaf_vif_log2_table[(v >> k) - TVMAF_VIF_LOG2_TABLE_BASE] + 2048 * k;
+}
+
+static inline int32_t log2q11_64(const uint64_t v)
+{
+    const int k = bitlen64(v) - 16;
+    return tvmaf_vif_log2_table[(v >> k) - TVMAF_VIF_LOG2_TABLE_BASE] + 2048 * k;
+}
+
+static decl_vif_stat_fn(vif_stat_c)
+{
+    /* Same constant expression as libvmaf so the double is the same. */
+    const double eps = 65536 * 1.0e-10;
+    int64_t num_log = 0, den_log = 0, num_non_log = 0, den_non_log = 0;
+
+    for (int j = 0; j < w; j++) {
+        const uint32_t mu1 = in->mu1[j], mu2 = in->mu2[j];
+        const uint32_t mu1_sq = (uint32_t)(((uint64_t)mu1 * mu1 + 0x80000000u) >> 32);
+        const uint32_t mu2_sq = (uint32_t)(((uint64_t)mu2 * mu2 + 0x80000000u) >> 32);
+        const uint32_t mu12 = (uint32_t)(((uint64_t)mu1 * mu2 + 0x80000000u) >> 32);
+        /* Unsigned differences reinterpreted as int32, as libvmaf does. */
+        const int32_t sigma1_sq = (int32_t)(in->xx[j] - mu1_sq);
+        int32_t sigma2_sq = (int32_t)(in->yy[j] - mu2_sq);
+        const int32_t sigma12 = (int32_t)(in->xy[j] - mu12);
+        if (sigma2_sq < 0)
+            sigma2_sq = 0;
+
+        if (sigma1_sq >= SIGMA_NSQ) {
+            den_log += log2q11_32((uint32_t)SIGMA_NSQ + (uint32_t)sigma1_sq) - 17 * 2048;
+            if (sigma12 > 0 && sigma2_sq > 0) {
+                double g = sigma12 / (sigma1_sq + eps);
+                int32_t sv_sq = (int32_t)(sigma2_sq - g * sigma12);
+                if (sv_sq < 0)
+                    sv_sq = 0;
+                if (!(g < enhn_gain_limit))
+                    g = enhn_gain_limit;
+                const uint32_t n1 = (uint32_t)sv_sq + SIGMA_NSQ;
+                const int64_t n2 = (int64_t)(g * g * sigma1_sq) + n1;
+                num_log += log2q11_64((uint64_t)n2) - log2q11_64(n1);
+            }
+        } else {
+            num_non_log += sigma2_sq;
+            den_non_log++;
+        }
+    }
+    acc->num_log += num_log;
+    acc->den_log += den_log;
+    acc->num_non_log += num_non_log;
+    acc->den_non_log += den_non_log;
+}
+
+static ALWAYS_INLINE void vfilt_sub_body(uint16_t *const ref_out, uint16_t *const dis_out,
+                                         const void *const *const ref,
+                                         const void *const *const dis, const int w, const int fw,
+                                         const uint16_t *const f, const int sh, const int pix16)
+{
+    const int r = fw / 2;
+    const uint32_t rnd = 1u << (sh - 1);
+
+    for (int j = 0; j < w; j++) {
+        uint32_t a = f[r] * px(ref[r], j, pix16);
+        uint32_t b = f[r] * px(dis[r], j, pix16);
+        for (int k = 0; k < r; k++) {
+            a += f[k] * (px(ref[k], j, pix16) + px(ref[fw - 1 - k], j, pix16));
+            b += f[k] * (px(dis[k], j, pix16) + px(dis[fw - 1 - k], j, pix16));
+        }
+        ref_out[j] = (uint16_t)((a + rnd) >> sh);
+        dis_out[j] = (uint16_t)((b + rnd) >> sh);
+    }
+}
+
+static decl_vif_vfilt_sub_fn(vif_vfilt_sub_8_c)
+{
+    /* 8-bit input is only ever down-sampled to scale 1. */
+    (void)scale;
+    vfilt_sub_body(ref_out, dis_out, ref, dis, w, 9, tvmaf_vif_filter[1], sh, 0);
+}
+
+static decl_vif_vfilt_sub_fn(vif_vfilt_sub_16_c)
+{
+    const uint16_t *const f = tvmaf_vif_filter[scale];
+    switch (scale) {
+    case 1: vfilt_sub_body(ref_out, dis_out, ref, dis, w, 9, f, sh, 1); break;
+    case 2: vfilt_sub_body(ref_out, dis_out, ref, dis, w, 5, f, sh, 1); break;
+    default: vfilt_sub_body(ref_out, dis_out, ref, dis, w, 3, f, sh, 1); break;
+    }
+}
+
+static ALWAYS_INLINE void hfilt_dec_body(uint16_t *const ref_out, uint16_t *const dis_out,
+                                         const uint16_t *const ref_in,
+                                         const uint16_t *const dis_in, const int w_out,
+                                         const int fw, const uint16_t *const f)
+{
+    const int r = fw / 2;
+
+    for (int j = 0; j < w_out; j++) {
+        const int c = 2 * j;
+        uint32_t a = (uint32_t)f[r] * ref_in[c];
+        uint32_t b = (uint32_t)f[r] * dis_in[c];
+        for (int k = 0; k < r; k++) {
+            a += f[k] * ((uint32_t)ref_in[c - r + k] + ref_in[c + r - k]);
+            b += f[k] * ((uint32_t)dis_in[c - r + k] + dis_in[c + r - k]);
+        }
+        ref_out[j] = (uint16_t)((a + 32768) >> 16);
+        dis_out[j] = (uint16_t)((b + 32768) >> 16);
+    }
+}
+
+static decl_vif_hfilt_dec_fn(vif_hfilt_dec_c)
+{
+    const uint16_t *const f = tvmaf_vif_filter[scale];
+    switch (scale) {
+    case 1: hfilt_dec_body(ref_out, dis_out, ref_in, dis_in, w_out, 9, f); break;
+    case 2: hfilt_dec_body(ref_out, dis_out, ref_in, dis_in, w_out, 5, f); break;
+    default: hfilt_dec_body(ref_out, dis_out, ref_in, dis_in, w_out, 3, f); break;
+    }
+}
+
+void tvmaf_vif_dsp_init(TvmafVifDSPContext *const c, const unsigned cpu_flags)
+{
+    c->vfilt_mom[0] = vif_vfilt_mom_8_c;
+    c->vfilt_mom[1] = vif_vfilt_mom_16_c;
+    c->hfilt_mom = vif_hfilt_mom_c;
+    c->stat = vif_stat_c;
+    c->vfilt_sub[0] = vif_vfilt_sub_8_c;
+    c->vfilt_sub[1] = vif_vfilt_sub_16_c;
+    c->hfilt_dec = vif_hfilt_dec_c;
+    /* SIMD entries (x86/vif.h ladder) are added here in a later change. */
+    (void)cpu_flags;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Driver */
+
+struct TvmafVif {
+    TvmafVifDSPContext dsp;
+    int w[TVMAF_VIF_SCALES], h[TVMAF_VIF_SCALES];
+    int bpc;
+    double enhn_gain_limit;
+    uint16_t *img[TVMAF_VIF_SCALES][2]; /* scales 1..3, ref and dis, stride w[s] */
+    TvmafVifMomRow mom;
+    TvmafVifFiltRow filt;
+    uint16_t *sub[2]; /* vertical down-sampling rows, padded */
+    void *mem;
+};
+
+/* A view of one scale's pair of images. */
+typedef struct ScaleImg {
+    const uint8_t *ref, *dis;
+    ptrdiff_t ref_stride, dis_stride; /* bytes */
+    int pix16;
+} ScaleImg;
+
+static inline int reflect101(const int i, const int n)
+{
+    return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+}
+
+static void row_ptrs(const void **const ref_rows, const void **const dis_rows,
+                     const ScaleImg *const im, const int centre, const int fw, const int h)
+{
+    const int r = fw / 2;
+    for (int k = 0; k < fw; k++) {
+        const int y = reflect101(centre - r + k, h);
+        ref_rows[k] = im->ref + y * im->ref_stride;
+        dis_rows[k] = im->dis + y * im->dis_stride;
+    }
+}
+
+#define MIRROR_ROW(p, w, r)                                                               \
+    do {                                                                                  \
+        for (int k_ = 1; k_ <= (r); k_++) {                                               \
+            (p)[-k_] = (p)[k_];                                                           \
+            (p)[(w)-1 + k_] = (p)[(w)-1 - k_];                                            \
+        }                                                                                 \
+    } while (0)
+
+static void scale_score(TvmafVif *const v, const ScaleImg *const im, const int scale,
+                        double *const score)
+{
+    const int w = v->w[scale], h = v->h[scale], fw = tvmaf_vif_filter_width[scale];
+    const int r = fw / 2;
+    int sh_mu = 16, sh_sq = 16;
+    if (scale == 0) {
+        sh_mu = v->bpc;
+        sh_sq = 2 * (v->bpc - 8);
+    }
+    const tvmaf_vif_vfilt_mom_fn vfilt = v->dsp.vfilt_mom[im->pix16];
+    const TvmafVifMomRow *const mom = &v->mom;
+    TvmafVifAccum acc = { 0, 0, 0, 0 };
+    const void *rr[TVMAF_VIF_FILTER_MAX], *dr[TVMAF_VIF_FILTER_MAX];
+
+    for (int i = 0; i < h; i++) {
+        row_ptrs(rr, dr, im, i, fw, h);
+        vfilt(mom, rr, dr, w, scale, sh_mu, sh_sq);
+        MIRROR_ROW(mom->mu1, w, r);
+        MIRROR_ROW(mom->mu2, w, r);
+        MIRROR_ROW(mom->xx, w, r);
+        MIRROR_ROW(mom->yy, w, r);
+        MIRROR_ROW(mom->xy, w, r);
+        v->dsp.hfilt_mom(&v->filt, mom, w, scale);
+        v->dsp.stat(&acc, &v->filt, w, v->enhn_gain_limit);
+    }
+
+    /* Stored as float32 and divided in float32, as libvmaf does. */
+    const float num = (float)((double)acc.num_log / 2048.0 +
+                              ((double)acc.den_non_log -
+                               ((double)acc.num_non_log / 16384.0) / 65025.0));
+    const float den = (float)((double)acc.den_log / 2048.0 + (double)acc.den_non_log);
+    const float q = num / den;
+    *score = (double)q;
+}
+
+/* Builds scale s+1 from scale s (§2.4). */
+static void downsample(TvmafVif *const v, const ScaleImg *const im, const int scale)
+{
+    const int next = scale + 1;
+    const int w = v->w[scale], h = v->h[scale];
+    const int wn = v->w[next], hn = v->h[next];
+    const int fw = tvmaf_vif_filter_width[next], r = fw / 2;
+    const int sh = scale == 0 ? v->bpc : 16;
+    const tvmaf_vif_vfilt_sub_fn vfilt = v->dsp.vfilt_sub[im->pix16];
+    uint16_t *const tr = v->sub[0], *const td = v->sub[1];
+    const void *rr[TVMAF_VIF_FILTER_MAX], *dr[TVMAF_VIF_FILTER_MAX];
+
+    for (int i = 0; i < hn; i++) {
+        row_ptrs(rr, dr, im, 2 * i, fw, h);
+        vfilt(tr, td, rr, dr, w, next, sh);
+        MIRROR_ROW(tr, w, r);
+        MIRROR_ROW(td, w, r);
+        v->dsp.hfilt_dec(v->img[next][0] + (size_t)i * wn, v->img[next][1] + (size_t)i * wn,
+                         tr, td, wn, next);
+    }
+}
+
+/* a * b, or SIZE_MAX when it would overflow. */
+static size_t mul_sz(const size_t a, const size_t b)
+{
+    return (b && a > SIZE_MAX / b) ? SIZE_MAX : a * b;
+}
+
+static size_t add_sz(const size_t a, const size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+#define ALIGN_BYTES 64
+#define ALIGN_UP(n) (((n) + (ALIGN_BYTES - 1)) & ~(size_t)(ALIGN_BYTES - 1))
+
+/* Reserves n bytes (aligned) in a layout being sized (base == NULL) or carved. */
+static void *carve(uint8_t *const base, size_t *const off, const size_t n)
+{
+    void *const p = base ? base + *off : NULL;
+    *off = add_sz(*off, ALIGN_UP(n));
+    return p;
+}
+
+static size_t layout(TvmafVif *const v, uint8_t *const base)
+{
+    const size_t wpad = (size_t)v->w[0] + 2 * TVMAF_VIF_PAD;
+    size_t off = 0;
+
+    for (int s = 1; s < TVMAF_VIF_SCALES; s++) {
+        const size_t n = mul_sz(mul_sz((size_t)v->w[s], (size_t)v->h[s]), sizeof(uint16_t));
+        v->img[s][0] = carve(base, &off, n);
+        v->img[s][1] = carve(base, &off, n);
+    }
+    /* Row buffers: the moment and down-sampling rows start TVMAF_VIF_PAD in. */
+    uint16_t *const m1 = carve(base, &off, wpad * sizeof(uint16_t));
+    uint16_t *const m2 = carve(base, &off, wpad * sizeof(uint16_t));
+    uint32_t *const xx = carve(base, &off, wpad * sizeof(uint32_t));
+    uint32_t *const yy = carve(base, &off, wpad * sizeof(uint32_t));
+    uint32_t *const xy = carve(base, &off, wpad * sizeof(uint32_t));
+    uint16_t *const s0 = carve(base, &off, wpad * sizeof(uint16_t));
+    uint16_t *const s1 = carve(base, &off, wpad * sizeof(uint16_t));
+    uint32_t *const f[5] = {
+        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+    };
+    if (base) {
+        v->mom = (TvmafVifMomRow){ m1 + TVMAF_VIF_PAD, m2 + TVMAF_VIF_PAD, xx + TVMAF_VIF_PAD,
+                                   yy + TVMAF_VIF_PAD, xy + TVMAF_VIF_PAD };
+        v->sub[0] = s0 + TVMAF_VIF_PAD;
+        v->sub[1] = s1 + TVMAF_VIF_PAD;
+        v->filt = (TvmafVifFiltRow){ f[0], f[1], f[2], f[3], f[4] };
+    }
+    return off;
+}
+
+int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc,
+                   const TvmafVifOptions *const opt, const unsigned cpu_flags)
+{
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    /* The upper bound keeps every int index and size product far from overflow. */
+    if (w < 16 || h < 16 || w > (1 << 16) || h > (1 << 16))
+        return -EINVAL;
+    if (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16)
+        return -EINVAL;
+    const double egl = opt ? opt->enhn_gain_limit : DEFAULT_ENHN_GAIN_LIMIT;
+    if (!(egl >= 1.0 && egl <= DEFAULT_ENHN_GAIN_LIMIT))
+        return -EINVAL;
+
+    TvmafVif *const v = calloc(1, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    v->bpc = bpc;
+    v->enhn_gain_limit = egl;
+    v->w[0] = w;
+    v->h[0] = h;
+    for (int s = 1; s < TVMAF_VIF_SCALES; s++) {
+        v->w[s] = v->w[s - 1] / 2;
+        v->h[s] = v->h[s - 1] / 2;
+    }
+    tvmaf_vif_dsp_init(&v->dsp, cpu_flags);
+
+    const size_t size = add_sz(layout(v, NULL), ALIGN_BYTES);
+    if (size == SIZE_MAX) {
+        free(v);
+        return -ENOMEM;
+    }
+    v->mem = malloc(size);
+    if (!v->mem) {
+        free(v);
+        return -ENOMEM;
+    }
+    uint8_t *const base =
+        (uint8_t *)v->mem + ((ALIGN_BYTES - (uintptr_t)v->mem % ALIGN_BYTES) % ALIGN_BYTES);
+    layout(v, base);
+    *out = v;
+    return 0;
+}
+
+int tvmaf_vif_compute(TvmafVif *const v, const TvmafPlane *const ref, const TvmafPlane *const dis,
+                      double score[TVMAF_VIF_SCALES])
+{
+    if (!v || !ref || !dis || !score || !ref->data || !dis->data)
+        return -EINVAL;
+    if (ref->w != v->w[0] || ref->h != v->h[0] || dis->w != v->w[0] || dis->h != v->h[0] ||
+        ref->bpc != v->bpc || dis->bpc != v->bpc)
+        return -EINVAL;
+
+    ScaleImg im = { ref->data, dis->data, ref->stride, dis->stride, v->bpc > 8 };
+    for (int s = 0; s < TVMAF_VIF_SCALES; s++) {
+        if (s > 0) {
+            downsample(v, &im, s - 1);
+            im = (ScaleImg){ (const uint8_t *)v->img[s][0], (const uint8_t *)v->img[s][1],
+                             (ptrdiff_t)v->w[s] * 2, (ptrdiff_t)v->w[s] * 2, 1 };
+        }
+        scale_score(v, &im, s, &score[s]);
+    }
+    return 0;
+}
+
+void tvmaf_vif_free(TvmafVif **const v)
+{
+    if (!v || !*v)
+        return;
+    free((*v)->mem);
+    free(*v);
+    *v = NULL;
+}

@@ -1,0 +1,48 @@
+#ifndef TVMAF_SRC_INTERNAL_H
+#define TVMAF_SRC_INTERNAL_H
+
+#include <pthread.h>
+
+#include "tinyvmaf/tinyvmaf.h"
+#include "feature/adm.h"
+#include "feature/motion.h"
+#include "feature/vif.h"
+#include "thread_pool.h"
+
+/* Smallest picture the context accepts: ADM's scale-3 bands must keep at
+ * least 2 samples for the 3x3 masking neighbourhood, VIF's 17-tap filter
+ * needs 9 rows. */
+#define TVMAF_MIN_DIM 32
+
+/* Scratch owned by one worker thread; never shared. */
+typedef struct TvmafWorker {
+    TvmafVif *vif;
+    TvmafAdm *adm;
+    TvmafMotion *motion;
+} TvmafWorker;
+
+struct TvmafContext {
+    TvmafSettings s;
+    unsigned cpu_flags;   /* detected & ~cpu_mask */
+    int n_workers;
+    TvmafThreadPool *pool; /* NULL when n_workers == 1: frames run inline */
+    TvmafWorker *workers;
+
+    int have_geometry;
+    int w, h, bpc;
+    enum TvmafPixelLayout layout;
+    TvmafPicture prev_ref;
+
+    unsigned n_frames;
+    int flushed;
+
+    /* Results, indexed by frame. Workers write under `lock`; the arrays
+     * grow only in the driving thread, also under `lock`. */
+    pthread_mutex_t lock;
+    double *scores[TVMAF_FEATURE_COUNT];
+    unsigned char *done; /* frame fully computed */
+    unsigned cap;
+    int error;           /* first worker error */
+};
+
+#endif /* TVMAF_SRC_INTERNAL_H */

@@ -1,0 +1,407 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cpu.h"
+#include "internal.h"
+#include "log.h"
+
+const char *tvmaf_version(void)
+{
+    return TVMAF_VERSION;
+}
+
+unsigned tvmaf_version_api(void)
+{
+    return TVMAF_API_VERSION(TVMAF_API_VERSION_MAJOR, TVMAF_API_VERSION_MINOR,
+                             TVMAF_API_VERSION_PATCH);
+}
+
+void tvmaf_default_settings(TvmafSettings *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof(*s));
+    s->n_threads = 0;
+    s->cpu_mask = 0;
+    s->motion_compat = TVMAF_MOTION_FUSED;
+    s->subsample = 1;
+    s->adm_enhn_gain_limit = 100.0;
+    s->vif_enhn_gain_limit = 100.0;
+    s->logger.callback = tvmaf_log_default_callback;
+    s->logger.cookie = NULL;
+}
+
+#define VALIDATE(c, cond)                                                  \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            if (c)                                                         \
+                tvmaf_log(&(c)->s.logger, TVMAF_LOG_ERROR,                 \
+                          "%s: invalid argument (%s)", __func__, #cond);   \
+            return TVMAF_ERR(EINVAL);                                      \
+        }                                                                  \
+    } while (0)
+
+static int online_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 256 ? 256 : (int)n;
+}
+
+int tvmaf_open(TvmafContext **c_out, const TvmafSettings *s_in)
+{
+    if (!c_out)
+        return TVMAF_ERR(EINVAL);
+    *c_out = NULL;
+    TvmafSettings s;
+    if (s_in)
+        s = *s_in;
+    else
+        tvmaf_default_settings(&s);
+    for (size_t i = 0; i < sizeof(s.reserved); i++)
+        if (s.reserved[i])
+            return TVMAF_ERR(EINVAL);
+    if (s.n_threads < 0 || s.n_threads > 256 || !s.subsample ||
+        (s.motion_compat != TVMAF_MOTION_FUSED && s.motion_compat != TVMAF_MOTION_CLASSIC) ||
+        !(s.adm_enhn_gain_limit >= 1.0 && s.adm_enhn_gain_limit <= 100.0) ||
+        !(s.vif_enhn_gain_limit >= 1.0 && s.vif_enhn_gain_limit <= 100.0)) {
+        tvmaf_log(&s.logger, TVMAF_LOG_ERROR, "tvmaf_open: setting out of range");
+        return TVMAF_ERR(EINVAL);
+    }
+
+    TvmafContext *c = calloc(1, sizeof(*c));
+    if (!c)
+        return TVMAF_ERR(ENOMEM);
+    c->s = s;
+    c->cpu_flags = tvmaf_cpu_flags_detect() & ~s.cpu_mask;
+    c->n_workers = s.n_threads ? s.n_threads : online_cpus();
+    pthread_mutex_init(&c->lock, NULL);
+    c->workers = calloc((size_t)c->n_workers, sizeof(*c->workers));
+    if (!c->workers)
+        goto fail_nomem;
+    if (c->n_workers > 1) {
+        /* A queue as long as the worker count keeps at most 2x that many
+         * frames alive, whatever the clip length. */
+        const int err = tvmaf_thread_pool_create(&c->pool, c->n_workers, c->n_workers);
+        if (err < 0) {
+            tvmaf_close(&c);
+            return TVMAF_ERR(-err);
+        }
+    }
+    *c_out = c;
+    return 0;
+
+fail_nomem:
+    tvmaf_close(&c);
+    return TVMAF_ERR(ENOMEM);
+}
+
+static void free_workers(TvmafContext *c)
+{
+    for (int i = 0; c->workers && i < c->n_workers; i++) {
+        tvmaf_vif_free(&c->workers[i].vif);
+        tvmaf_adm_free(&c->workers[i].adm);
+        tvmaf_motion_free(&c->workers[i].motion);
+    }
+}
+
+void tvmaf_close(TvmafContext **pc)
+{
+    if (!pc || !*pc)
+        return;
+    TvmafContext *c = *pc;
+    tvmaf_thread_pool_destroy(&c->pool);
+    free_workers(c);
+    free(c->workers);
+    tvmaf_picture_unref(&c->prev_ref);
+    for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
+        free(c->scores[f]);
+    free(c->done);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+    *pc = NULL;
+}
+
+static int init_workers(TvmafContext *c)
+{
+    const TvmafVifOptions vo = { .enhn_gain_limit = c->s.vif_enhn_gain_limit };
+    const TvmafAdmOptions ao = { .enhn_gain_limit = c->s.adm_enhn_gain_limit,
+                                 .norm_view_dist = 3.0,
+                                 .ref_display_height = 1080 };
+    for (int i = 0; i < c->n_workers; i++) {
+        TvmafWorker *w = &c->workers[i];
+        int err = tvmaf_vif_init(&w->vif, c->w, c->h, c->bpc, &vo, c->cpu_flags);
+        if (!err)
+            err = tvmaf_adm_init(&w->adm, c->w, c->h, c->bpc, &ao, c->cpu_flags);
+        if (!err)
+            err = tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc,
+                                    c->s.motion_compat == TVMAF_MOTION_CLASSIC, c->cpu_flags);
+        if (err < 0) {
+            free_workers(c);
+            return err;
+        }
+    }
+    return 0;
+}
+
+static int grow_results(TvmafContext *c, unsigned need)
+{
+    if (need <= c->cap)
+        return 0;
+    unsigned cap = c->cap ? c->cap : 256;
+    while (cap < need) {
+        if (cap > (1u << 30))
+            return -ENOMEM;
+        cap *= 2;
+    }
+    int err = 0;
+    pthread_mutex_lock(&c->lock);
+    for (int f = 0; f < TVMAF_FEATURE_COUNT && !err; f++) {
+        double *p = realloc(c->scores[f], cap * sizeof(*p));
+        if (!p)
+            err = -ENOMEM;
+        else
+            c->scores[f] = p;
+    }
+    if (!err) {
+        unsigned char *d = realloc(c->done, cap);
+        if (!d) {
+            err = -ENOMEM;
+        } else {
+            memset(d + c->cap, 0, cap - c->cap);
+            c->done = d;
+            c->cap = cap;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+    return err;
+}
+
+typedef struct FrameJob {
+    TvmafContext *c;
+    unsigned index;
+    TvmafPicture ref, dis, prev_ref; /* prev_ref empty for frame 0 */
+} FrameJob;
+
+static TvmafPlane luma(const TvmafPicture *p)
+{
+    return (TvmafPlane){ .data = p->data[0], .stride = p->stride[0],
+                         .w = p->w[0], .h = p->h[0], .bpc = p->bpc };
+}
+
+static void run_frame(void *arg, int worker)
+{
+    FrameJob *j = arg;
+    TvmafContext *c = j->c;
+    TvmafWorker *w = &c->workers[worker];
+    double v[TVMAF_FEATURE_COUNT];
+    for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
+        v[f] = 0.;
+    const TvmafPlane ref = luma(&j->ref), dis = luma(&j->dis);
+    int err = 0;
+
+    if (j->index % c->s.subsample == 0) {
+        double vif[TVMAF_VIF_SCALES], adm_scale[TVMAF_ADM_SCALES];
+        err = tvmaf_vif_compute(w->vif, &ref, &dis, vif);
+        if (!err)
+            err = tvmaf_adm_compute(w->adm, &ref, &dis, &v[TVMAF_FEATURE_ADM2], adm_scale);
+        if (!err) {
+            for (int s = 0; s < TVMAF_VIF_SCALES; s++)
+                v[TVMAF_FEATURE_VIF_SCALE0 + s] = vif[s];
+            for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+                v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm_scale[s];
+        }
+    }
+    if (!err && j->prev_ref.buf) {
+        const TvmafPlane prev = luma(&j->prev_ref);
+        err = tvmaf_motion_compute(w->motion, &prev, &ref, &v[TVMAF_FEATURE_MOTION]);
+    }
+
+    pthread_mutex_lock(&c->lock);
+    if (err < 0) {
+        if (!c->error) {
+            c->error = err;
+            tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "frame %u: feature extraction failed (%s)",
+                      j->index, strerror(-err));
+        }
+    } else {
+        for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
+            c->scores[f][j->index] = v[f];
+        c->done[j->index] = 1;
+    }
+    pthread_mutex_unlock(&c->lock);
+
+    tvmaf_picture_unref(&j->ref);
+    tvmaf_picture_unref(&j->dis);
+    tvmaf_picture_unref(&j->prev_ref);
+    free(j);
+}
+
+static int check_picture(const TvmafContext *c, const TvmafPicture *p, const char *what)
+{
+    if (!p->buf || !p->data[0]) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "%s picture is empty", what);
+        return TVMAF_ERR(EINVAL);
+    }
+    return 0;
+}
+
+int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
+{
+    VALIDATE(c, c && ref && dis);
+    if (c->flushed) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "pictures sent after tvmaf_flush()");
+        return TVMAF_ERR(EINVAL);
+    }
+    int err = check_picture(c, ref, "reference");
+    if (!err)
+        err = check_picture(c, dis, "distorted");
+    if (err)
+        return err;
+    if (ref->w[0] != dis->w[0] || ref->h[0] != dis->h[0] || ref->bpc != dis->bpc ||
+        ref->layout != dis->layout) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "reference (%dx%d, %d-bit) and distorted (%dx%d, %d-bit) pictures differ",
+                  ref->w[0], ref->h[0], ref->bpc, dis->w[0], dis->h[0], dis->bpc);
+        return TVMAF_ERR(EINVAL);
+    }
+    if (!c->have_geometry) {
+        if (ref->w[0] < TVMAF_MIN_DIM || ref->h[0] < TVMAF_MIN_DIM) {
+            tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                      "picture %dx%d is smaller than the %dx%d minimum", ref->w[0], ref->h[0],
+                      TVMAF_MIN_DIM, TVMAF_MIN_DIM);
+            return TVMAF_ERR(ENOTSUP);
+        }
+        c->w = ref->w[0];
+        c->h = ref->h[0];
+        c->bpc = ref->bpc;
+        c->layout = ref->layout;
+        err = init_workers(c);
+        if (err < 0)
+            return TVMAF_ERR(-err);
+        c->have_geometry = 1;
+    } else if (ref->w[0] != c->w || ref->h[0] != c->h || ref->bpc != c->bpc ||
+               ref->layout != c->layout) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "frame %u: picture geometry changed mid-stream (%dx%d %d-bit, was %dx%d %d-bit)",
+                  c->n_frames, ref->w[0], ref->h[0], ref->bpc, c->w, c->h, c->bpc);
+        return TVMAF_ERR(EINVAL);
+    }
+    if (c->n_frames == 0xffffffffu)
+        return TVMAF_ERR(EINVAL);
+    err = grow_results(c, c->n_frames + 1);
+    if (err < 0)
+        return TVMAF_ERR(ENOMEM);
+
+    FrameJob *j = calloc(1, sizeof(*j));
+    if (!j)
+        return TVMAF_ERR(ENOMEM);
+    j->c = c;
+    j->index = c->n_frames;
+    if (c->prev_ref.buf) {
+        j->prev_ref = c->prev_ref; /* the context's reference moves into the job */
+        memset(&c->prev_ref, 0, sizeof(c->prev_ref));
+    }
+    if (tvmaf_picture_ref(&c->prev_ref, ref) < 0) {
+        free(j);
+        return TVMAF_ERR(EINVAL);
+    }
+    j->ref = *ref;
+    j->dis = *dis;
+    memset(ref, 0, sizeof(*ref));
+    memset(dis, 0, sizeof(*dis));
+    c->n_frames++;
+
+    if (c->pool)
+        return tvmaf_thread_pool_submit(c->pool, run_frame, j) < 0 ? TVMAF_ERR(ENOMEM) : 0;
+    run_frame(j, 0);
+    return c->error ? TVMAF_ERR(-c->error) : 0;
+}
+
+int tvmaf_flush(TvmafContext *c)
+{
+    VALIDATE(c, c);
+    if (c->flushed)
+        return c->error ? TVMAF_ERR(-c->error) : 0;
+    tvmaf_thread_pool_wait(c->pool);
+    tvmaf_picture_unref(&c->prev_ref);
+    c->flushed = 1;
+    if (c->error)
+        return TVMAF_ERR(-c->error);
+    if (c->n_frames)
+        tvmaf_motion2_from_motion(c->scores[TVMAF_FEATURE_MOTION], c->n_frames,
+                                  c->scores[TVMAF_FEATURE_MOTION2]);
+    return 0;
+}
+
+unsigned tvmaf_frame_count(const TvmafContext *c)
+{
+    return c ? c->n_frames : 0;
+}
+
+static const char *const feature_names[TVMAF_FEATURE_COUNT] = {
+    [TVMAF_FEATURE_ADM2] = "integer_adm2",
+    [TVMAF_FEATURE_ADM_SCALE0] = "integer_adm_scale0",
+    [TVMAF_FEATURE_ADM_SCALE1] = "integer_adm_scale1",
+    [TVMAF_FEATURE_ADM_SCALE2] = "integer_adm_scale2",
+    [TVMAF_FEATURE_ADM_SCALE3] = "integer_adm_scale3",
+    [TVMAF_FEATURE_MOTION2] = "integer_motion2",
+    [TVMAF_FEATURE_MOTION] = "VMAF_integer_feature_motion_sad_score",
+    [TVMAF_FEATURE_VIF_SCALE0] = "integer_vif_scale0",
+    [TVMAF_FEATURE_VIF_SCALE1] = "integer_vif_scale1",
+    [TVMAF_FEATURE_VIF_SCALE2] = "integer_vif_scale2",
+    [TVMAF_FEATURE_VIF_SCALE3] = "integer_vif_scale3",
+};
+
+const char *tvmaf_feature_name(enum TvmafFeature f)
+{
+    return (unsigned)f < TVMAF_FEATURE_COUNT ? feature_names[f] : NULL;
+}
+
+int tvmaf_feature_key(const TvmafContext *c, enum TvmafFeature f, char *buf, size_t size)
+{
+    if (!c || !buf || (unsigned)f >= TVMAF_FEATURE_COUNT)
+        return TVMAF_ERR(EINVAL);
+    const char *base = feature_names[f];
+    double egl = 100.0;
+    if (f == TVMAF_FEATURE_MOTION && c->s.motion_compat == TVMAF_MOTION_CLASSIC)
+        base = "integer_motion";
+    else if (f <= TVMAF_FEATURE_ADM_SCALE3)
+        egl = c->s.adm_enhn_gain_limit;
+    else if (f >= TVMAF_FEATURE_VIF_SCALE0)
+        egl = c->s.vif_enhn_gain_limit;
+    /* libvmaf names a feature computed with a non-default option
+     * "<name>_<alias>_<%g value>" (feature_name.c). */
+    const int n = egl != 100.0 ? snprintf(buf, size, "%s_egl_%g", base, egl)
+                               : snprintf(buf, size, "%s", base);
+    return n < 0 || (size_t)n >= size ? TVMAF_ERR(EINVAL) : 0;
+}
+
+int tvmaf_feature_score_at_index(const TvmafContext *c, enum TvmafFeature f, unsigned index,
+                                 double *out)
+{
+    if (!c || !out || (unsigned)f >= TVMAF_FEATURE_COUNT)
+        return TVMAF_ERR(EINVAL);
+    if (!c->flushed)
+        return TVMAF_ERR(EAGAIN);
+    if (index >= c->n_frames || !c->done[index])
+        return TVMAF_ERR(ENOENT);
+    if (f != TVMAF_FEATURE_MOTION && f != TVMAF_FEATURE_MOTION2 && index % c->s.subsample)
+        return TVMAF_ERR(ENOENT);
+    *out = c->scores[f][index];
+    return 0;
+}
+
+int tvmaf_feature_score_pooled(const TvmafContext *c, enum TvmafFeature f,
+                               enum TvmafPoolMethod m, double *out)
+{
+    if (!c || !out || (unsigned)f >= TVMAF_FEATURE_COUNT)
+        return TVMAF_ERR(EINVAL);
+    if (!c->flushed)
+        return TVMAF_ERR(EAGAIN);
+    if (!c->n_frames)
+        return TVMAF_ERR(ENOENT);
+    return tvmaf_pool(c->scores[f], c->n_frames, c->s.subsample, m, out);
+}

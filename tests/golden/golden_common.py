@@ -1,0 +1,59 @@
+"""Shared helpers for the golden tests: locate ../shared, unpack clips, run the CLI."""
+import json
+import lzma
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SKIP = 77  # meson's "skipped" exit code
+
+
+def shared_dir():
+    d = os.environ.get("TVMAF_SHARED_DIR", "")
+    golden = os.path.join(d, "golden")
+    if not d or not os.path.isfile(os.path.join(golden, "cases.json")):
+        print(f"SKIP: shared golden material not found at {golden!r} "
+              "(set -Dshared_dir or place ../shared beside the source tree)")
+        sys.exit(SKIP)
+    return d
+
+
+def cases():
+    golden = os.path.join(shared_dir(), "golden")
+    with open(os.path.join(golden, "cases.json")) as f:
+        return golden, json.load(f)["cases"]
+
+
+def clip(golden, name):
+    """Decompresses NAME.y4m.xz once into the build tree's cache."""
+    cache = os.environ.get("TVMAF_CLIP_CACHE") or os.path.join(tempfile.gettempdir(), "tvmaf-clips")
+    os.makedirs(cache, exist_ok=True)
+    out = os.path.join(cache, name[:-3] if name.endswith(".xz") else name)
+    if not os.path.exists(out):
+        tmp = out + f".{os.getpid()}.part"
+        with lzma.open(os.path.join(golden, name)) as src, open(tmp, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        os.replace(tmp, out)
+    return out
+
+
+def run_cli(args, check=True):
+    exe = os.environ["TVMAF_CLI"]
+    p = subprocess.run([exe] + args, capture_output=True, text=True)
+    if check and p.returncode != 0:
+        raise SystemExit(f"FAIL: {exe} {' '.join(args)} exited {p.returncode}: {p.stderr.strip()}")
+    return p
+
+
+def score_json(ref, dis, extra, workdir, tag):
+    out = os.path.join(workdir, tag + ".json")
+    run_cli(["-r", ref, "-d", dis, "--json", "-o", out, "-q"] + extra)
+    with open(out) as f:
+        text = f.read()
+    return json.loads(text), text
+
+
+def frames_by_num(doc):
+    return {fr["frameNum"]: fr["metrics"] for fr in doc["frames"]}

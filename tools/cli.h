@@ -1,0 +1,46 @@
+/*
+ * The tinyvmaf command line: options of the scoring command and the
+ * subcommand table.
+ */
+#ifndef TVMAF_TOOLS_CLI_H
+#define TVMAF_TOOLS_CLI_H
+
+#include "input/input.h"
+#include "output/output.h"
+#include "tinyvmaf/tinyvmaf.h"
+
+#define CLI_MAX_MODELS 8
+
+typedef struct CliModel {
+    const char *spec;     ///< the --model argument as given
+} CliModel;
+
+typedef struct CliOptions {
+    const char *ref_path, *dis_path, *out_path;
+    TvmafRawParams raw;
+    enum TvmafOutputFormat out_fmt;
+    int out_fmt_given;
+    int n_threads;
+    unsigned cpu_mask;
+    unsigned subsample;
+    unsigned frame_cnt;   ///< 0 = all
+    unsigned skip_ref, skip_dis;
+    enum TvmafMotionCompat motion_compat;
+    int quiet;
+    int no_prediction;
+    CliModel models[CLI_MAX_MODELS];
+    int n_models;
+    const char *tiny_models[CLI_MAX_MODELS];
+    int n_tiny_models;
+} CliOptions;
+
+/**
+ * Parses the scoring command's arguments. Returns 0 to run, 1 when --help
+ * or --version was handled (exit 0), -1 on a usage error (already printed).
+ */
+int tvmaf_cli_parse(int argc, char **argv, CliOptions *o);
+
+/** Prints the usage text. */
+void tvmaf_cli_usage(FILE *f);
+
+#endif /* TVMAF_TOOLS_CLI_H */

@@ -1,0 +1,267 @@
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_JSON = 256,
+    OPT_CSV,
+    OPT_SUB,
+    OPT_XML,
+    OPT_FRAME_CNT,
+    OPT_SKIP_REF,
+    OPT_SKIP_DIS,
+    OPT_MOTION_COMPAT,
+    OPT_TINY_MODEL,
+    OPT_NO_PREDICTION,
+    OPT_HELP,
+};
+
+static const struct option long_opts[] = {
+    { "reference", required_argument, NULL, 'r' },
+    { "distorted", required_argument, NULL, 'd' },
+    { "width", required_argument, NULL, 'w' },
+    { "height", required_argument, NULL, 'h' },
+    { "pixel_format", required_argument, NULL, 'p' },
+    { "bitdepth", required_argument, NULL, 'b' },
+    { "model", required_argument, NULL, 'm' },
+    { "output", required_argument, NULL, 'o' },
+    { "xml", no_argument, NULL, OPT_XML },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "csv", no_argument, NULL, OPT_CSV },
+    { "sub", no_argument, NULL, OPT_SUB },
+    { "threads", required_argument, NULL, 't' },
+    { "subsample", required_argument, NULL, 's' },
+    { "cpumask", required_argument, NULL, 'c' },
+    { "frame_cnt", required_argument, NULL, OPT_FRAME_CNT },
+    { "frame_skip_ref", required_argument, NULL, OPT_SKIP_REF },
+    { "frame_skip_dist", required_argument, NULL, OPT_SKIP_DIS },
+    { "motion-compat", required_argument, NULL, OPT_MOTION_COMPAT },
+    { "tiny-model", required_argument, NULL, OPT_TINY_MODEL },
+    { "no_prediction", no_argument, NULL, OPT_NO_PREDICTION },
+    { "quiet", no_argument, NULL, 'q' },
+    { "version", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, OPT_HELP },
+    { NULL, 0, NULL, 0 },
+};
+
+void tvmaf_cli_usage(FILE *f)
+{
+    fputs(
+"Usage: tinyvmaf -r REF -d DIS [options]\n"
+"       tinyvmaf predict|models|train|eval|export [options]   (see 'tinyvmaf CMD --help')\n"
+"\n"
+"Scores a distorted video against its reference with libvmaf's integer\n"
+"features (adm2, vif_scale0..3, motion2), the classic VMAF SVR models and\n"
+"tinyvmaf's tiny MLP models.\n"
+"\n"
+"Input:\n"
+"  -r, --reference FILE      reference video: Y4M, or raw YUV with -w -h -p -b ('-' = stdin)\n"
+"  -d, --distorted FILE      distorted video, same size, chroma and depth as the reference\n"
+"  -w, --width N             raw YUV width\n"
+"  -h, --height N            raw YUV height\n"
+"  -p, --pixel_format F      raw YUV chroma: 420, 422, 444 (also yuv420p, ...) or 400\n"
+"  -b, --bitdepth N          raw YUV bit depth: 8, 10, 12 or 16 (2-byte little-endian above 8)\n"
+"      --frame_cnt N         score at most N frames\n"
+"      --frame_skip_ref N    discard the first N reference frames\n"
+"      --frame_skip_dist N   discard the first N distorted frames\n"
+"\n"
+"Models:\n"
+"  -m, --model SPEC          classic libvmaf JSON model: version=NAME or path=FILE, with\n"
+"                            ':name=LABEL', ':enable_transform', ':disable_clip' (repeatable).\n"
+"                            NAME is looked up in $TINYVMAF_MODEL_PATH, then\n"
+"                            /usr/local/share/vmaf/model and /usr/share/vmaf/model\n"
+"      --tiny-model ID|PATH  tiny MLP model from the registry, or an .onnx file with its\n"
+"                            sidecar .json (repeatable)\n"
+"      --no_prediction       features only, no model\n"
+"\n"
+"Features:\n"
+"      --motion-compat V     integer motion pipeline: 3.2 (default; libvmaf >= 3.2.0)\n"
+"                            or 3.0 (classic pipeline of libvmaf 3.0/3.1)\n"
+"  -s, --subsample N         compute ADM/VIF and report every Nth frame (default 1)\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE         write per-frame and pooled results (XML unless a format flag\n"
+"                            is given; '-' = stdout). Written atomically.\n"
+"      --xml | --json | --csv | --sub   output format (libvmaf layouts)\n"
+"  -q, --quiet               no summary line\n"
+"\n"
+"Engine:\n"
+"  -t, --threads N           worker threads, 0 = one per core (default 0); results never\n"
+"                            depend on it\n"
+"  -c, --cpumask MASK        disable CPU features (libvmaf bits: 1 SSE2, 2 SSE3, 4 SSSE3,\n"
+"                            8 SSE4.1, 16 AVX2, 32 AVX-512, 64 AVX-512 ICL)\n"
+"\n"
+"  -v, --version             print the version\n"
+"      --help                print this help\n"
+"\n"
+"Without -o, one summary line is printed on stdout.\n"
+"Exit status: 0 on success, 1 on an error (one line on stderr), 2 on a usage error.\n",
+          f);
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-') {
+        fprintf(stderr, "tinyvmaf: %s: expected a non-negative integer, got \"%s\"\n", opt,
+                s ? s : "");
+        return -1;
+    }
+    const unsigned long v = strtoul(s, &end, 0);
+    if (errno || *end || v > max) {
+        fprintf(stderr, "tinyvmaf: %s: expected an integer in 0..%lu, got \"%s\"\n", opt, max, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_layout(const char *s, enum TvmafPixelLayout *l)
+{
+    static const struct { const char *name; enum TvmafPixelLayout l; } map[] = {
+        { "420", TVMAF_PIX_LAYOUT_420 }, { "yuv420p", TVMAF_PIX_LAYOUT_420 },
+        { "422", TVMAF_PIX_LAYOUT_422 }, { "yuv422p", TVMAF_PIX_LAYOUT_422 },
+        { "444", TVMAF_PIX_LAYOUT_444 }, { "yuv444p", TVMAF_PIX_LAYOUT_444 },
+        { "400", TVMAF_PIX_LAYOUT_400 }, { "gray", TVMAF_PIX_LAYOUT_400 },
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(s, map[i].name)) {
+            *l = map[i].l;
+            return 0;
+        }
+    return -1;
+}
+
+int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->out_fmt = TVMAF_OUTPUT_XML;
+    o->subsample = 1;
+    o->motion_compat = TVMAF_MOTION_FUSED;
+    int have_w = 0, have_h = 0, have_p = 0, have_b = 0;
+    unsigned long v;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":r:d:w:h:p:b:m:o:t:s:c:qv", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'r': o->ref_path = optarg; break;
+        case 'd': o->dis_path = optarg; break;
+        case 'w':
+            if (parse_uint("--width", optarg, TVMAF_PICTURE_MAX_DIM, &v) || !v) return -1;
+            o->raw.w = (int)v; have_w = 1;
+            break;
+        case 'h':
+            if (parse_uint("--height", optarg, TVMAF_PICTURE_MAX_DIM, &v) || !v) return -1;
+            o->raw.h = (int)v; have_h = 1;
+            break;
+        case 'p':
+            if (parse_layout(optarg, &o->raw.layout)) {
+                fprintf(stderr, "tinyvmaf: --pixel_format: unknown format \"%s\" (420, 422, 444, 400)\n",
+                        optarg);
+                return -1;
+            }
+            have_p = 1;
+            break;
+        case 'b':
+            if (parse_uint("--bitdepth", optarg, 16, &v)) return -1;
+            if (v != 8 && v != 10 && v != 12 && v != 16) {
+                fprintf(stderr, "tinyvmaf: --bitdepth: %lu is not one of 8, 10, 12, 16\n", v);
+                return -1;
+            }
+            o->raw.bpc = (int)v; have_b = 1;
+            break;
+        case 'm':
+            if (o->n_models == CLI_MAX_MODELS) {
+                fprintf(stderr, "tinyvmaf: --model: at most %d models\n", CLI_MAX_MODELS);
+                return -1;
+            }
+            o->models[o->n_models++].spec = optarg;
+            break;
+        case OPT_TINY_MODEL:
+            if (o->n_tiny_models == CLI_MAX_MODELS) {
+                fprintf(stderr, "tinyvmaf: --tiny-model: at most %d models\n", CLI_MAX_MODELS);
+                return -1;
+            }
+            o->tiny_models[o->n_tiny_models++] = optarg;
+            break;
+        case 'o': o->out_path = optarg; break;
+        case OPT_XML: o->out_fmt = TVMAF_OUTPUT_XML; o->out_fmt_given = 1; break;
+        case OPT_JSON: o->out_fmt = TVMAF_OUTPUT_JSON; o->out_fmt_given = 1; break;
+        case OPT_CSV: o->out_fmt = TVMAF_OUTPUT_CSV; o->out_fmt_given = 1; break;
+        case OPT_SUB: o->out_fmt = TVMAF_OUTPUT_SUB; o->out_fmt_given = 1; break;
+        case 't':
+            if (parse_uint("--threads", optarg, 256, &v)) return -1;
+            o->n_threads = (int)v;
+            break;
+        case 's':
+            if (parse_uint("--subsample", optarg, 1u << 20, &v) || !v) {
+                if (!v) fprintf(stderr, "tinyvmaf: --subsample must be at least 1\n");
+                return -1;
+            }
+            o->subsample = (unsigned)v;
+            break;
+        case 'c':
+            if (parse_uint("--cpumask", optarg, 0xffffffffu, &v)) return -1;
+            o->cpu_mask = (unsigned)v;
+            break;
+        case OPT_FRAME_CNT:
+            if (parse_uint("--frame_cnt", optarg, 0xffffffffu, &v)) return -1;
+            o->frame_cnt = (unsigned)v;
+            break;
+        case OPT_SKIP_REF:
+            if (parse_uint("--frame_skip_ref", optarg, 0xffffffffu, &v)) return -1;
+            o->skip_ref = (unsigned)v;
+            break;
+        case OPT_SKIP_DIS:
+            if (parse_uint("--frame_skip_dist", optarg, 0xffffffffu, &v)) return -1;
+            o->skip_dis = (unsigned)v;
+            break;
+        case OPT_MOTION_COMPAT:
+            if (!strcmp(optarg, "3.0") || !strcmp(optarg, "3.1"))
+                o->motion_compat = TVMAF_MOTION_CLASSIC;
+            else if (!strcmp(optarg, "3.2"))
+                o->motion_compat = TVMAF_MOTION_FUSED;
+            else {
+                fprintf(stderr, "tinyvmaf: --motion-compat: expected 3.0 or 3.2, got \"%s\"\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_NO_PREDICTION: o->no_prediction = 1; break;
+        case 'q': o->quiet = 1; break;
+        case 'v': printf("tinyvmaf %s\n", tvmaf_version()); return 1;
+        case OPT_HELP: tvmaf_cli_usage(stdout); return 1;
+        case ':':
+            fprintf(stderr, "tinyvmaf: option %s needs a value\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "tinyvmaf: unknown option \"%s\" (see --help)\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tinyvmaf: unexpected argument \"%s\" (see --help)\n", argv[optind]);
+        return -1;
+    }
+    if (!o->ref_path || !o->dis_path) {
+        fprintf(stderr, "tinyvmaf: both -r REF and -d DIS are required (see --help)\n");
+        return -1;
+    }
+    const int n_raw = have_w + have_h + have_p + have_b;
+    if (n_raw && n_raw != 4) {
+        fprintf(stderr, "tinyvmaf: raw YUV input needs all of -w, -h, -p and -b\n");
+        return -1;
+    }
+    o->raw.set = n_raw == 4;
+    if (o->out_fmt_given && !o->out_path) {
+        fprintf(stderr, "tinyvmaf: a format flag (--json, --csv, ...) needs -o FILE\n");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,230 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "input/input_priv.h"
+
+int tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha, char *err, size_t errlen)
+{
+    const TvmafInputInfo *i = &in->info;
+    const size_t bytes = i->bpc > 8 ? 2 : 1;
+    const size_t w = (size_t)i->w, h = (size_t)i->h;
+    size_t cw = 0, ch = 0;
+    switch (i->layout) {
+    case TVMAF_PIX_LAYOUT_420: cw = (w + 1) / 2; ch = (h + 1) / 2; break;
+    case TVMAF_PIX_LAYOUT_422: cw = (w + 1) / 2; ch = h; break;
+    case TVMAF_PIX_LAYOUT_444: cw = w; ch = h; break;
+    default: break;
+    }
+    /* Dimensions are capped at 16384, so none of this can overflow size_t. */
+    in->luma_bytes = w * h * bytes;
+    in->skip_bytes = 2 * cw * ch * bytes + (extra_alpha ? w * h * bytes : 0);
+    (void)err;
+    (void)errlen;
+    return 0;
+}
+
+TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen)
+{
+    TvmafInput *in = calloc(1, sizeof(*in));
+    if (!in) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!strcmp(path, "-")) {
+        in->f = stdin;
+        in->is_stdin = 1;
+    } else {
+        struct stat st;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "is a directory");
+            goto fail;
+        }
+        in->f = fopen(path, "rb");
+        if (!in->f) {
+            snprintf(err, errlen, "cannot open: %s", strerror(errno));
+            goto fail;
+        }
+        in->seekable = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    setvbuf(in->f, NULL, _IOFBF, 1 << 20);
+
+    /* ungetc guarantees one byte of push-back only: a seekable file is
+     * probed and rewound, a pipe is judged by its first byte. */
+    int is_y4m = 0;
+    if (in->seekable) {
+        char magic[9];
+        const size_t n = fread(magic, 1, 9, in->f);
+        is_y4m = n == 9 && !memcmp(magic, "YUV4MPEG2", 9);
+        rewind(in->f);
+    } else {
+        int c = getc(in->f);
+        if (c != EOF) {
+            ungetc(c, in->f);
+            is_y4m = c == 'Y' && !raw->set;
+        }
+    }
+
+    if (is_y4m || (!in->seekable && !raw->set)) {
+        if (tvmaf_y4m_parse_header(in, err, errlen) < 0)
+            goto fail;
+        if (raw->set && (raw->w != in->info.w || raw->h != in->info.h)) {
+            /* -w/-h with a Y4M file: the header wins, but a disagreement
+             * most likely means the wrong file. */
+            snprintf(err, errlen, "Y4M header says %dx%d but -w/-h say %dx%d", in->info.w,
+                     in->info.h, raw->w, raw->h);
+            goto fail;
+        }
+    } else {
+        if (!raw->set) {
+            snprintf(err, errlen, "not a YUV4MPEG2 file (bad magic); for raw YUV give -w, -h, -p and -b");
+            goto fail;
+        }
+        in->info.w = raw->w;
+        in->info.h = raw->h;
+        in->info.bpc = raw->bpc;
+        in->info.layout = raw->layout;
+        snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "raw");
+        tvmaf_input_set_sizes(in, 0, err, errlen);
+    }
+    return in;
+
+fail:
+    tvmaf_input_close(&in);
+    return NULL;
+}
+
+const TvmafInputInfo *tvmaf_input_info(const TvmafInput *in)
+{
+    return &in->info;
+}
+
+static int skip_bytes(TvmafInput *in, size_t n)
+{
+    if (!n)
+        return 0;
+    if (in->seekable) {
+        /* Seeking past EOF succeeds silently; check the size separately
+         * by reading the last byte we skip. */
+        if (n > 1 && fseeko(in->f, (off_t)(n - 1), SEEK_CUR))
+            return -1;
+        return getc(in->f) == EOF ? -1 : 0;
+    }
+    if (!in->scratch) {
+        in->scratch_size = 1 << 16;
+        in->scratch = malloc(in->scratch_size);
+        if (!in->scratch)
+            return -1;
+    }
+    while (n) {
+        const size_t chunk = n < in->scratch_size ? n : in->scratch_size;
+        if (fread(in->scratch, 1, chunk, in->f) != chunk)
+            return -1;
+        n -= chunk;
+    }
+    return 0;
+}
+
+static int frame_start(TvmafInput *in, char *err, size_t errlen)
+{
+    if (in->y4m)
+        return tvmaf_y4m_frame_header(in, err, errlen);
+    const int c = getc(in->f);
+    if (c == EOF) {
+        if (ferror(in->f)) {
+            snprintf(err, errlen, "read error at frame %u", in->frame);
+            return -EIO;
+        }
+        return 0;
+    }
+    ungetc(c, in->f);
+    return 1;
+}
+
+static int truncated(TvmafInput *in, char *err, size_t errlen)
+{
+    if (ferror(in->f)) {
+        snprintf(err, errlen, "read error at frame %u: %s", in->frame, strerror(errno));
+        return -EIO;
+    }
+    snprintf(err, errlen, "truncated frame %u (file ends inside the frame data)", in->frame);
+    return -EBADMSG;
+}
+
+int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+{
+    int r = frame_start(in, err, errlen);
+    if (r <= 0)
+        return r;
+    const TvmafInputInfo *i = &in->info;
+    r = tvmaf_picture_alloc(pic, TVMAF_PIX_LAYOUT_400, i->bpc, i->w, i->h);
+    if (r < 0) {
+        snprintf(err, errlen, "cannot allocate a %dx%d picture", i->w, i->h);
+        return r;
+    }
+    const size_t row = (size_t)i->w * (i->bpc > 8 ? 2 : 1);
+    uint8_t *dst = pic->data[0];
+    if ((size_t)pic->stride[0] == row) {
+        if (fread(dst, 1, in->luma_bytes, in->f) != in->luma_bytes)
+            goto trunc;
+    } else {
+        for (int y = 0; y < i->h; y++)
+            if (fread(dst + (size_t)y * (size_t)pic->stride[0], 1, row, in->f) != row)
+                goto trunc;
+    }
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    if (i->bpc > 8)
+        for (int y = 0; y < i->h; y++) {
+            uint16_t *p = (uint16_t *)(dst + (size_t)y * pic->stride[0]);
+            for (int x = 0; x < i->w; x++)
+                p[x] = (uint16_t)((p[x] >> 8) | (p[x] << 8));
+        }
+#endif
+    if (i->bpc > 8) {
+        /* Samples above the declared depth would break the fixed-point
+         * headroom the features rely on. */
+        const uint16_t maxv = (uint16_t)((1u << i->bpc) - 1);
+        for (int y = 0; y < i->h; y++) {
+            const uint16_t *p = (const uint16_t *)(dst + (size_t)y * (size_t)pic->stride[0]);
+            for (int x = 0; x < i->w; x++)
+                if (p[x] > maxv) {
+                    snprintf(err, errlen, "frame %u: sample value %u exceeds %d-bit range",
+                             in->frame, p[x], i->bpc);
+                    tvmaf_picture_unref(pic);
+                    return -EBADMSG;
+                }
+        }
+    }
+    if (skip_bytes(in, in->skip_bytes))
+        goto trunc;
+    in->frame++;
+    return 1;
+
+trunc:
+    tvmaf_picture_unref(pic);
+    return truncated(in, err, errlen);
+}
+
+int tvmaf_input_skip(TvmafInput *in, char *err, size_t errlen)
+{
+    int r = frame_start(in, err, errlen);
+    if (r <= 0)
+        return r;
+    if (skip_bytes(in, in->luma_bytes + in->skip_bytes))
+        return truncated(in, err, errlen);
+    in->frame++;
+    return 1;
+}
+
+void tvmaf_input_close(TvmafInput **pin)
+{
+    if (!pin || !*pin)
+        return;
+    TvmafInput *in = *pin;
+    if (in->f && !in->is_stdin)
+        fclose(in->f);
+    free(in->scratch);
+    free(in);
+    *pin = NULL;
+}

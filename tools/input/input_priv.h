@@ -1,0 +1,30 @@
+#ifndef TVMAF_TOOLS_INPUT_INPUT_PRIV_H
+#define TVMAF_TOOLS_INPUT_INPUT_PRIV_H
+
+#include <stdint.h>
+
+#include "input/input.h"
+
+struct TvmafInput {
+    FILE *f;
+    int is_stdin;
+    int y4m;                 /* frames are preceded by a FRAME line */
+    TvmafInputInfo info;
+    size_t luma_bytes;       /* w * h * bytes per sample */
+    size_t skip_bytes;       /* chroma (and alpha) bytes after the luma */
+    unsigned frame;          /* frames read so far */
+    uint8_t *scratch;        /* chroma sink for non-seekable streams */
+    size_t scratch_size;
+    int seekable;
+};
+
+/** Parses the Y4M stream header (the magic is not yet consumed). */
+int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen);
+
+/** Reads and checks a "FRAME[ params]\n" line. 1 = ok, 0 = clean EOF, <0 = error. */
+int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen);
+
+/** Fills luma_bytes/skip_bytes from info. Returns <0 on overflow. */
+int tvmaf_input_set_sizes(struct TvmafInput *in, int planes_extra_alpha, char *err, size_t errlen);
+
+#endif /* TVMAF_TOOLS_INPUT_INPUT_PRIV_H */

@@ -1,0 +1,55 @@
+/*
+ * Result writers in libvmaf's layouts (libvmaf src/output.c): XML, JSON,
+ * CSV and SUB, with its number formatting.
+ */
+#ifndef TVMAF_TOOLS_OUTPUT_OUTPUT_H
+#define TVMAF_TOOLS_OUTPUT_OUTPUT_H
+
+#include <stdio.h>
+
+typedef struct TvmafReportMetric {
+    const char *name;
+    const double *v;       ///< n_frames values; NAN where the metric has none
+} TvmafReportMetric;
+
+/** Extra top-level JSON block (e.g. the tiny-model description). */
+typedef struct TvmafReportBlock {
+    const char *key;
+    const char *json;      ///< a complete JSON value, already formatted
+} TvmafReportBlock;
+
+typedef struct TvmafReport {
+    const char *version;
+    double fps;
+    int width, height;
+    unsigned n_frames;
+    unsigned subsample;
+    const TvmafReportMetric *metrics;
+    int n_metrics;
+    const TvmafReportBlock *blocks;
+    int n_blocks;
+} TvmafReport;
+
+enum TvmafOutputFormat {
+    TVMAF_OUTPUT_XML = 0,
+    TVMAF_OUTPUT_JSON,
+    TVMAF_OUTPUT_CSV,
+    TVMAF_OUTPUT_SUB,
+};
+
+/** Writes the report; returns 0 or -1 on a stream error. */
+int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r);
+
+/**
+ * Writes to `path` atomically: a temporary file beside it, renamed over the
+ * target only when complete. Non-regular targets (/dev/stdout, FIFOs) and
+ * "-" are written directly. On failure nothing is left behind and a reason
+ * goes to `err`.
+ */
+int tvmaf_output_write_file(const char *path, enum TvmafOutputFormat fmt, const TvmafReport *r,
+                            char *err, size_t errlen);
+
+/** Prints a double the way libvmaf >= 3.1 does (%.6f, %.16f for tiny fractions). */
+void tvmaf_output_print_number(FILE *f, double v);
+
+#endif /* TVMAF_TOOLS_OUTPUT_OUTPUT_H */

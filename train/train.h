@@ -1,0 +1,273 @@
+/*
+ * tinyvmaf training toolkit: feature tables, the MLP trainer, metrics,
+ * cross-validation and the ONNX exporter.
+ *
+ * Everything here is internal to the `tinyvmaf_train` static library and
+ * the CLI commands in tools/cmd_train.c; nothing is exported from
+ * libtinyvmaf.
+ *
+ * Determinism contract: for the same table, recipe and seed, training
+ * produces bit-identical parameters on every run, for every thread count
+ * and on every x86-64 ISA level (see train/mlp_kernels.c for how the
+ * kernels keep their summation order independent of the vector width).
+ *
+ * Errors: every fallible call returns 0 or a negative TVMAF_ERR() code with
+ * the meanings of include/tinyvmaf/common.h, and logs exactly one line
+ * through the TvmafLogger it was given.
+ */
+#ifndef TVMAF_TRAIN_TRAIN_H
+#define TVMAF_TRAIN_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tinyvmaf/tinyvmaf.h"
+
+#define TVMAF_TRAIN_MAX_FEATURES 64
+#define TVMAF_TRAIN_MAX_HIDDEN 8       ///< hidden layers
+#define TVMAF_TRAIN_MAX_WIDTH 1024     ///< units per hidden layer
+#define TVMAF_TRAIN_MAX_ROWS 100000000 ///< rows per table (bounds every allocation)
+#define TVMAF_TRAIN_MAX_EPOCHS 100000
+#define TVMAF_TRAIN_MAX_BATCH 65536
+
+/* ---------------------------------------------------------------- tables */
+
+/** Which columns to read from a CSV feature table. */
+typedef struct TvmafTableSpec {
+    const char *const *features; ///< feature column names, in model input order
+    int n_features;              ///< 1..TVMAF_TRAIN_MAX_FEATURES
+    const char *target;          ///< target column, or NULL for none (scoring only)
+    const char *group;           ///< group column, or NULL for none
+    int drop_nonfinite;          ///< 1: drop rows with NaN/inf in a used column; 0: refuse them
+} TvmafTableSpec;
+
+typedef struct TvmafTable {
+    size_t n_rows;
+    int n_features;
+    char **feature_names;  ///< [n_features]
+    float *x;              ///< [n_rows][n_features], row-major
+    float *y;              ///< [n_rows], NULL without a target column
+    int *group;            ///< [n_rows] index into group_names, NULL without a group column
+    int n_groups;
+    char **group_names;    ///< [n_groups], sorted by strcmp
+    size_t *group_rows;    ///< [n_groups] rows per group
+    size_t n_dropped;      ///< rows removed by drop_nonfinite
+    uint8_t sha256[32];    ///< of the file's bytes
+} TvmafTable;
+
+/**
+ * Reads a CSV table: a header row, then one row per frame; fields are
+ * separated by commas and may be double-quoted ("" is a literal quote);
+ * CRLF is accepted. Used columns must parse completely as numbers.
+ *
+ * @return 0; TVMAF_ERR(ENOENT) file missing or a column missing;
+ *         TVMAF_ERR(EBADMSG) malformed table (non-numeric cell, NaN/inf
+ *         without drop_nonfinite, ragged row, no data rows);
+ *         TVMAF_ERR(EIO) read error; TVMAF_ERR(ENOMEM).
+ *         On failure *t is left empty (tvmaf_table_free() is still safe).
+ */
+int tvmaf_table_load(TvmafTable *t, const char *path, const TvmafTableSpec *spec,
+                     const TvmafLogger *log);
+
+/** Frees what a table owns and zeroes it. NULL-safe. */
+void tvmaf_table_free(TvmafTable *t);
+
+/* ---------------------------------------------------------------- models */
+
+/** A fully connected ReLU network with a baked-in standard scaler. */
+typedef struct TvmafMlp {
+    int n_in;
+    int n_layers;                        ///< Linear layers (hidden + 1)
+    int width[TVMAF_TRAIN_MAX_HIDDEN + 2]; ///< width[0] = n_in, width[n_layers] = 1
+    float *w[TVMAF_TRAIN_MAX_HIDDEN + 1];  ///< [out][in], PyTorch Linear layout
+    float *b[TVMAF_TRAIN_MAX_HIDDEN + 1];  ///< [out]
+    double mean[TVMAF_TRAIN_MAX_FEATURES]; ///< scaler as fitted (float64)
+    double std[TVMAF_TRAIN_MAX_FEATURES];  ///< population std, < 1e-8 replaced by 1
+    float meanf[TVMAF_TRAIN_MAX_FEATURES]; ///< the float32 values the graph uses
+    float stdf[TVMAF_TRAIN_MAX_FEATURES];
+    float *params;                       ///< one block holding every w and b
+    size_t n_params;
+} TvmafMlp;
+
+/** The training recipe. tvmaf_recipe_default() gives upstream's. */
+typedef struct TvmafRecipe {
+    char arch[32];                       ///< "mlp_small", "mlp_medium", "mlp_large" or "custom"
+    int hidden[TVMAF_TRAIN_MAX_HIDDEN];  ///< hidden layer widths
+    int n_hidden;
+    int epochs;                          ///< default 90
+    int batch;                           ///< default 256
+    double lr;                           ///< Adam step, default 1e-3
+    double beta1, beta2, eps;            ///< default 0.9, 0.999, 1e-8
+    uint64_t seed;                       ///< default 0
+} TvmafRecipe;
+
+/** Upstream's recipe with mlp_medium. */
+void tvmaf_recipe_default(TvmafRecipe *r);
+
+/**
+ * Sets r->arch and r->hidden from a name (mlp_small 16,8; mlp_medium 32,16;
+ * mlp_large 64,32,16). @return 0 or TVMAF_ERR(EINVAL) for an unknown name.
+ */
+int tvmaf_recipe_set_arch(TvmafRecipe *r, const char *name);
+
+/** Parses "32,16" into r->hidden (arch becomes "custom"). @return 0 or TVMAF_ERR(EINVAL). */
+int tvmaf_recipe_set_hidden(TvmafRecipe *r, const char *list);
+
+/** Allocates an uninitialised network. @return 0, TVMAF_ERR(EINVAL) or TVMAF_ERR(ENOMEM). */
+int tvmaf_mlp_alloc(TvmafMlp *m, int n_in, const int *hidden, int n_hidden);
+
+/** Frees what m owns and zeroes it. NULL-safe. */
+void tvmaf_mlp_free(TvmafMlp *m);
+
+/** Progress report, called once per epoch from the training thread. */
+typedef void (*TvmafTrainProgress)(void *cookie, int epoch, int epochs, double loss,
+                                   double rows_per_s);
+
+/**
+ * Fits the scaler on x, initialises the network like PyTorch's nn.Linear
+ * from recipe->seed and trains it with Adam on the MSE loss, one fresh
+ * shuffle per epoch. x is [n][k] raw features, y the targets.
+ * `final_loss` (optional) receives the last epoch's mean batch loss.
+ * @return 0, TVMAF_ERR(EINVAL) (bad recipe, n == 0) or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_mlp_train(TvmafMlp *m, const float *x, const float *y, size_t n, int k,
+                    const TvmafRecipe *recipe, TvmafTrainProgress progress, void *cookie,
+                    double *final_loss, const TvmafLogger *log);
+
+/**
+ * Runs the network (scaler included) on n rows of raw features with the
+ * same float32 arithmetic the exported graph specifies:
+ * ((x - mean) / std) then Gemm/Relu. out receives n values.
+ * @return 0 or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_mlp_predict(const TvmafMlp *m, const float *x, size_t n, float *out);
+
+/* ---------------------------------------------------------------- metrics */
+
+/** Pearson correlation; NaN when either side is constant or n < 2. */
+double tvmaf_metric_plcc(const double *a, const double *b, size_t n);
+/** Spearman correlation (Pearson of ranks, ties get their average rank). */
+double tvmaf_metric_srocc(const double *a, const double *b, size_t n);
+/** Root mean square of a - b. */
+double tvmaf_metric_rmse(const double *a, const double *b, size_t n);
+/** Mean and sample standard deviation (ddof = 1; NaN std when n < 2). */
+void tvmaf_metric_mean_std(const double *v, size_t n, double *mean, double *std);
+
+typedef struct TvmafScores {
+    double plcc, srocc, rmse;
+} TvmafScores;
+
+/** PLCC, SROCC and RMSE of float predictions against float targets. @return 0 or ENOMEM. */
+int tvmaf_scores_compute(TvmafScores *s, const float *pred, const float *target, size_t n);
+
+/* ------------------------------------------------------------ evaluation */
+
+enum TvmafCvMode {
+    TVMAF_CV_NONE = 0,  ///< train and test on the whole table
+    TVMAF_CV_LOSO = 1,  ///< one fold per group
+    TVMAF_CV_KFOLD = 2, ///< k folds of whole groups
+};
+
+typedef struct TvmafFoldResult {
+    int fold;
+    uint64_t seed;
+    size_t n_train, n_test;
+    int n_test_groups;
+    int *test_groups;     ///< [n_test_groups] indices into the table's group_names
+    TvmafScores test;
+    TvmafScores train;
+    double train_loss;    ///< last epoch's mean batch MSE
+} TvmafFoldResult;
+
+typedef struct TvmafEvalResult {
+    int n_folds;
+    int n_seeds;
+    TvmafFoldResult *per_fold; ///< [n_seeds * n_folds], seed-major
+} TvmafEvalResult;
+
+/**
+ * Cross-validates `recipe` on t: for every seed in seeds[] and every fold,
+ * fits the scaler and trains on the training rows and scores the test
+ * rows. Jobs run on n_threads threads (0 = one per core); results never
+ * depend on it. Folds: LOSO takes groups in name order; KFOLD assigns
+ * groups, largest first (ties by name), to the fold holding fewest rows
+ * (ties: lowest index), as scikit-learn's GroupKFold does.
+ * @return 0; TVMAF_ERR(EINVAL) fewer than 2 groups, an empty fold or a
+ *         constant target in a test fold; TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_eval_run(TvmafEvalResult *res, const TvmafTable *t, enum TvmafCvMode mode, int k,
+                   const uint64_t *seeds, int n_seeds, const TvmafRecipe *recipe, int n_threads,
+                   const TvmafLogger *log);
+
+void tvmaf_eval_result_free(TvmafEvalResult *res);
+
+/* ---------------------------------------------------------------- export */
+
+/** What goes into the sidecar's provenance block. */
+typedef struct TvmafProvenance {
+    const char *id;            ///< model id (sidecar "id")
+    const char *onnx_name;     ///< file name stored in the sidecar "onnx"
+    const char *data_path;     ///< corpus file as given
+    const uint8_t *data_sha256;
+    size_t n_rows;
+    const TvmafRecipe *recipe;
+    const TvmafScores *train;  ///< in-sample metrics
+    double train_loss;
+    const char *target, *group;
+    const char *notes;         ///< optional
+} TvmafProvenance;
+
+/**
+ * Serialises m as ONNX (IR 8, opset 17): Sub(mean) -> Div(std) ->
+ * Gemm(transB=1) -> Relu -> ... -> Gemm -> Squeeze(axes -1), input
+ * "features" float32 [N,k], output "vmaf" float32 [N]. The bytes depend
+ * only on m and the names. *buf is malloc'ed (caller frees).
+ * @return 0, TVMAF_ERR(ENOTSUP) (built without protobuf-c) or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_onnx_export(const TvmafMlp *m, const char *const *feature_names, uint8_t **buf,
+                      size_t *len);
+
+/**
+ * Writes `path` (the ONNX model) and the sidecar JSON at `sidecar_path`,
+ * each through a temporary file renamed into place.
+ * @return 0, TVMAF_ERR(EIO), TVMAF_ERR(ENOTSUP) or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_model_write(const TvmafMlp *m, const char *const *feature_names, const char *path,
+                      const char *sidecar_path, const TvmafProvenance *prov,
+                      const TvmafLogger *log);
+
+/* ---------------------------------------------------------------- helpers */
+
+/** SHA-256 of a buffer. */
+void tvmaf_train_sha256(const void *data, size_t len, uint8_t out[32]);
+/** Lower-case hex of a digest; out holds 65 bytes. */
+void tvmaf_train_hex(const uint8_t d[32], char out[65]);
+
+/**
+ * Writes len bytes to path through "path.tmp.<pid>" + rename, so a failure
+ * never leaves a half-written file. @return 0 or TVMAF_ERR(EIO).
+ */
+int tvmaf_write_file_atomic(const char *path, const void *data, size_t len,
+                            const TvmafLogger *log);
+
+/** Shortest "%.*g" text of v that reads back as the same double ("null" for NaN/inf). */
+void tvmaf_json_double(char *out, size_t size, double v);
+
+/** A growable text buffer for the JSON writers. */
+typedef struct TvmafStr {
+    char *s;
+    size_t len, cap;
+    int oom;
+} TvmafStr;
+
+void tvmaf_str_printf(TvmafStr *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/** Appends a JSON string literal (quotes and escapes included). */
+void tvmaf_str_json_string(TvmafStr *b, const char *s);
+void tvmaf_str_json_double(TvmafStr *b, double v);
+void tvmaf_str_free(TvmafStr *b);
+
+#endif /* TVMAF_TRAIN_TRAIN_H */
