@@ -33,7 +33,7 @@
 #include "tinyvmaf/common.h"
 
 #define ADM_MIN_SIZE 16
-/* Keeps every int product of sizes and the int64 accumulators far from overflow. */
+/* Keeps size arithmetic (int products, offsets, log2 shifts) well inside int range. */
 #define ADM_MAX_SIZE 65536
 
 /* Q15 db2 taps (§3.2); the lo taps sum to 46342. */
@@ -284,6 +284,17 @@ static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
     }
 }
 
+static inline int bit_length(const uint32_t v)
+{
+#if defined(__GNUC__)
+    return 32 - __builtin_clz(v); /* v != 0 */
+#else
+    int n = 0;
+    for (uint32_t x = v; x; x >>= 1) n++;
+    return n;
+#endif
+}
+
 /*
  * Scales 1..3: o no longer fits the 16-bit reciprocal table, so |o| is first
  * rounded to its top 15 (or 16, after rounding up) significant bits and the
@@ -296,9 +307,7 @@ static inline int64_t gain_s123(const int32_t *const div, const int32_t o, const
     uint32_t m = m0;
     int sh = 0;
     if (m0 >= 32768) {
-        int bits = 0;
-        for (uint32_t v = m0; v; v >>= 1) bits++;
-        sh = bits - 15;
+        sh = bit_length(m0) - 15;
         m = (m0 + (1u << (sh - 1))) >> sh;
     }
     const int64_t prod = (int64_t)div[m] * d * (o < 0 ? -1 : 1);

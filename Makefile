@@ -1,0 +1,50 @@
+# Thin wrapper around meson. `make demo` and `make test` work on a fresh
+# Debian 12: as root they first install the Debian packages we need.
+
+BUILD ?= build
+MESON ?= meson
+MESON_SETUP_ARGS ?=
+
+# Build and test dependencies (Debian 12 package names).
+DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
+	libjansson-dev libprotobuf-c-dev protobuf-c-compiler nettle-dev \
+	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs
+# Only for `make bench` (clips made from Debian-packaged content).
+DEB_BENCH_PACKAGES = ffmpeg
+
+.PHONY: all build demo test bench deps bench-deps clean
+
+all: build
+
+deps:
+	@tools/ensure_deps.sh $(DEB_PACKAGES)
+
+bench-deps:
+	@tools/ensure_deps.sh $(DEB_PACKAGES) $(DEB_BENCH_PACKAGES)
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) $(MESON_SETUP_ARGS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+demo: build
+	@mkdir -p $(BUILD)/samples
+	@for f in ref dis; do \
+	  [ -s $(BUILD)/samples/city_320x180_$$f.y4m ] || \
+	    xz -dc samples/city_320x180_$$f.y4m.xz > $(BUILD)/samples/city_320x180_$$f.y4m; done
+	@echo "== per-frame features (CSV) =="
+	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
+	  -d $(BUILD)/samples/city_320x180_dis.y4m --csv -o - -q
+	@echo "== pooled (mean) =="
+	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
+	  -d $(BUILD)/samples/city_320x180_dis.y4m
+
+test: build
+	@tools/run_tests.sh $(BUILD)
+
+bench: bench-deps build
+	@bench/run_bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,359 @@
+/*
+ * tinyvmaf predict / tinyvmaf models: the tiny-model API from the shell.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_cmds.h"
+#include "tinyvmaf/tiny.h"
+
+/* The library logs one line per failure; the CLI keeps the first error
+ * and prints it as its single error line, and passes warnings through. */
+typedef struct ErrSink {
+    char msg[1024];
+    int have;
+} ErrSink;
+
+static void sink_cb(void *cookie, enum TvmafLogLevel level, const char *fmt, va_list ap)
+{
+    ErrSink *const s = cookie;
+    if (level == TVMAF_LOG_ERROR) {
+        if (!s->have) {
+            vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
+            s->have = 1;
+        }
+    } else if (level == TVMAF_LOG_WARNING) {
+        char buf[1024];
+        vsnprintf(buf, sizeof(buf), fmt, ap);
+        fprintf(stderr, "tinyvmaf: warning: %s\n", buf);
+    }
+}
+
+static int die(const char *cmd, const char *fmt, ...)
+{
+    char buf[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "tinyvmaf %s: %s\n", cmd, buf);
+    return 1;
+}
+
+/* Matches "--name value" and "--name=value"; advances *i past the value. */
+static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
+{
+    const size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n))
+        return 0;
+    if (argv[*i][n] == '=') {
+        *val = argv[*i] + n + 1;
+        return 1;
+    }
+    if (argv[*i][n] || *i + 1 >= argc)
+        return 0;
+    *val = argv[++*i];
+    return 1;
+}
+
+static void usage_predict(FILE *f)
+{
+    fprintf(f,
+            "usage: tinyvmaf predict --tiny-model ID|PATH --features FILE.csv [options]\n"
+            "Prints one score per CSV row (%%.9g).\n"
+            "  --tiny-model ID|PATH  registry id, or an .onnx file with its sidecar .json\n"
+            "  --features FILE.csv   header names the columns; the model's features are\n"
+            "                        taken by name, other columns are ignored (- = stdin)\n"
+            "  --batch N             rows per model call (default 0: all rows at once;\n"
+            "                        int8 models score a row relative to its batch)\n"
+            "  --model-dir DIR       registry directory (default $%s or %s)\n",
+            TVMAF_TINY_MODEL_DIR_ENV, tvmaf_tiny_default_model_dir());
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        s[--n] = 0;
+    return s;
+}
+
+/* Splits a line in place at commas; returns the field count (max `cap`+1
+ * means "too many"). */
+static unsigned split(char *line, char **fields, const unsigned cap)
+{
+    unsigned n = 0;
+    for (char *p = line;;) {
+        char *const c = strchr(p, ',');
+        if (c)
+            *c = 0;
+        if (n < cap)
+            fields[n] = trim(p);
+        n++;
+        if (!c || n > cap)
+            return n;
+        p = c + 1;
+    }
+}
+
+#define MAX_COLS 4096
+
+typedef struct Table {
+    float *v;       /* rows * k */
+    size_t rows, cap;
+} Table;
+
+static int read_csv(const char *path, const TvmafTinyModel *m, Table *t)
+{
+    const unsigned k = tvmaf_tiny_model_n_features(m);
+    FILE *const f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f)
+        return die("predict", "%s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t lcap = 0;
+    char **fields = malloc(MAX_COLS * sizeof(*fields));
+    unsigned *col = calloc(k, sizeof(*col));
+    int ret = 1;
+    unsigned long lineno = 0, ncols = 0;
+    if (!fields || !col) {
+        die("predict", "out of memory");
+        goto end;
+    }
+    for (;;) {
+        errno = 0;
+        const ssize_t len = getline(&line, &lcap, f);
+        if (len < 0) {
+            if (ferror(f)) {
+                die("predict", "%s: read error: %s", path, strerror(errno));
+                goto end;
+            }
+            break;
+        }
+        lineno++;
+        if ((size_t)len != strlen(line)) {
+            die("predict", "%s:%lu: NUL byte in line", path, lineno);
+            goto end;
+        }
+        if (!*trim(line))
+            continue;
+        const unsigned n = split(line, fields, MAX_COLS);
+        if (n > MAX_COLS) {
+            die("predict", "%s:%lu: more than %d columns", path, lineno, MAX_COLS);
+            goto end;
+        }
+        if (!ncols) {
+            ncols = n;
+            for (unsigned j = 0; j < k; j++) {
+                const char *const want = tvmaf_tiny_model_feature_name(m, j);
+                unsigned found = 0;
+                for (unsigned c = 0; c < n; c++)
+                    if (!strcmp(fields[c], want)) {
+                        if (found) {
+                            die("predict", "%s:%lu: column '%s' appears twice", path, lineno,
+                                want);
+                            goto end;
+                        }
+                        found = 1;
+                        col[j] = c;
+                    }
+                if (!found) {
+                    die("predict", "%s:%lu: no column '%s' (model %s needs it)", path, lineno,
+                        want, tvmaf_tiny_model_id(m));
+                    goto end;
+                }
+            }
+            continue;
+        }
+        if (n != ncols) {
+            die("predict", "%s:%lu: %u fields, the header has %lu", path, lineno, n, ncols);
+            goto end;
+        }
+        if (t->rows == t->cap) {
+            const size_t nc = t->cap ? t->cap * 2 : 1024;
+            if (nc > SIZE_MAX / sizeof(float) / (k ? k : 1)) {
+                die("predict", "%s: too many rows", path);
+                goto end;
+            }
+            float *const nv = realloc(t->v, nc * k * sizeof(float));
+            if (!nv) {
+                die("predict", "%s: out of memory at line %lu", path, lineno);
+                goto end;
+            }
+            t->v = nv;
+            t->cap = nc;
+        }
+        for (unsigned j = 0; j < k; j++) {
+            const char *const s = fields[col[j]];
+            char *e;
+            const float v = strtof(s, &e);
+            const char *const name = tvmaf_tiny_model_feature_name(m, j);
+            if (!*s || *e) {
+                die("predict", "%s:%lu: '%s' is not a number (column '%s')", path, lineno, s,
+                    name);
+                goto end;
+            }
+            if (!isfinite(v)) {
+                die("predict", "%s:%lu: feature '%s' is not finite (%s)", path, lineno, name, s);
+                goto end;
+            }
+            t->v[t->rows * k + j] = v;
+        }
+        t->rows++;
+    }
+    if (!ncols) {
+        die("predict", "%s: empty file (no header)", path);
+        goto end;
+    }
+    ret = 0;
+end:
+    free(line);
+    free(fields);
+    free(col);
+    if (f != stdin)
+        fclose(f);
+    return ret;
+}
+
+int tvmaf_cmd_predict(int argc, char **argv)
+{
+    const char *model = NULL, *features = NULL, *batch_s = NULL, *model_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            usage_predict(stdout);
+            return 0;
+        } else if (opt_value(argc, argv, &i, "--tiny-model", &v)) {
+            model = v;
+        } else if (opt_value(argc, argv, &i, "--features", &v)) {
+            features = v;
+        } else if (opt_value(argc, argv, &i, "--batch", &v)) {
+            batch_s = v;
+        } else if (opt_value(argc, argv, &i, "--model-dir", &v)) {
+            model_dir = v;
+        } else {
+            fprintf(stderr, "tinyvmaf predict: unknown or incomplete option '%s'\n", argv[i]);
+            usage_predict(stderr);
+            return 2;
+        }
+    }
+    if (!model || !features) {
+        fprintf(stderr, "tinyvmaf predict: --tiny-model and --features are required\n");
+        usage_predict(stderr);
+        return 2;
+    }
+    size_t batch = 0;
+    if (batch_s) {
+        char *e;
+        errno = 0;
+        const unsigned long long b = strtoull(batch_s, &e, 10);
+        if (!*batch_s || *e || errno || batch_s[0] == '-' || b > (1ull << 26)) {
+            fprintf(stderr, "tinyvmaf predict: --batch: '%s' is not a row count\n", batch_s);
+            return 2;
+        }
+        batch = (size_t)b;
+    }
+
+    ErrSink sink = { .have = 0 };
+    TvmafTinyLoadOptions o;
+    tvmaf_tiny_default_load_options(&o);
+    o.registry_dir = model_dir;
+    o.logger.callback = sink_cb;
+    o.logger.cookie = &sink;
+    TvmafTinyModel *m = NULL;
+    int err = tvmaf_tiny_model_load(&m, model, &o);
+    if (err < 0)
+        return die("predict", "%s", sink.have ? sink.msg : strerror(-err));
+
+    Table t = { 0 };
+    int ret = read_csv(features, m, &t);
+    float *out = NULL;
+    if (!ret && t.rows && !(out = malloc(t.rows * sizeof(*out))))
+        ret = die("predict", "out of memory");
+    const unsigned k = tvmaf_tiny_model_n_features(m);
+    if (!batch)
+        batch = t.rows;
+    for (size_t i = 0; !ret && i < t.rows; i += batch) {
+        const size_t n = t.rows - i < batch ? t.rows - i : batch;
+        err = tvmaf_tiny_model_run(m, t.v + i * k, n, out + i);
+        if (err < 0)
+            ret = die("predict", "%s: %s", features, sink.have ? sink.msg : strerror(-err));
+    }
+    for (size_t i = 0; !ret && i < t.rows; i++)
+        printf("%.9g\n", out[i]);
+    if (!ret && (fflush(stdout) || ferror(stdout)))
+        ret = die("predict", "writing the scores failed");
+    free(out);
+    free(t.v);
+    tvmaf_tiny_model_free(&m);
+    return ret;
+}
+
+int tvmaf_cmd_models(int argc, char **argv)
+{
+    const char *model_dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *v;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: tinyvmaf models [--model-dir DIR]\n"
+                   "Lists the tiny-model registry and checks every file's sha256.\n"
+                   "  --model-dir DIR  registry directory (default $%s or %s)\n",
+                   TVMAF_TINY_MODEL_DIR_ENV, tvmaf_tiny_default_model_dir());
+            return 0;
+        } else if (opt_value(argc, argv, &i, "--model-dir", &v)) {
+            model_dir = v;
+        } else {
+            fprintf(stderr, "tinyvmaf models: unknown or incomplete option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    ErrSink sink = { .have = 0 };
+    TvmafTinyLoadOptions o;
+    tvmaf_tiny_default_load_options(&o);
+    o.registry_dir = model_dir;
+    o.logger.callback = sink_cb;
+    o.logger.cookie = &sink;
+    TvmafTinyRegistry *r;
+    int err = tvmaf_tiny_registry_open(&r, &o);
+    if (err < 0)
+        return die("models", "%s", sink.have ? sink.msg : strerror(-err));
+    const unsigned n = tvmaf_tiny_registry_count(r);
+    unsigned bad = 0, listed = 0;
+    printf("%-36s %-6s %-5s %-8s %s\n", "id", "kind", "opset", "sha256", "file");
+    for (unsigned i = 0; i < n; i++) {
+        const TvmafTinyRegistryEntry *const e = tvmaf_tiny_registry_entry(r, i);
+        for (int int8 = 0; int8 < 2; int8++) {
+            if (int8 && !e->int8_file)
+                break;
+            sink.have = 0;
+            err = tvmaf_tiny_registry_verify(r, i, int8);
+            const char *const status = !err                          ? "ok"
+                                       : err == TVMAF_ERR(ENOENT)    ? "MISSING"
+                                       : err == TVMAF_ERR(EACCES)    ? "MISMATCH"
+                                                                     : "ERROR";
+            char id[80];
+            snprintf(id, sizeof(id), "%s%s", e->id, int8 ? "_int8" : "");
+            char opset[16] = "-";
+            if (e->opset)
+                snprintf(opset, sizeof(opset), "%d", e->opset);
+            printf("%-36s %-6s %-5s %-8s %s\n", id, e->kind, opset, status,
+                   int8 ? e->int8_file : e->file);
+            if (err) {
+                bad++;
+                if (sink.have && err != TVMAF_ERR(ENOENT))
+                    fprintf(stderr, "tinyvmaf models: %s\n", sink.msg);
+            }
+            listed++;
+        }
+    }
+    printf("%u models in %s/registry.json, %u verified, %u failed\n", listed,
+           tvmaf_tiny_registry_dir(r), listed - bad, bad);
+    tvmaf_tiny_registry_free(&r);
+    return bad ? 1 : 0;
+}
