@@ -75,8 +75,85 @@ static ALWAYS_INLINE uint32_t px(const void *const row, const int j, const int p
 }
 
 /* ------------------------------------------------------------------------ */
-/* Kernels. Each generic body takes fw as a constant from its dispatcher so
- * the tap loops unroll. */
+/* Kernels. Each generic body takes fw (and the pixel type) as constants from
+ * its dispatcher, so the tap loops unroll. Columns go in blocks of BLK: a
+ * loop with a constant trip count is one GCC vectorises even at -O2, and the
+ * per-block sums stay in small local arrays. The last partial block takes
+ * the same code with a variable count. */
+
+#define BLK 16
+
+/*
+ * Every product is written as uint16 x uint16 -> uint32 (mul16): that is the
+ * widening multiply SSE2 has, so the blocks vectorise on baseline x86-64,
+ * where a 32-bit lane multiply does not exist. Hence taps are not folded
+ * (a + b may need 17 bits) and sums that can exceed 32 bits (a 16-bit sample
+ * squared, times a tap) are split: p = hi*2^16 + lo with 16-bit halves, so
+ * sum(f*hi) and sum(f*lo) each fit in uint32 (the taps sum to 2^16). The
+ * rounded result is then
+ *   R(sum f*p, sh) = (sum(f*hi) << (16 - sh)) + R(sum(f*lo), sh)
+ * exactly, for 1 <= sh <= 16, since the first term is a multiple of 2^sh.
+ * It fits in uint32 whenever the true result does, which §2.3 guarantees.
+ */
+static ALWAYS_INLINE uint32_t mul16(const uint16_t a, const uint16_t b)
+{
+    return (uint32_t)a * b;
+}
+
+static ALWAYS_INLINE uint32_t join_hi_lo(const uint32_t hi, const uint32_t lo, const int sh)
+{
+    return (hi << (16 - sh)) + ((lo + (1u << (sh - 1))) >> sh);
+}
+
+static ALWAYS_INLINE void vfilt_mom_block(const TvmafVifMomRow *const out,
+                                          const void *const *const ref,
+                                          const void *const *const dis, const int j0, const int n,
+                                          const int fw, const uint16_t *const f, const int sh_mu,
+                                          const int sh_sq, const int pix16)
+{
+    /* 8-bit: x*x < 2^16 and the whole sum fits in the lo accumulators (no
+     * shift, §2.3); the hi ones stay unused. */
+    uint32_t m1[BLK], m2[BLK], xxl[BLK], yyl[BLK], xyl[BLK], xxh[BLK], yyh[BLK], xyh[BLK];
+
+    for (int jj = 0; jj < n; jj++) {
+        m1[jj] = m2[jj] = xxl[jj] = yyl[jj] = xyl[jj] = xxh[jj] = yyh[jj] = xyh[jj] = 0;
+    }
+    for (int k = 0; k < fw; k++) {
+        const uint16_t fk = f[k];
+        const void *const rk = ref[k], *const dk = dis[k];
+        for (int jj = 0; jj < n; jj++) {
+            const uint32_t x = px(rk, j0 + jj, pix16), y = px(dk, j0 + jj, pix16);
+            const uint32_t pxx = x * x, pyy = y * y, pxy = x * y;
+            m1[jj] += mul16(fk, (uint16_t)x);
+            m2[jj] += mul16(fk, (uint16_t)y);
+            xxl[jj] += mul16(fk, (uint16_t)pxx);
+            yyl[jj] += mul16(fk, (uint16_t)pyy);
+            xyl[jj] += mul16(fk, (uint16_t)pxy);
+            if (pix16) {
+                xxh[jj] += mul16(fk, (uint16_t)(pxx >> 16));
+                yyh[jj] += mul16(fk, (uint16_t)(pyy >> 16));
+                xyh[jj] += mul16(fk, (uint16_t)(pxy >> 16));
+            }
+        }
+    }
+
+    uint16_t *const o1 = out->mu1 + j0, *const o2 = out->mu2 + j0;
+    uint32_t *const oxx = out->xx + j0, *const oyy = out->yy + j0, *const oxy = out->xy + j0;
+    const uint32_t rnd_mu = 1u << (sh_mu - 1);
+    for (int jj = 0; jj < n; jj++) {
+        o1[jj] = (uint16_t)((m1[jj] + rnd_mu) >> sh_mu);
+        o2[jj] = (uint16_t)((m2[jj] + rnd_mu) >> sh_mu);
+        if (pix16) {
+            oxx[jj] = join_hi_lo(xxh[jj], xxl[jj], sh_sq);
+            oyy[jj] = join_hi_lo(yyh[jj], yyl[jj], sh_sq);
+            oxy[jj] = join_hi_lo(xyh[jj], xyl[jj], sh_sq);
+        } else {
+            oxx[jj] = xxl[jj];
+            oyy[jj] = yyl[jj];
+            oxy[jj] = xyl[jj];
+        }
+    }
+}
 
 static ALWAYS_INLINE void vfilt_mom_body(const TvmafVifMomRow *const out,
                                          const void *const *const ref,
@@ -84,33 +161,11 @@ static ALWAYS_INLINE void vfilt_mom_body(const TvmafVifMomRow *const out,
                                          const uint16_t *const f, const int sh_mu,
                                          const int sh_sq, const int pix16)
 {
-    const int r = fw / 2;
-    const uint32_t rnd_mu = 1u << (sh_mu - 1);
-    const uint64_t rnd_sq = sh_sq ? (uint64_t)1 << (sh_sq - 1) : 0;
-
-    for (int j = 0; j < w; j++) {
-        const uint32_t fc = f[r];
-        const uint32_t xc = px(ref[r], j, pix16), yc = px(dis[r], j, pix16);
-        uint32_t m1 = fc * xc, m2 = fc * yc;
-        uint64_t sxx = (uint64_t)(fc * xc) * xc;
-        uint64_t syy = (uint64_t)(fc * yc) * yc;
-        uint64_t sxy = (uint64_t)(fc * xc) * yc;
-        for (int k = 0; k < r; k++) {
-            const uint32_t fk = f[k];
-            const uint32_t xa = px(ref[k], j, pix16), xb = px(ref[fw - 1 - k], j, pix16);
-            const uint32_t ya = px(dis[k], j, pix16), yb = px(dis[fw - 1 - k], j, pix16);
-            m1 += fk * (xa + xb);
-            m2 += fk * (ya + yb);
-            sxx += fk * ((uint64_t)xa * xa + (uint64_t)xb * xb);
-            syy += fk * ((uint64_t)ya * ya + (uint64_t)yb * yb);
-            sxy += fk * ((uint64_t)xa * ya + (uint64_t)xb * yb);
-        }
-        out->mu1[j] = (uint16_t)((m1 + rnd_mu) >> sh_mu);
-        out->mu2[j] = (uint16_t)((m2 + rnd_mu) >> sh_mu);
-        out->xx[j] = (uint32_t)((sxx + rnd_sq) >> sh_sq);
-        out->yy[j] = (uint32_t)((syy + rnd_sq) >> sh_sq);
-        out->xy[j] = (uint32_t)((sxy + rnd_sq) >> sh_sq);
-    }
+    int j = 0;
+    for (; j + BLK <= w; j += BLK)
+        vfilt_mom_block(out, ref, dis, j, BLK, fw, f, sh_mu, sh_sq, pix16);
+    if (j < w)
+        vfilt_mom_block(out, ref, dis, j, w - j, fw, f, sh_mu, sh_sq, pix16);
 }
 
 static decl_vif_vfilt_mom_fn(vif_vfilt_mom_8_c)
@@ -131,35 +186,55 @@ static decl_vif_vfilt_mom_fn(vif_vfilt_mom_16_c)
     }
 }
 
+static ALWAYS_INLINE void hfilt_mom_block(const TvmafVifFiltRow *const out,
+                                          const TvmafVifMomRow *const in, const int j0,
+                                          const int n, const int fw, const uint16_t *const f)
+{
+    const int r = fw / 2;
+    const uint16_t *const mu1 = in->mu1 + j0 - r, *const mu2 = in->mu2 + j0 - r;
+    const uint32_t *const xx = in->xx + j0 - r, *const yy = in->yy + j0 - r;
+    const uint32_t *const xy = in->xy + j0 - r;
+    /* The Q16 moments reach 2^32: hi/lo halves as in join_hi_lo, sh = 16. */
+    uint32_t m1[BLK], m2[BLK], xxl[BLK], yyl[BLK], xyl[BLK], xxh[BLK], yyh[BLK], xyh[BLK];
+
+    for (int jj = 0; jj < n; jj++) {
+        m1[jj] = m2[jj] = xxl[jj] = yyl[jj] = xyl[jj] = xxh[jj] = yyh[jj] = xyh[jj] = 0;
+    }
+    for (int k = 0; k < fw; k++) {
+        const uint16_t fk = f[k];
+        for (int jj = 0; jj < n; jj++) {
+            const int j = jj + k;
+            m1[jj] += mul16(fk, mu1[j]);
+            m2[jj] += mul16(fk, mu2[j]);
+            xxl[jj] += mul16(fk, (uint16_t)xx[j]);
+            yyl[jj] += mul16(fk, (uint16_t)yy[j]);
+            xyl[jj] += mul16(fk, (uint16_t)xy[j]);
+            xxh[jj] += mul16(fk, (uint16_t)(xx[j] >> 16));
+            yyh[jj] += mul16(fk, (uint16_t)(yy[j] >> 16));
+            xyh[jj] += mul16(fk, (uint16_t)(xy[j] >> 16));
+        }
+    }
+
+    uint32_t *const o1 = out->mu1 + j0, *const o2 = out->mu2 + j0;
+    uint32_t *const oxx = out->xx + j0, *const oyy = out->yy + j0, *const oxy = out->xy + j0;
+    for (int jj = 0; jj < n; jj++) {
+        o1[jj] = m1[jj];
+        o2[jj] = m2[jj];
+        oxx[jj] = join_hi_lo(xxh[jj], xxl[jj], 16);
+        oyy[jj] = join_hi_lo(yyh[jj], yyl[jj], 16);
+        oxy[jj] = join_hi_lo(xyh[jj], xyl[jj], 16);
+    }
+}
+
 static ALWAYS_INLINE void hfilt_mom_body(const TvmafVifFiltRow *const out,
                                          const TvmafVifMomRow *const in, const int w,
                                          const int fw, const uint16_t *const f)
 {
-    const int r = fw / 2;
-    const uint16_t *const mu1 = in->mu1, *const mu2 = in->mu2;
-    const uint32_t *const xx = in->xx, *const yy = in->yy, *const xy = in->xy;
-
-    for (int j = 0; j < w; j++) {
-        const uint32_t fc = f[r];
-        uint32_t m1 = fc * mu1[j], m2 = fc * mu2[j];
-        uint64_t sxx = (uint64_t)fc * xx[j];
-        uint64_t syy = (uint64_t)fc * yy[j];
-        uint64_t sxy = (uint64_t)fc * xy[j];
-        for (int k = 0; k < r; k++) {
-            const uint32_t fk = f[k];
-            const int a = j - r + k, b = j + r - k;
-            m1 += fk * ((uint32_t)mu1[a] + mu1[b]);
-            m2 += fk * ((uint32_t)mu2[a] + mu2[b]);
-            sxx += fk * ((uint64_t)xx[a] + xx[b]);
-            syy += fk * ((uint64_t)yy[a] + yy[b]);
-            sxy += fk * ((uint64_t)xy[a] + xy[b]);
-        }
-        out->mu1[j] = m1;
-        out->mu2[j] = m2;
-        out->xx[j] = (uint32_t)((sxx + 32768) >> 16);
-        out->yy[j] = (uint32_t)((syy + 32768) >> 16);
-        out->xy[j] = (uint32_t)((sxy + 32768) >> 16);
-    }
+    int j = 0;
+    for (; j + BLK <= w; j += BLK)
+        hfilt_mom_block(out, in, j, BLK, fw, f);
+    if (j < w)
+        hfilt_mom_block(out, in, j, w - j, fw, f);
 }
 
 static decl_vif_hfilt_mom_fn(vif_hfilt_mom_c)
@@ -429,7 +504,7 @@ static void downsample(TvmafVif *const v, const ScaleImg *const im, const int sc
         vfilt(tr, td, rr, dr, w, next, sh);
         MIRROR_ROW(tr, w, r);
         MIRROR_ROW(td, w, r);
-        v->dsp.hfilt_dec(v->img[next][0] + (size_t)i * wn, v->img[next][1] + (size_t)i * wn,
+        v->dsp.hfilt_dec(v->img[next][0] + (size_t)i * (size_t)wn, v->img[next][1] + (size_t)i * (size_t)wn,
                          tr, td, wn, next);
     }
 }
