@@ -77,11 +77,12 @@ static int score(const CliOptions *o)
     int ret = 1;
     char err[256];
     TvmafInput *ref_in = NULL, *dis_in = NULL;
-    TvmafContext *ctx = NULL;
+    TvmafContext *ctx[TVMAF_MAX_FEATURE_SETS] = { NULL };
     TvmafScorers *scorers = NULL;
     double *values = NULL;
     TvmafReportMetric *metrics = NULL;
     char (*names)[128] = NULL;
+    int n_sets = 0;
 
     /* Models first: a bad model file should fail before any decoding. */
     if (tvmaf_scorers_open(&scorers, o) < 0)
@@ -119,16 +120,20 @@ static int score(const CliOptions *o)
         goto end;
     }
 
-    TvmafSettings s;
-    tvmaf_default_settings(&s);
-    s.n_threads = o->n_threads;
-    s.cpu_mask = o->cpu_mask;
-    s.subsample = o->subsample;
-    s.motion_compat = o->motion_compat;
-    tvmaf_scorers_adjust_settings(scorers, &s);
-    if (tvmaf_open(&ctx, &s) < 0) {
-        fprintf(stderr, "tinyvmaf: cannot create the scoring context\n");
-        goto end;
+    /* One context per feature set; they share the decoded pictures. */
+    n_sets = tvmaf_scorers_n_sets(scorers);
+    for (int k = 0; k < n_sets; k++) {
+        TvmafSettings s;
+        tvmaf_default_settings(&s);
+        s.n_threads = o->n_threads;
+        s.cpu_mask = o->cpu_mask;
+        s.subsample = o->subsample;
+        s.motion_compat = o->motion_compat;
+        tvmaf_scorers_set_settings(scorers, k, &s);
+        if (tvmaf_open(&ctx[k], &s) < 0) {
+            fprintf(stderr, "tinyvmaf: cannot create the scoring context\n");
+            goto end;
+        }
     }
 
     if (skip_frames(ref_in, o->ref_path, o->skip_ref) || skip_frames(dis_in, o->dis_path, o->skip_dis))
@@ -159,12 +164,27 @@ static int score(const CliOptions *o)
                         rr ? o->dis_path : o->ref_path, rr ? o->ref_path : o->dis_path, n);
             break;
         }
-        const int e = tvmaf_send_pictures(ctx, &ref, &dis);
-        if (e < 0) {
-            tvmaf_picture_unref(&ref);
-            tvmaf_picture_unref(&dis);
-            fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
-            goto end;
+        for (int k = 0; k < n_sets; k++) {
+            TvmafPicture r2 = ref, d2 = dis;
+            int e = 0;
+            if (k + 1 < n_sets) {
+                /* every context but the last gets new references */
+                e = tvmaf_picture_ref(&r2, &ref);
+                if (!e && (e = tvmaf_picture_ref(&d2, &dis)) < 0)
+                    tvmaf_picture_unref(&r2);
+            }
+            if (!e)
+                e = tvmaf_send_pictures(ctx[k], &r2, &d2);
+            if (e < 0) {
+                if (k + 1 < n_sets) {
+                    tvmaf_picture_unref(&r2);
+                    tvmaf_picture_unref(&d2);
+                }
+                tvmaf_picture_unref(&ref);
+                tvmaf_picture_unref(&dis);
+                fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
+                goto end;
+            }
         }
         n++;
     }
@@ -172,34 +192,43 @@ static int score(const CliOptions *o)
         fprintf(stderr, "tinyvmaf: %s: no frames to score\n", o->ref_path);
         goto end;
     }
-    if (tvmaf_flush(ctx) < 0) {
-        fprintf(stderr, "tinyvmaf: feature extraction failed\n");
-        goto end;
-    }
+    for (int k = 0; k < n_sets; k++)
+        if (tvmaf_flush(ctx[k]) < 0) {
+            fprintf(stderr, "tinyvmaf: feature extraction failed\n");
+            goto end;
+        }
     const double elapsed = now_seconds() - t0;
 
-    /* Features: NAN marks frames skipped by --subsample. */
-    values = malloc(sizeof(double) * (size_t)n * N_FEATURES);
-    names = calloc(N_FEATURES, sizeof(*names));
-    if (!values || !names)
+    /* Features of every set, each key once (motion does not depend on the
+     * options); NAN marks frames skipped by --subsample. */
+    const int max_features = N_FEATURES * n_sets;
+    values = malloc(sizeof(double) * (size_t)n * max_features);
+    names = calloc((size_t)max_features, sizeof(*names));
+    const int n_scorer_metrics = tvmaf_scorers_metric_count(scorers);
+    metrics = calloc((size_t)(max_features + n_scorer_metrics), sizeof(*metrics));
+    if (!values || !names || !metrics)
         goto nomem;
     const enum TvmafFeature *order =
         o->motion_compat == TVMAF_MOTION_CLASSIC ? order_classic : order_fused;
-    const int n_scorer_metrics = tvmaf_scorers_metric_count(scorers);
-    metrics = calloc((size_t)(N_FEATURES + n_scorer_metrics), sizeof(*metrics));
-    if (!metrics)
-        goto nomem;
-    for (int k = 0; k < N_FEATURES; k++) {
-        double *col = values + (size_t)k * n;
-        for (unsigned i = 0; i < n; i++)
-            if (tvmaf_feature_score_at_index(ctx, order[k], i, &col[i]) < 0)
-                col[i] = NAN;
-        if (tvmaf_feature_key(ctx, order[k], names[k], sizeof(names[k])) < 0)
-            goto nomem;
-        metrics[k].name = names[k];
-        metrics[k].v = col;
-    }
-    if (tvmaf_scorers_run(scorers, ctx, n, metrics + N_FEATURES) < 0)
+    int nm = 0;
+    for (int k = 0; k < n_sets; k++)
+        for (int f = 0; f < N_FEATURES; f++) {
+            if (tvmaf_feature_key(ctx[k], order[f], names[nm], sizeof(names[nm])) < 0)
+                goto nomem;
+            int dup = 0;
+            for (int q = 0; q < nm; q++)
+                dup |= !strcmp(names[q], names[nm]);
+            if (dup)
+                continue;
+            double *col = values + (size_t)nm * n;
+            for (unsigned i = 0; i < n; i++)
+                if (tvmaf_feature_score_at_index(ctx[k], order[f], i, &col[i]) < 0)
+                    col[i] = NAN;
+            metrics[nm].name = names[nm];
+            metrics[nm].v = col;
+            nm++;
+        }
+    if (tvmaf_scorers_run(scorers, ctx, n, o->subsample, metrics + nm) < 0)
         goto end;
 
     TvmafReport rep = {
@@ -210,7 +239,7 @@ static int score(const CliOptions *o)
         .n_frames = n,
         .subsample = o->subsample,
         .metrics = metrics,
-        .n_metrics = N_FEATURES + n_scorer_metrics,
+        .n_metrics = nm + n_scorer_metrics,
     };
     tvmaf_scorers_blocks(scorers, &rep);
 
@@ -232,7 +261,8 @@ end:
     free(names);
     free(values);
     tvmaf_scorers_close(&scorers);
-    tvmaf_close(&ctx);
+    for (int k = 0; k < TVMAF_MAX_FEATURE_SETS; k++)
+        tvmaf_close(&ctx[k]);
     tvmaf_input_close(&ref_in);
     tvmaf_input_close(&dis_in);
     return ret;

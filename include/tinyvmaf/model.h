@@ -1,0 +1,131 @@
+/*
+ * tinyvmaf — classic VMAF models: libvmaf's JSON model format (libsvm
+ * nu-SVR with an RBF kernel, linear_rescale normalisation, optional score
+ * transform and clip), evaluated exactly as libvmaf does so that scores
+ * match its output to the last printed digit.
+ *
+ * Requires the library to be built with jansson; otherwise every loader
+ * returns TVMAF_ERR(ENOTSUP).
+ *
+ * A model is immutable after loading and may be used from several threads.
+ */
+#ifndef TVMAF_MODEL_H
+#define TVMAF_MODEL_H
+
+#include <stddef.h>
+
+#include "tinyvmaf/common.h"
+#include "tinyvmaf/tinyvmaf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct TvmafModel TvmafModel;
+
+/** Model flags, with libvmaf's meaning. */
+enum TvmafModelFlags {
+    TVMAF_MODEL_FLAG_DEFAULT = 0,
+    TVMAF_MODEL_FLAG_DISABLE_CLIP = 1 << 0,      ///< ignore score_clip
+    TVMAF_MODEL_FLAG_ENABLE_TRANSFORM = 1 << 1,  ///< apply score_transform even if not enabled
+    TVMAF_MODEL_FLAG_DISABLE_TRANSFORM = 1 << 2, ///< never apply score_transform
+};
+
+typedef struct TvmafModelConfig {
+    const char *name;     ///< output key of the scores (default "vmaf"); copied
+    unsigned flags;       ///< TvmafModelFlags (default 0)
+    TvmafLogger logger;   ///< where load errors are described (default: stderr)
+    unsigned char reserved[16]; ///< must stay zero
+} TvmafModelConfig;
+
+/** Fills `cfg` with the defaults documented on each field. NULL-safe. */
+TVMAF_API void tvmaf_model_default_config(TvmafModelConfig *cfg);
+
+/** Largest model file accepted, in bytes. */
+#define TVMAF_MODEL_MAX_BYTES (16 << 20)
+
+/**
+ * Loads a model from a libvmaf JSON file.
+ *
+ * @param m_out receives the model; NULL on failure. The caller owns it and
+ *              frees it with tvmaf_model_free().
+ * @param path  the .json file
+ * @param cfg   NULL for the defaults
+ * @return 0; TVMAF_ERR(ENOENT) file missing; TVMAF_ERR(EIO) unreadable;
+ *         TVMAF_ERR(EBADMSG) malformed JSON or model (missing model_dict,
+ *         feature count not matching slopes/intercepts, non-numeric values,
+ *         non-finite numbers, bad libsvm text); TVMAF_ERR(ENOTSUP) valid but
+ *         unsupported (bootstrap collections, float-extractor features,
+ *         feature options other than the gain limits);
+ *         TVMAF_ERR(EINVAL) bad argument; TVMAF_ERR(ENOMEM).
+ *         Every failure logs one line naming the file and the problem.
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_load_path(TvmafModel **m_out, const char *path,
+                                                      const TvmafModelConfig *cfg);
+
+/**
+ * Loads a model by libvmaf version name ("vmaf_v0.6.1", "vmaf_4k_v0.6.1",
+ * ...): the first NAME.json found in the directories of the
+ * colon-separated $TINYVMAF_MODEL_PATH, then /usr/local/share/vmaf/model
+ * and /usr/share/vmaf/model (where libvmaf installs its models).
+ * @return as tvmaf_model_load_path(); TVMAF_ERR(ENOENT) when no directory
+ *         has it (the log line lists where it looked).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_load_version(TvmafModel **m_out, const char *version,
+                                                         const TvmafModelConfig *cfg);
+
+/**
+ * Loads a model from a JSON text in memory (`len` bytes, no NUL needed).
+ * `origin` names it in log lines (may be NULL). Returns as above.
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_load_buffer(TvmafModel **m_out, const char *json,
+                                                        size_t len, const char *origin,
+                                                        const TvmafModelConfig *cfg);
+
+/** Frees a model; sets *m to NULL. NULL-safe. */
+TVMAF_API void tvmaf_model_free(TvmafModel **m);
+
+/** The name scores are reported under (static for the model's lifetime). */
+TVMAF_API const char *tvmaf_model_name(const TvmafModel *m);
+
+/**
+ * Sets in `s` the feature options the model's features were trained with
+ * (the gain limits of the "neg" models; everything else untouched). A
+ * context opened with these settings can feed the model.
+ * @return 0 or TVMAF_ERR(EINVAL).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_apply_settings(const TvmafModel *m, TvmafSettings *s);
+
+/**
+ * Predicts one frame from feature values indexed by enum TvmafFeature
+ * (only the model's features are read), with libvmaf's steps:
+ * normalisation, SVR, de-normalisation, transform, clip.
+ * @return 0 or TVMAF_ERR(EINVAL).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_predict(const TvmafModel *m,
+                                                    const double features[TVMAF_FEATURE_COUNT],
+                                                    double *score);
+
+/**
+ * Predicts frame `index` of a flushed context.
+ * @return 0; TVMAF_ERR(EINVAL) when the context's feature options differ
+ *         from the model's (see tvmaf_model_apply_settings()); otherwise as
+ *         tvmaf_feature_score_at_index().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_score_at_index(const TvmafModel *m,
+                                                           const TvmafContext *c, unsigned index,
+                                                           double *score);
+
+/**
+ * Pools the model's per-frame scores over a flushed context (frames
+ * i % subsample == 0, as libvmaf).
+ * @return as tvmaf_model_score_at_index() and tvmaf_pool().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_score_pooled(const TvmafModel *m, const TvmafContext *c,
+                                                         enum TvmafPoolMethod method, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TVMAF_MODEL_H */

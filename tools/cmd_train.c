@@ -1,0 +1,1173 @@
+/*
+ * tinyvmaf train / eval / export: the training toolkit from the shell.
+ * The work is in train/ (train.h); this file parses options, prints, and
+ * turns library errors into one stderr line and an exit status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "cli_train.h"
+#include "train.h"
+#if TVMAF_TRAIN_HAVE_TINY
+#include "tinyvmaf/tiny.h"
+#endif
+#if TVMAF_HAVE_JANSSON
+#include <jansson.h>
+#endif
+
+#define EXIT_BAD 1
+#define EXIT_USAGE 2
+#define MAX_SEEDS 1000
+
+static const char *const canonical6[] = { "adm2", "vif_scale0", "vif_scale1",
+                                          "vif_scale2", "vif_scale3", "motion2" };
+
+/* ---------------------------------------------------------------- output */
+
+static void log_cb(void *const cookie, const enum TvmafLogLevel level, const char *const fmt,
+                   va_list ap)
+{
+    if (level > TVMAF_LOG_WARNING)
+        return;
+    char buf[1024];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    fprintf(stderr, "tinyvmaf %s: %s%s\n", (const char *)cookie,
+            level == TVMAF_LOG_WARNING ? "warning: " : "", buf);
+}
+
+static TvmafLogger make_logger(const char *const cmd)
+{
+    return (TvmafLogger){ .cookie = (void *)cmd, .callback = log_cb };
+}
+
+static int fail(const char *const cmd, const int status, const char *const fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "tinyvmaf %s: %s\n", cmd, buf);
+    return status;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Per-epoch progress, only when a person is watching. */
+static void epoch_progress(void *const cookie, const int epoch, const int epochs,
+                           const double loss, const double rows_per_s)
+{
+    (void)cookie;
+    fprintf(stderr, "\r  epoch %d/%d  loss %.5g  %.3g rows/s   ", epoch, epochs, loss,
+            rows_per_s);
+    if (epoch == epochs)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void job_progress(void *const cookie, const int done, const int total)
+{
+    (void)cookie;
+    fprintf(stderr, "\r  %d/%d trainings done   ", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* ------------------------------------------------------------ arguments */
+
+typedef struct Common {
+    const char *data;
+    const char *out;
+    char *features_buf;
+    const char *features[TVMAF_TRAIN_MAX_FEATURES];
+    int n_features;
+    const char *target, *group;
+    int drop_nonfinite;
+    TvmafRecipe recipe;
+    int quiet;
+} Common;
+
+static int parse_list(Common *const c, const char *const cmd, const char *const arg)
+{
+    free(c->features_buf);
+    c->features_buf = strdup(arg);
+    if (!c->features_buf)
+        return fail(cmd, EXIT_BAD, "out of memory");
+    c->n_features = 0;
+    for (char *save = NULL, *tok = strtok_r(c->features_buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (c->n_features == TVMAF_TRAIN_MAX_FEATURES)
+            return fail(cmd, EXIT_USAGE, "--features: at most %d names",
+                        TVMAF_TRAIN_MAX_FEATURES);
+        c->features[c->n_features++] = tok;
+    }
+    if (!c->n_features)
+        return fail(cmd, EXIT_USAGE, "--features: empty list");
+    return 0;
+}
+
+static int parse_int(const char *const cmd, const char *const opt, const char *const s,
+                     const long lo, const long hi, long *const v)
+{
+    char *end;
+    errno = 0;
+    *v = strtol(s, &end, 10);
+    if (end == s || *end || errno || *v < lo || *v > hi)
+        return fail(cmd, EXIT_USAGE, "%s: '%s' is not an integer in [%ld, %ld]", opt, s, lo, hi);
+    return 0;
+}
+
+static int parse_seeds(const char *const cmd, const char *const s, uint64_t *const seeds,
+                       int *const n)
+{
+    *n = 0;
+    const char *p = s;
+    for (;;) {
+        char *end;
+        errno = 0;
+        const unsigned long long a = strtoull(p, &end, 10);
+        if (end == p || errno || *p == '-')
+            goto bad;
+        unsigned long long b = a;
+        p = end;
+        if (*p == '-') {
+            errno = 0;
+            b = strtoull(p + 1, &end, 10);
+            if (end == p + 1 || errno || b < a || p[1] == '-')
+                goto bad;
+            p = end;
+        }
+        for (unsigned long long v = a;; v++) {
+            if (*n == MAX_SEEDS)
+                return fail(cmd, EXIT_USAGE, "--seeds: at most %d seeds", MAX_SEEDS);
+            seeds[(*n)++] = v;
+            if (v == b)
+                break;
+        }
+        if (!*p)
+            return 0;
+        if (*p != ',')
+            goto bad;
+        p++;
+    }
+bad:
+    return fail(cmd, EXIT_USAGE, "--seeds: '%s' is not a list like 0-4 or 0,3,7", s);
+}
+
+enum {
+    OPT_DATA = 256, OPT_ARCH, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_SEED, OPT_SEEDS,
+    OPT_FEATURES, OPT_TARGET, OPT_GROUP, OPT_DROP, OPT_ID, OPT_NOTES, OPT_PRED, OPT_QUIET,
+    OPT_LOSO, OPT_KFOLD, OPT_THREADS, OPT_MODEL, OPT_CKPT, OPT_HELP, OPT_SIDECAR,
+};
+
+/* Options every command shares. Returns 1 if handled, 0 if not, or a
+ * negative exit status on a bad value. */
+static int common_opt(Common *const c, const char *const cmd, const int opt,
+                      const char *const arg)
+{
+    long v;
+    int r;
+    switch (opt) {
+    case OPT_DATA: c->data = arg; return 1;
+    case 'o': c->out = arg; return 1;
+    case OPT_TARGET: c->target = arg; return 1;
+    case OPT_GROUP: c->group = arg; return 1;
+    case OPT_DROP: c->drop_nonfinite = 1; return 1;
+    case OPT_QUIET: c->quiet = 1; return 1;
+    case OPT_FEATURES: return (r = parse_list(c, cmd, arg)) ? -r : 1;
+    case OPT_ARCH:
+        if (tvmaf_recipe_set_arch(&c->recipe, arg) < 0)
+            return -fail(cmd, EXIT_USAGE, "--arch: unknown '%s' (mlp_small, mlp_medium, mlp_large)",
+                         arg);
+        return 1;
+    case OPT_HIDDEN:
+        if (tvmaf_recipe_set_hidden(&c->recipe, arg) < 0)
+            return -fail(cmd, EXIT_USAGE,
+                         "--hidden: '%s' is not a list of 1 to %d widths in [1, %d] like 32,16",
+                         arg, TVMAF_TRAIN_MAX_HIDDEN, TVMAF_TRAIN_MAX_WIDTH);
+        return 1;
+    case OPT_EPOCHS:
+        if ((r = parse_int(cmd, "--epochs", arg, 1, TVMAF_TRAIN_MAX_EPOCHS, &v)))
+            return -r;
+        c->recipe.epochs = (int)v;
+        return 1;
+    case OPT_BATCH:
+        if ((r = parse_int(cmd, "--batch", arg, 1, TVMAF_TRAIN_MAX_BATCH, &v)))
+            return -r;
+        c->recipe.batch = (int)v;
+        return 1;
+    case OPT_LR: {
+        char *end;
+        const double lr = strtod(arg, &end);
+        if (end == arg || *end || !(lr > 0.0) || !isfinite(lr))
+            return -fail(cmd, EXIT_USAGE, "--lr: '%s' is not a positive number", arg);
+        c->recipe.lr = lr;
+        return 1;
+    }
+    case OPT_SEED: {
+        uint64_t s[MAX_SEEDS];
+        int n;
+        if ((r = parse_seeds(cmd, arg, s, &n)))
+            return -r;
+        if (n != 1)
+            return -fail(cmd, EXIT_USAGE, "--seed takes one number");
+        c->recipe.seed = s[0];
+        return 1;
+    }
+    }
+    return 0;
+}
+
+#define COMMON_LONG_OPTS                                                                     \
+    { "data", required_argument, NULL, OPT_DATA },                                           \
+    { "output", required_argument, NULL, 'o' },                                              \
+    { "arch", required_argument, NULL, OPT_ARCH },                                           \
+    { "hidden", required_argument, NULL, OPT_HIDDEN },                                       \
+    { "epochs", required_argument, NULL, OPT_EPOCHS },                                       \
+    { "batch", required_argument, NULL, OPT_BATCH },                                         \
+    { "lr", required_argument, NULL, OPT_LR },                                               \
+    { "seed", required_argument, NULL, OPT_SEED },                                           \
+    { "features", required_argument, NULL, OPT_FEATURES },                                   \
+    { "target", required_argument, NULL, OPT_TARGET },                                       \
+    { "group", required_argument, NULL, OPT_GROUP },                                         \
+    { "drop-nonfinite", no_argument, NULL, OPT_DROP },                                       \
+    { "quiet", no_argument, NULL, OPT_QUIET },                                               \
+    { "help", no_argument, NULL, OPT_HELP }
+
+static void common_init(Common *const c)
+{
+    memset(c, 0, sizeof(*c));
+    tvmaf_recipe_default(&c->recipe);
+    for (int i = 0; i < 6; i++)
+        c->features[i] = canonical6[i];
+    c->n_features = 6;
+    c->target = "vmaf";
+    c->group = "source";
+}
+
+static const char *const recipe_help =
+    "  --arch NAME         mlp_small (k-16-8-1), mlp_medium (k-32-16-1, default),\n"
+    "                      mlp_large (k-64-32-16-1)\n"
+    "  --hidden W1,W2,...  hidden widths instead of --arch (ReLU between layers)\n"
+    "  --epochs N          default 90\n"
+    "  --batch N           default 256\n"
+    "  --lr X              Adam learning rate, default 1e-3\n"
+    "  --features A,B,...  feature columns, in model input order\n"
+    "                      (default adm2,vif_scale0,vif_scale1,vif_scale2,vif_scale3,motion2)\n"
+    "  --target NAME       target column (default vmaf)\n"
+    "  --drop-nonfinite    drop rows with NaN/inf in a used column instead of refusing them\n";
+
+/* Reads the table; checks that fail here are the table's fault (exit 1). */
+static int load_table(TvmafTable *const t, const Common *const c, const char *const group,
+                      const TvmafLogger *const log, const char *const cmd)
+{
+    const TvmafTableSpec spec = { .features = c->features, .n_features = c->n_features,
+                                  .target = c->target, .group = group,
+                                  .drop_nonfinite = c->drop_nonfinite };
+    if (tvmaf_table_load(t, c->data, &spec, log) < 0)
+        return EXIT_BAD;
+    if (t->n_dropped)
+        fprintf(stderr, "tinyvmaf %s: dropped %zu row%s with non-finite values, %zu left\n", cmd,
+                t->n_dropped, t->n_dropped == 1 ? "" : "s", t->n_rows);
+    return 0;
+}
+
+static int target_constant(const TvmafTable *const t)
+{
+    for (size_t i = 1; i < t->n_rows; i++)
+        if (t->y[i] != t->y[0])
+            return 0;
+    return 1;
+}
+
+/* NAME.onnx -> NAME.json, and the id NAME (without directories). */
+static int derive_names(const char *const cmd, const char *const out, char **const sidecar,
+                        char **const id, const char *const id_given)
+{
+    const size_t n = strlen(out);
+    if (n < 6 || strcmp(out + n - 5, ".onnx"))
+        return fail(cmd, EXIT_USAGE, "-o: '%s' must end in .onnx", out);
+    *sidecar = malloc(n + 1);
+    if (!*sidecar)
+        return fail(cmd, EXIT_BAD, "out of memory");
+    memcpy(*sidecar, out, n - 5);
+    strcpy(*sidecar + n - 5, ".json");
+    const char *const base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+    *id = id_given ? strdup(id_given) : strndup(base, strlen(base) - 5);
+    if (!*id)
+        return fail(cmd, EXIT_BAD, "out of memory");
+    return 0;
+}
+
+static const char *base_name(const char *const path)
+{
+    const char *const s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+static void arch_string(char *const out, const size_t size, const TvmafMlp *const m)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int l = 0; l <= m->n_layers && len < size; l++)
+        len += snprintf(out + len, size - len, "%s%d", l ? "-" : "", m->width[l]);
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+/* A checkpoint is JSON: the network (float32 weights printed with %.9g,
+ * which reads back exactly), the scaler and what the sidecar's provenance
+ * needs, so `export` rebuilds the same ONNX bytes without the corpus. */
+static int write_checkpoint(const char *const path, const TvmafMlp *const m,
+                            const Common *const c, const TvmafTable *const t,
+                            const TvmafScores *const sc, const double loss,
+                            const TvmafLogger *const log)
+{
+    TvmafStr b = { 0 };
+    char hex[65];
+    tvmaf_train_hex(t->sha256, hex);
+    tvmaf_str_printf(&b, "{\n  \"format\": \"tinyvmaf-checkpoint\",\n  \"version\": 1,\n");
+    tvmaf_str_printf(&b, "  \"features\": [");
+    for (int i = 0; i < m->n_in; i++) {
+        tvmaf_str_printf(&b, "%s", i ? ", " : "");
+        tvmaf_str_json_string(&b, c->features[i]);
+    }
+    tvmaf_str_printf(&b, "],\n  \"widths\": [");
+    for (int l = 0; l <= m->n_layers; l++)
+        tvmaf_str_printf(&b, "%s%d", l ? ", " : "", m->width[l]);
+    tvmaf_str_printf(&b, "],\n  \"input_mean\": [");
+    for (int i = 0; i < m->n_in; i++) {
+        tvmaf_str_printf(&b, "%s", i ? ", " : "");
+        tvmaf_str_json_double(&b, m->mean[i]);
+    }
+    tvmaf_str_printf(&b, "],\n  \"input_std\": [");
+    for (int i = 0; i < m->n_in; i++) {
+        tvmaf_str_printf(&b, "%s", i ? ", " : "");
+        tvmaf_str_json_double(&b, m->std[i]);
+    }
+    tvmaf_str_printf(&b, "],\n  \"params\": [");
+    for (size_t j = 0; j < m->n_params; j++)
+        tvmaf_str_printf(&b, "%s%.9g", j ? (j % 8 ? ", " : ",\n    ") : "\n    ", m->params[j]);
+    tvmaf_str_printf(&b, "\n  ],\n  \"recipe\": {\n");
+    tvmaf_json_recipe(&b, &c->recipe, "    ");
+    tvmaf_str_printf(&b, "  },\n  \"seed\": %llu,\n", (unsigned long long)c->recipe.seed);
+    tvmaf_str_printf(&b, "  \"corpus\": {\"file\": ");
+    tvmaf_str_json_string(&b, c->data);
+    tvmaf_str_printf(&b, ", \"sha256\": \"%s\", \"rows\": %zu, \"target\": ", hex, t->n_rows);
+    tvmaf_str_json_string(&b, c->target);
+    tvmaf_str_printf(&b, "},\n  \"metrics\": {\"train_plcc\": ");
+    tvmaf_str_json_double(&b, sc->plcc);
+    tvmaf_str_printf(&b, ", \"train_srocc\": ");
+    tvmaf_str_json_double(&b, sc->srocc);
+    tvmaf_str_printf(&b, ", \"train_rmse\": ");
+    tvmaf_str_json_double(&b, sc->rmse);
+    tvmaf_str_printf(&b, ", \"final_epoch_loss\": ");
+    tvmaf_str_json_double(&b, loss);
+    tvmaf_str_printf(&b, "}\n}\n");
+    int ret;
+    if (b.oom) {
+        ret = fail("train", TVMAF_ERR(ENOMEM), "out of memory");
+    } else {
+        ret = tvmaf_write_file_atomic(path, b.s, b.len, log);
+    }
+    tvmaf_str_free(&b);
+    return ret;
+}
+
+/* ------------------------------------------------------------------ train */
+
+static void usage_train(FILE *const f)
+{
+    fprintf(f,
+            "usage: tinyvmaf train --data FILE.csv [-o NAME.onnx] [options]\n"
+            "Trains an MLP on a feature table (CSV with a header) and exports it as\n"
+            "NAME.onnx plus its sidecar NAME.json. Same data and seed give the same bytes.\n"
+            "%s"
+            "  --seed N            default 0\n"
+            "  --id ID             sidecar id (default NAME)\n"
+            "  --notes TEXT        sidecar notes (default: a description of the recipe)\n"
+            "  --predictions FILE  write the trained model's predictions for every row\n"
+            "  --checkpoint FILE   also save a checkpoint for `tinyvmaf export`\n"
+            "  --quiet             no per-epoch progress (shown only on a terminal anyway)\n",
+            recipe_help);
+}
+
+int tvmaf_cmd_train(const int argc, char **const argv)
+{
+    static const struct option opts[] = {
+        COMMON_LONG_OPTS,
+        { "id", required_argument, NULL, OPT_ID },
+        { "notes", required_argument, NULL, OPT_NOTES },
+        { "predictions", required_argument, NULL, OPT_PRED },
+        { "checkpoint", required_argument, NULL, OPT_CKPT },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *const cmd = "train";
+    const TvmafLogger log = make_logger(cmd);
+    Common c;
+    common_init(&c);
+    const char *id_given = NULL, *notes = NULL, *pred_path = NULL, *ckpt = NULL;
+    char *sidecar = NULL, *id = NULL;
+    float *pred = NULL;
+    TvmafTable t = { 0 };
+    TvmafMlp m = { 0 };
+    int ret = EXIT_BAD, opt;
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        const int r = common_opt(&c, cmd, opt, optarg);
+        if (r < 0) {
+            ret = -r;
+            goto end;
+        }
+        if (r)
+            continue;
+        switch (opt) {
+        case OPT_ID: id_given = optarg; break;
+        case OPT_NOTES: notes = optarg; break;
+        case OPT_PRED: pred_path = optarg; break;
+        case OPT_CKPT: ckpt = optarg; break;
+        case OPT_HELP: usage_train(stdout); ret = 0; goto end;
+        default:
+            ret = fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                       argv[optind - 1]);
+            goto end;
+        }
+    }
+    if (optind < argc) {
+        ret = fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+        goto end;
+    }
+    if (!c.data) {
+        ret = fail(cmd, EXIT_USAGE, "--data FILE.csv is required (see --help)");
+        goto end;
+    }
+    if (c.out && (ret = derive_names(cmd, c.out, &sidecar, &id, id_given)))
+        goto end;
+    ret = EXIT_BAD;
+    if (load_table(&t, &c, NULL, &log, cmd))
+        goto end;
+    if (target_constant(&t)) {
+        fail(cmd, EXIT_BAD, "%s: target column '%s' is constant (%g in every row): nothing to learn",
+             c.data, c.target, t.y[0]);
+        goto end;
+    }
+
+    const int show = !c.quiet && isatty(STDERR_FILENO);
+    const double t0 = now_s();
+    double loss;
+    if (tvmaf_mlp_train(&m, t.x, t.y, t.n_rows, t.n_features, &c.recipe,
+                        show ? epoch_progress : NULL, NULL, &loss, &log) < 0)
+        goto end;
+    const double dt = now_s() - t0;
+
+    TvmafScores sc;
+    pred = malloc(sizeof(float) * t.n_rows);
+    if (!pred || tvmaf_mlp_predict(&m, t.x, t.n_rows, pred) < 0 ||
+        tvmaf_scores_compute(&sc, pred, t.y, t.n_rows) < 0) {
+        fail(cmd, EXIT_BAD, "out of memory");
+        goto end;
+    }
+    char arch[128];
+    arch_string(arch, sizeof(arch), &m);
+    printf("trained %s (%s, %zu params) on %zu rows of %s: %d epochs, seed %llu, %.2f s\n",
+           c.recipe.arch, arch, m.n_params, t.n_rows, c.data, c.recipe.epochs,
+           (unsigned long long)c.recipe.seed, dt);
+    printf("train PLCC %.4f  SROCC %.4f  RMSE %.4f  (last epoch loss %.5g)\n", sc.plcc, sc.srocc,
+           sc.rmse, loss);
+
+    if (pred_path) {
+        TvmafStr b = { 0 };
+        tvmaf_str_printf(&b, "vmaf\n");
+        for (size_t i = 0; i < t.n_rows; i++)
+            tvmaf_str_printf(&b, "%.9g\n", pred[i]);
+        const int r = b.oom ? TVMAF_ERR(ENOMEM)
+                            : tvmaf_write_file_atomic(pred_path, b.s, b.len, &log);
+        if (b.oom)
+            fail(cmd, EXIT_BAD, "out of memory");
+        tvmaf_str_free(&b);
+        if (r < 0)
+            goto end;
+    }
+    if (ckpt && write_checkpoint(ckpt, &m, &c, &t, &sc, loss, &log) < 0)
+        goto end;
+    if (c.out) {
+        const TvmafProvenance prov = {
+            .id = id, .onnx_name = base_name(c.out), .data_path = c.data,
+            .data_sha256 = t.sha256, .n_rows = t.n_rows, .recipe = &c.recipe, .train = &sc,
+            .train_loss = loss, .target = c.target, .group = NULL, .notes = notes,
+        };
+        if (tvmaf_model_write(&m, c.features, c.out, sidecar, &prov, &log) < 0)
+            goto end;
+        printf("wrote %s and %s\n", c.out, sidecar);
+    }
+    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+end:
+    free(pred);
+    free(sidecar);
+    free(id);
+    free(c.features_buf);
+    tvmaf_mlp_free(&m);
+    tvmaf_table_free(&t);
+    return ret;
+}
+
+/* ------------------------------------------------------------------- eval */
+
+typedef struct Report {
+    const char *mode;   /* "loso", "kfold", "insample", "model" */
+    int k;
+    const uint64_t *seeds;
+    int n_seeds;
+    const TvmafRecipe *recipe; /* NULL for "model" */
+    const char *model_id, *model_sha256;
+    const Common *c;
+    const TvmafTable *t;
+    const TvmafEvalResult *res;
+} Report;
+
+static void stat_pair(TvmafStr *const b, const char *const key, const double *const v,
+                      const size_t n, const int last)
+{
+    double mean, sd;
+    tvmaf_metric_mean_std(v, n, &mean, &sd);
+    tvmaf_str_printf(b, "    \"%s\": {\"mean\": ", key);
+    tvmaf_str_json_double(b, mean);
+    tvmaf_str_printf(b, ", \"std\": ");
+    tvmaf_str_json_double(b, sd);
+    tvmaf_str_printf(b, "}%s\n", last ? "" : ",");
+}
+
+/* Which metric of a fold result: 0 plcc, 1 srocc, 2 rmse, 3 train rmse, 4 train plcc. */
+static double metric_of(const TvmafFoldResult *const r, const int which)
+{
+    switch (which) {
+    case 0: return r->test.plcc;
+    case 1: return r->test.srocc;
+    case 2: return r->test.rmse;
+    case 3: return r->train.rmse;
+    default: return r->train.plcc;
+    }
+}
+
+static int report_json(TvmafStr *const b, const Report *const rp)
+{
+    const TvmafTable *const t = rp->t;
+    const TvmafEvalResult *const res = rp->res;
+    const int n = res->n_folds * res->n_seeds;
+    const int model = !strcmp(rp->mode, "model");
+    char hex[65];
+    tvmaf_train_hex(t->sha256, hex);
+    tvmaf_str_printf(b, "{\n  \"tool\": {\"name\": \"tinyvmaf\", \"version\": \"%s\"},\n",
+                     TVMAF_VERSION);
+    tvmaf_str_printf(b, "  \"mode\": \"%s\",\n", rp->mode);
+    if (rp->k)
+        tvmaf_str_printf(b, "  \"k\": %d,\n", rp->k);
+    tvmaf_str_printf(b, "  \"n_folds\": %d,\n", res->n_folds);
+    if (model) {
+        tvmaf_str_printf(b, "  \"model\": {\"id\": ");
+        tvmaf_str_json_string(b, rp->model_id);
+        tvmaf_str_printf(b, ", \"sha256\": \"%s\"},\n", rp->model_sha256);
+    } else {
+        tvmaf_str_printf(b, "  \"seeds\": [");
+        for (int s = 0; s < rp->n_seeds; s++)
+            tvmaf_str_printf(b, "%s%llu", s ? ", " : "", (unsigned long long)rp->seeds[s]);
+        tvmaf_str_printf(b, "],\n  \"recipe\": {\n");
+        tvmaf_json_recipe(b, rp->recipe, "    ");
+        tvmaf_str_printf(b, "  },\n");
+    }
+    tvmaf_str_printf(b, "  \"data\": {\n    \"file\": ");
+    tvmaf_str_json_string(b, rp->c->data);
+    tvmaf_str_printf(b, ",\n    \"sha256\": \"%s\",\n    \"rows\": %zu,\n", hex, t->n_rows);
+    tvmaf_str_printf(b, "    \"dropped_nonfinite\": %zu,\n    \"features\": [", t->n_dropped);
+    for (int i = 0; i < t->n_features; i++) {
+        tvmaf_str_printf(b, "%s", i ? ", " : "");
+        tvmaf_str_json_string(b, t->feature_names[i]);
+    }
+    tvmaf_str_printf(b, "],\n    \"target\": ");
+    tvmaf_str_json_string(b, rp->c->target);
+    tvmaf_str_printf(b, ",\n    \"group\": ");
+    if (t->group)
+        tvmaf_str_json_string(b, rp->c->group);
+    else
+        tvmaf_str_printf(b, "null");
+    tvmaf_str_printf(b, ",\n    \"groups\": [");
+    for (int g = 0; g < t->n_groups; g++) {
+        tvmaf_str_printf(b, "%s", g ? ", " : "");
+        tvmaf_str_json_string(b, t->group_names[g]);
+    }
+    tvmaf_str_printf(b, "]\n  },\n  \"per_fold\": [\n");
+    for (int j = 0; j < n; j++) {
+        const TvmafFoldResult *const r = &res->per_fold[j];
+        tvmaf_str_printf(b, "    {\"fold\": %d, ", r->fold);
+        if (!model)
+            tvmaf_str_printf(b, "\"seed\": %llu, ", (unsigned long long)r->seed);
+        tvmaf_str_printf(b, "\"test_groups\": [");
+        for (int g = 0; g < r->n_test_groups; g++) {
+            tvmaf_str_printf(b, "%s", g ? ", " : "");
+            tvmaf_str_json_string(b, t->group_names[r->test_groups[g]]);
+        }
+        tvmaf_str_printf(b, "], ");
+        if (!model)
+            tvmaf_str_printf(b, "\"n_train\": %zu, ", r->n_train);
+        tvmaf_str_printf(b, "\"n_test\": %zu,\n     \"plcc\": ", r->n_test);
+        tvmaf_str_json_double(b, r->test.plcc);
+        tvmaf_str_printf(b, ", \"srocc\": ");
+        tvmaf_str_json_double(b, r->test.srocc);
+        tvmaf_str_printf(b, ", \"rmse\": ");
+        tvmaf_str_json_double(b, r->test.rmse);
+        if (!model) {
+            tvmaf_str_printf(b, ",\n     \"train_plcc\": ");
+            tvmaf_str_json_double(b, r->train.plcc);
+            tvmaf_str_printf(b, ", \"train_rmse\": ");
+            tvmaf_str_json_double(b, r->train.rmse);
+            tvmaf_str_printf(b, ", \"train_loss\": ");
+            tvmaf_str_json_double(b, r->train_loss);
+        }
+        tvmaf_str_printf(b, "}%s\n", j + 1 < n ? "," : "");
+    }
+    tvmaf_str_printf(b, "  ],\n  \"aggregate\": {\n    \"n\": %d,\n", n);
+    double *const v = malloc(sizeof(double) * (n ? n : 1));
+    if (!v)
+        return TVMAF_ERR(ENOMEM);
+    static const char *const keys[] = { "plcc", "srocc", "rmse", "train_rmse", "train_plcc" };
+    const int n_keys = model ? 3 : 5;
+    for (int q = 0; q < n_keys; q++) {
+        for (int j = 0; j < n; j++)
+            v[j] = metric_of(&res->per_fold[j], q);
+        stat_pair(b, keys[q], v, n, q + 1 == n_keys);
+    }
+    free(v);
+    tvmaf_str_printf(b, "  }\n}\n");
+    return b->oom ? TVMAF_ERR(ENOMEM) : 0;
+}
+
+static void report_table(const Report *const rp)
+{
+    const TvmafTable *const t = rp->t;
+    const TvmafEvalResult *const res = rp->res;
+    const int n = res->n_folds * res->n_seeds;
+    const int model = !strcmp(rp->mode, "model");
+    printf("%4s %6s  %-24s %8s %8s  %7s %7s %8s\n", "fold", model ? "" : "seed", "test groups",
+           model ? "" : "n_train", "n_test", "PLCC", "SROCC", "RMSE");
+    for (int j = 0; j < n; j++) {
+        const TvmafFoldResult *const r = &res->per_fold[j];
+        char groups[25] = "(all rows)";
+        if (r->n_test_groups) {
+            size_t len = 0;
+            groups[0] = '\0';
+            for (int g = 0; g < r->n_test_groups && len < sizeof(groups); g++)
+                len += snprintf(groups + len, sizeof(groups) - len, "%s%s", g ? "," : "",
+                                t->group_names[r->test_groups[g]]);
+            if (len >= sizeof(groups))
+                memcpy(groups + sizeof(groups) - 4, "...", 4);
+        }
+        char seed[24] = "", ntr[24] = "";
+        if (!model) {
+            snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
+            snprintf(ntr, sizeof(ntr), "%zu", r->n_train);
+        }
+        printf("%4d %6s  %-24s %8s %8zu  %7.4f %7.4f %8.4f\n", r->fold, seed, groups, ntr,
+               r->n_test, r->test.plcc, r->test.srocc, r->test.rmse);
+    }
+    double *const v = malloc(sizeof(double) * (n ? n : 1));
+    if (!v)
+        return;
+    if (model)
+        printf("aggregate over %d group%s:\n", n, n == 1 ? "" : "s");
+    else
+        printf("aggregate over %d run%s (%d fold%s x %d seed%s):\n", n, n == 1 ? "" : "s",
+               res->n_folds, res->n_folds == 1 ? "" : "s", res->n_seeds,
+               res->n_seeds == 1 ? "" : "s");
+    static const char *const names[] = { "PLCC", "SROCC", "RMSE", "train RMSE", "train PLCC" };
+    for (int q = 0; q < (model ? 3 : 4); q++) {
+        for (int j = 0; j < n; j++)
+            v[j] = metric_of(&res->per_fold[j], q);
+        double mean, sd;
+        tvmaf_metric_mean_std(v, n, &mean, &sd);
+        printf("  %-11s %.4f +- %.4f\n", names[q], mean, sd);
+    }
+    free(v);
+}
+
+static void usage_eval(FILE *const f)
+{
+    fprintf(f,
+            "usage: tinyvmaf eval --data FILE.csv [--loso | --kfold K] [--seeds 0-4] [options]\n"
+            "       tinyvmaf eval --model ID|PATH --data FILE.csv [-o REPORT.json]\n"
+            "Cross-validates the training recipe (folds hold whole groups: scaler and\n"
+            "network are fitted on the other folds), or scores an existing tiny model.\n"
+            "Without --loso/--kfold, trains and tests on the whole table (train fit).\n"
+            "  --loso              one fold per group (leave one group out)\n"
+            "  --kfold K           K folds of whole groups (GroupKFold assignment)\n"
+            "  --seeds LIST        seeds, e.g. 0-4 or 0,3,7 (default 0; --seed N also works)\n"
+            "  --group NAME        group column (default source)\n"
+            "  --threads N         trainings run in parallel (default: one per core);\n"
+            "                      results never depend on it\n"
+            "  -o, --output FILE   JSON report (schema: docs/eval.schema.json)\n"
+            "%s",
+            recipe_help);
+}
+
+static int eval_model(Common *const c, const char *const model_path, const TvmafLogger *const log)
+{
+    const char *const cmd = "eval";
+#if TVMAF_TRAIN_HAVE_TINY
+    TvmafTinyLoadOptions lo;
+    tvmaf_tiny_default_load_options(&lo);
+    lo.logger = *log;
+    TvmafTinyModel *m = NULL;
+    TvmafTable t = { 0 };
+    TvmafEvalResult res = { 0 };
+    float *pred = NULL;
+    TvmafStr js = { 0 };
+    int ret = EXIT_BAD;
+    if (tvmaf_tiny_model_load(&m, model_path, &lo) < 0)
+        goto end;
+    const unsigned k = tvmaf_tiny_model_n_features(m);
+    if (k > TVMAF_TRAIN_MAX_FEATURES) {
+        fail(cmd, EXIT_BAD, "model %s takes %u features, at most %d are supported", model_path, k,
+             TVMAF_TRAIN_MAX_FEATURES);
+        goto end;
+    }
+    /* The model decides the columns, in its input order. */
+    c->n_features = (int)k;
+    for (unsigned i = 0; i < k; i++)
+        c->features[i] = tvmaf_tiny_model_feature_name(m, i);
+    {
+        /* The group column is optional here: without it, one fold of all rows. */
+        const TvmafTableSpec probe = { .features = c->features, .n_features = c->n_features,
+                                       .target = c->target, .group = c->group,
+                                       .drop_nonfinite = c->drop_nonfinite };
+        const TvmafLogger quiet = { 0 };
+        TvmafTable tmp;
+        const int r = tvmaf_table_load(&tmp, c->data, &probe, &quiet);
+        tvmaf_table_free(&tmp);
+        if (load_table(&t, c, r == TVMAF_ERR(ENOENT) ? NULL : c->group, log, cmd))
+            goto end;
+    }
+    if (target_constant(&t)) {
+        fail(cmd, EXIT_BAD, "%s: target column '%s' is constant: PLCC/SROCC are undefined",
+             c->data, c->target);
+        goto end;
+    }
+    pred = malloc(sizeof(float) * t.n_rows);
+    if (!pred) {
+        fail(cmd, EXIT_BAD, "out of memory");
+        goto end;
+    }
+    if (tvmaf_tiny_model_run(m, t.x, t.n_rows, pred) < 0) {
+        fail(cmd, EXIT_BAD, "running %s failed", model_path);
+        goto end;
+    }
+    const int n_folds = t.group ? t.n_groups : 1;
+    res.n_folds = n_folds;
+    res.n_seeds = 1;
+    res.per_fold = calloc(n_folds, sizeof(TvmafFoldResult));
+    float *const buf = malloc(sizeof(float) * 2 * t.n_rows);
+    if (!res.per_fold || !buf) {
+        free(buf);
+        fail(cmd, EXIT_BAD, "out of memory");
+        goto end;
+    }
+    for (int f = 0; f < n_folds; f++) {
+        TvmafFoldResult *const r = &res.per_fold[f];
+        size_t n = 0;
+        for (size_t i = 0; i < t.n_rows; i++) {
+            if (t.group && t.group[i] != f)
+                continue;
+            buf[n] = pred[i];
+            buf[t.n_rows + n] = t.y[i];
+            n++;
+        }
+        r->fold = f;
+        r->n_test = n;
+        if (t.group) {
+            r->test_groups = malloc(sizeof(int));
+            if (!r->test_groups) {
+                free(buf);
+                fail(cmd, EXIT_BAD, "out of memory");
+                goto end;
+            }
+            r->test_groups[0] = f;
+            r->n_test_groups = 1;
+        }
+        if (tvmaf_scores_compute(&r->test, buf, buf + t.n_rows, n) < 0) {
+            free(buf);
+            fail(cmd, EXIT_BAD, "out of memory");
+            goto end;
+        }
+    }
+    free(buf);
+    const Report rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
+                        .model_sha256 = tvmaf_tiny_model_sha256(m), .c = c, .t = &t,
+                        .res = &res };
+    TvmafScores all;
+    if (tvmaf_scores_compute(&all, pred, t.y, t.n_rows) < 0) {
+        fail(cmd, EXIT_BAD, "out of memory");
+        goto end;
+    }
+    printf("model %s on %zu rows of %s: PLCC %.4f  SROCC %.4f  RMSE %.4f\n",
+           tvmaf_tiny_model_id(m), t.n_rows, c->data, all.plcc, all.srocc, all.rmse);
+    if (t.group)
+        report_table(&rp);
+    if (c->out) {
+        if (report_json(&js, &rp) < 0) {
+            fail(cmd, EXIT_BAD, "out of memory");
+            goto end;
+        }
+        if (tvmaf_write_file_atomic(c->out, js.s, js.len, log) < 0)
+            goto end;
+    }
+    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+end:
+    tvmaf_str_free(&js);
+    free(pred);
+    tvmaf_eval_result_free(&res);
+    tvmaf_table_free(&t);
+    tvmaf_tiny_model_free(&m);
+    return ret;
+#else
+    (void)c;
+    (void)model_path;
+    (void)log;
+    return fail(cmd, EXIT_BAD, "--model needs the tiny-model runtime (built without it)");
+#endif
+}
+
+int tvmaf_cmd_eval(const int argc, char **const argv)
+{
+    static const struct option opts[] = {
+        COMMON_LONG_OPTS,
+        { "loso", no_argument, NULL, OPT_LOSO },
+        { "kfold", required_argument, NULL, OPT_KFOLD },
+        { "seeds", required_argument, NULL, OPT_SEEDS },
+        { "threads", required_argument, NULL, OPT_THREADS },
+        { "model", required_argument, NULL, OPT_MODEL },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *const cmd = "eval";
+    const TvmafLogger log = make_logger(cmd);
+    Common c;
+    common_init(&c);
+    uint64_t *const seeds = malloc(sizeof(uint64_t) * MAX_SEEDS);
+    int n_seeds = 0, seed_given = 0, kfold = 0, loso = 0, n_threads = 0, opt;
+    const char *model = NULL;
+    TvmafTable t = { 0 };
+    TvmafEvalResult res = { 0 };
+    TvmafStr js = { 0 };
+    int ret = EXIT_BAD;
+    long v;
+    if (!seeds)
+        return fail(cmd, EXIT_BAD, "out of memory");
+
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        if (opt == OPT_SEED)
+            seed_given = 1;
+        const int r = common_opt(&c, cmd, opt, optarg);
+        if (r < 0) {
+            ret = -r;
+            goto end;
+        }
+        if (r)
+            continue;
+        switch (opt) {
+        case OPT_LOSO: loso = 1; break;
+        case OPT_KFOLD:
+            if ((ret = parse_int(cmd, "--kfold", optarg, 2, INT_MAX, &v)))
+                goto end;
+            kfold = (int)v;
+            break;
+        case OPT_SEEDS:
+            if ((ret = parse_seeds(cmd, optarg, seeds, &n_seeds)))
+                goto end;
+            break;
+        case OPT_THREADS:
+            if ((ret = parse_int(cmd, "--threads", optarg, 0, 1024, &v)))
+                goto end;
+            n_threads = (int)v;
+            break;
+        case OPT_MODEL: model = optarg; break;
+        case OPT_HELP: usage_eval(stdout); ret = 0; goto end;
+        default:
+            ret = fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                       argv[optind - 1]);
+            goto end;
+        }
+    }
+    ret = EXIT_USAGE;
+    if (optind < argc) {
+        fail(cmd, ret, "unexpected argument '%s'", argv[optind]);
+        goto end;
+    }
+    if (!c.data) {
+        fail(cmd, ret, "--data FILE.csv is required (see --help)");
+        goto end;
+    }
+    if (loso && kfold) {
+        fail(cmd, ret, "--loso and --kfold exclude each other");
+        goto end;
+    }
+    if (n_seeds && seed_given) {
+        fail(cmd, ret, "--seed and --seeds exclude each other");
+        goto end;
+    }
+    if (model) {
+        if (loso || kfold || n_seeds || seed_given) {
+            fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold or seeds");
+            goto end;
+        }
+        ret = eval_model(&c, model, &log);
+        goto end;
+    }
+    if (!n_seeds) {
+        seeds[0] = c.recipe.seed;
+        n_seeds = 1;
+    }
+    ret = EXIT_BAD;
+    const enum TvmafCvMode mode = loso ? TVMAF_CV_LOSO : kfold ? TVMAF_CV_KFOLD : TVMAF_CV_NONE;
+    if (load_table(&t, &c, mode == TVMAF_CV_NONE ? NULL : c.group, &log, cmd))
+        goto end;
+    const int show = !c.quiet && isatty(STDERR_FILENO);
+    const double t0 = now_s();
+    if (tvmaf_eval_run(&res, &t, mode, kfold, seeds, n_seeds, &c.recipe, n_threads,
+                       show ? job_progress : NULL, NULL, &log) < 0)
+        goto end;
+    const Report rp = { .mode = loso ? "loso" : kfold ? "kfold" : "insample", .k = kfold,
+                        .seeds = seeds, .n_seeds = n_seeds, .recipe = &c.recipe, .c = &c,
+                        .t = &t, .res = &res };
+    printf("%s: %s, %s, %d epochs, %zu rows, %d group%s, %.2f s\n", c.data, rp.mode,
+           c.recipe.arch, c.recipe.epochs, t.n_rows, t.n_groups, t.n_groups == 1 ? "" : "s",
+           now_s() - t0);
+    report_table(&rp);
+    if (c.out) {
+        if (report_json(&js, &rp) < 0) {
+            fail(cmd, EXIT_BAD, "out of memory");
+            goto end;
+        }
+        if (tvmaf_write_file_atomic(c.out, js.s, js.len, &log) < 0)
+            goto end;
+    }
+    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+end:
+    tvmaf_str_free(&js);
+    tvmaf_eval_result_free(&res);
+    tvmaf_table_free(&t);
+    free(c.features_buf);
+    free(seeds);
+    return ret;
+}
+
+/* ----------------------------------------------------------------- export */
+
+static void usage_export(FILE *const f)
+{
+    fprintf(f, "usage: tinyvmaf export --checkpoint FILE -o NAME.onnx [--id ID] [--notes TEXT]\n"
+               "Writes NAME.onnx and NAME.json from a checkpoint saved by\n"
+               "`tinyvmaf train --checkpoint FILE`; the ONNX bytes equal train -o's.\n");
+}
+
+#if TVMAF_HAVE_JANSSON
+static int json_doubles(const json_t *const a, double *const out, const size_t n)
+{
+    if (!json_is_array(a) || json_array_size(a) != n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *const e = json_array_get(a, i);
+        if (!json_is_number(e))
+            return -1;
+        out[i] = json_number_value(e);
+    }
+    return 0;
+}
+#endif
+
+int tvmaf_cmd_export(const int argc, char **const argv)
+{
+    const char *const cmd = "export";
+    static const struct option opts[] = {
+        { "checkpoint", required_argument, NULL, OPT_CKPT },
+        { "output", required_argument, NULL, 'o' },
+        { "id", required_argument, NULL, OPT_ID },
+        { "notes", required_argument, NULL, OPT_NOTES },
+        { "help", no_argument, NULL, OPT_HELP },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *ckpt = NULL, *out = NULL, *id_given = NULL, *notes = NULL;
+    int opt;
+    optind = 0;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_CKPT: ckpt = optarg; break;
+        case 'o': out = optarg; break;
+        case OPT_ID: id_given = optarg; break;
+        case OPT_NOTES: notes = optarg; break;
+        case OPT_HELP: usage_export(stdout); return 0;
+        default:
+            return fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                        argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+    if (!ckpt || !out)
+        return fail(cmd, EXIT_USAGE, "--checkpoint FILE and -o NAME.onnx are required");
+#if TVMAF_HAVE_JANSSON
+    const TvmafLogger log = make_logger(cmd);
+    char *sidecar = NULL, *id = NULL;
+    int ret = derive_names(cmd, out, &sidecar, &id, id_given);
+    if (ret)
+        return ret;
+    ret = EXIT_BAD;
+    TvmafMlp m = { 0 };
+    json_error_t jerr;
+    json_t *const root = json_load_file(ckpt, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        fail(cmd, EXIT_BAD, "%s:%d: %s", ckpt, jerr.line, jerr.text);
+        goto end;
+    }
+    const json_t *const fmt = json_object_get(root, "format");
+    const json_t *const widths = json_object_get(root, "widths");
+    const json_t *const feats = json_object_get(root, "features");
+    const json_t *const params = json_object_get(root, "params");
+    const json_t *const rj = json_object_get(root, "recipe");
+    const json_t *const corpus = json_object_get(root, "corpus");
+    const json_t *const metrics = json_object_get(root, "metrics");
+    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "tinyvmaf-checkpoint") ||
+        !json_is_array(widths) || json_array_size(widths) < 2 ||
+        json_array_size(widths) > TVMAF_TRAIN_MAX_HIDDEN + 2 || !json_is_array(feats) ||
+        !json_is_array(params) || !json_is_object(rj) || !json_is_object(corpus) ||
+        !json_is_object(metrics)) {
+        fail(cmd, EXIT_BAD, "%s: not a tinyvmaf checkpoint", ckpt);
+        goto end;
+    }
+    const size_t nw = json_array_size(widths);
+    int w[TVMAF_TRAIN_MAX_HIDDEN + 2];
+    for (size_t l = 0; l < nw; l++) {
+        const json_t *const e = json_array_get(widths, l);
+        if (!json_is_integer(e) || json_integer_value(e) < 1 ||
+            json_integer_value(e) > TVMAF_TRAIN_MAX_WIDTH) {
+            fail(cmd, EXIT_BAD, "%s: bad layer width", ckpt);
+            goto end;
+        }
+        w[l] = (int)json_integer_value(e);
+    }
+    if (w[nw - 1] != 1 || (size_t)w[0] != json_array_size(feats) ||
+        tvmaf_mlp_alloc(&m, w[0], w + 1, (int)nw - 2) < 0 ||
+        json_array_size(params) != m.n_params) {
+        fail(cmd, EXIT_BAD, "%s: layer widths, features and parameters disagree", ckpt);
+        goto end;
+    }
+    const char *fnames[TVMAF_TRAIN_MAX_FEATURES];
+    for (int i = 0; i < m.n_in; i++) {
+        const json_t *const e = json_array_get(feats, i);
+        if (!json_is_string(e)) {
+            fail(cmd, EXIT_BAD, "%s: feature names must be strings", ckpt);
+            goto end;
+        }
+        fnames[i] = json_string_value(e);
+    }
+    double *const tmp = malloc(sizeof(double) * m.n_params);
+    if (!tmp) {
+        fail(cmd, EXIT_BAD, "out of memory");
+        goto end;
+    }
+    const int bad = json_doubles(params, tmp, m.n_params) ||
+                    json_doubles(json_object_get(root, "input_mean"), m.mean, m.n_in) ||
+                    json_doubles(json_object_get(root, "input_std"), m.std, m.n_in);
+    for (size_t j = 0; j < m.n_params && !bad; j++)
+        m.params[j] = (float)tmp[j];
+    free(tmp);
+    if (bad) {
+        fail(cmd, EXIT_BAD, "%s: params, input_mean and input_std must be number arrays", ckpt);
+        goto end;
+    }
+    for (int i = 0; i < m.n_in; i++) {
+        m.meanf[i] = (float)m.mean[i];
+        m.stdf[i] = (float)m.std[i];
+        if (!isfinite(m.stdf[i]) || m.stdf[i] == 0.0f || !isfinite(m.meanf[i])) {
+            fail(cmd, EXIT_BAD, "%s: input_std must be finite and non-zero", ckpt);
+            goto end;
+        }
+    }
+
+    TvmafRecipe rc;
+    tvmaf_recipe_default(&rc);
+    const json_t *const arch = json_object_get(rj, "arch");
+    snprintf(rc.arch, sizeof(rc.arch), "%s", json_is_string(arch) ? json_string_value(arch) : "custom");
+    rc.n_hidden = (int)nw - 2;
+    for (int l = 0; l < rc.n_hidden; l++)
+        rc.hidden[l] = w[l + 1];
+    rc.epochs = (int)json_integer_value(json_object_get(rj, "epochs"));
+    rc.batch = (int)json_integer_value(json_object_get(rj, "batch_size"));
+    rc.lr = json_number_value(json_object_get(rj, "lr"));
+    rc.beta1 = json_number_value(json_object_get(rj, "beta1"));
+    rc.beta2 = json_number_value(json_object_get(rj, "beta2"));
+    rc.eps = json_number_value(json_object_get(rj, "eps"));
+    rc.seed = (uint64_t)json_integer_value(json_object_get(root, "seed"));
+
+    uint8_t digest[32] = { 0 };
+    const json_t *const sha = json_object_get(corpus, "sha256");
+    const char *const hex = json_is_string(sha) ? json_string_value(sha) : "";
+    if (strlen(hex) != 64) {
+        fail(cmd, EXIT_BAD, "%s: corpus.sha256 must be 64 hex digits", ckpt);
+        goto end;
+    }
+    for (int i = 0; i < 32; i++) {
+        unsigned x;
+        if (sscanf(hex + 2 * i, "%2x", &x) != 1) {
+            fail(cmd, EXIT_BAD, "%s: corpus.sha256 must be 64 hex digits", ckpt);
+            goto end;
+        }
+        digest[i] = (uint8_t)x;
+    }
+    const json_t *const file = json_object_get(corpus, "file");
+    const json_t *const target = json_object_get(corpus, "target");
+    const TvmafScores sc = {
+        .plcc = json_number_value(json_object_get(metrics, "train_plcc")),
+        .srocc = json_number_value(json_object_get(metrics, "train_srocc")),
+        .rmse = json_number_value(json_object_get(metrics, "train_rmse")),
+    };
+    const TvmafProvenance prov = {
+        .id = id, .onnx_name = base_name(out),
+        .data_path = json_is_string(file) ? json_string_value(file) : "",
+        .data_sha256 = digest,
+        .n_rows = (size_t)json_integer_value(json_object_get(corpus, "rows")),
+        .recipe = &rc, .train = &sc,
+        .train_loss = json_number_value(json_object_get(metrics, "final_epoch_loss")),
+        .target = json_is_string(target) ? json_string_value(target) : "vmaf",
+        .notes = notes,
+    };
+    if (tvmaf_model_write(&m, fnames, out, sidecar, &prov, &log) < 0)
+        goto end;
+    printf("wrote %s and %s\n", out, sidecar);
+    ret = 0;
+end:
+    json_decref(root);
+    tvmaf_mlp_free(&m);
+    free(sidecar);
+    free(id);
+    return ret;
+#else
+    return fail(cmd, EXIT_BAD, "export needs jansson (built without it)");
+#endif
+}
