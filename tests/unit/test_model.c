@@ -1,0 +1,139 @@
+/* Classic-model C API: load by path and by version, predict, score a
+ * context, pool; and the formulas of doc §6 evaluated independently on a
+ * small hand-made model. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tinyvmaf/model.h"
+
+static int fails;
+#define CHECK(c, msg)                                             \
+    do {                                                          \
+        if (!(c)) {                                               \
+            fprintf(stderr, "FAIL line %d: %s\n", __LINE__, msg); \
+            fails++;                                              \
+        }                                                         \
+    } while (0)
+
+/* Two features, two support vectors, transform + clip: small enough to
+ * evaluate by hand below. */
+static const char model_json[] =
+    "{\"model_dict\": {\"model_type\": \"LIBSVMNUSVR\", \"norm_type\": \"linear_rescale\","
+    " \"feature_names\": [\"VMAF_integer_feature_adm2_score\", \"VMAF_integer_feature_motion2_score\"],"
+    " \"slopes\": [0.02, 2.0, 0.1], \"intercepts\": [-0.5, -1.0, 0.25],"
+    " \"score_clip\": [0.0, 100.0],"
+    " \"score_transform\": {\"enabled\": true, \"p0\": 1.5, \"p1\": 1.25, \"p2\": -0.002, \"out_gte_in\": \"true\"},"
+    " \"model\": \"svm_type nu_svr\\nkernel_type rbf\\ngamma 0.5\\nnr_class 2\\ntotal_sv 2\\nrho -0.75\\nSV\\n"
+    "3 1:0.5 2:0.25 \\n-1.5 2:1.0 \\n\"}}";
+
+static double by_hand(double adm2, double motion2, int transform)
+{
+    const double z1 = 2.0 * adm2 - 1.0, z2 = 0.1 * motion2 + 0.25;
+    const double k1 = exp(-0.5 * ((z1 - 0.5) * (z1 - 0.5) + (z2 - 0.25) * (z2 - 0.25)));
+    const double k2 = exp(-0.5 * (z1 * z1 + (z2 - 1.0) * (z2 - 1.0)));
+    double y = 3 * k1 + -1.5 * k2 - -0.75;
+    y = (y - -0.5) / 0.02;
+    if (transform) {
+        double t = 1.5 + 1.25 * y + -0.002 * y * y;
+        y = t < y ? y : t;
+    }
+    return y < 0 ? 0 : y > 100 ? 100 : y;
+}
+
+int main(void)
+{
+    TvmafModelConfig cfg;
+    tvmaf_model_default_config(&cfg);
+    cfg.name = "toy";
+    TvmafModel *m = NULL;
+    CHECK(tvmaf_model_load_buffer(&m, model_json, strlen(model_json), "toy", &cfg) == 0 && m, "load toy");
+    CHECK(!strcmp(tvmaf_model_name(m), "toy"), "name");
+    const double cases[][2] = { { 0.9, 2.0 }, { 0.5, 0.0 }, { 1.02, 15.0 }, { 0.1, 30.0 } };
+    for (int i = 0; i < 4; i++) {
+        double f[TVMAF_FEATURE_COUNT] = { 0 }, y;
+        f[TVMAF_FEATURE_ADM2] = cases[i][0];
+        f[TVMAF_FEATURE_MOTION2] = cases[i][1];
+        f[TVMAF_FEATURE_VIF_SCALE0] = 123.0; /* not a model feature: ignored */
+        CHECK(tvmaf_model_predict(m, f, &y) == 0, "predict");
+        const double want = by_hand(cases[i][0], cases[i][1], 1);
+        if (fabs(y - want) > 1e-12 * (1 + fabs(want)))
+            fprintf(stderr, "case %d: got %.17g want %.17g\n", i, y, want);
+        CHECK(fabs(y - want) <= 1e-12 * (1 + fabs(want)), "prediction follows the formulas");
+    }
+    tvmaf_model_free(&m);
+    CHECK(m == NULL, "free clears");
+
+    cfg.flags = TVMAF_MODEL_FLAG_DISABLE_TRANSFORM | TVMAF_MODEL_FLAG_DISABLE_CLIP;
+    CHECK(tvmaf_model_load_buffer(&m, model_json, strlen(model_json), "toy", &cfg) == 0, "load flags");
+    double f[TVMAF_FEATURE_COUNT] = { 0 }, y;
+    f[TVMAF_FEATURE_ADM2] = 0.1;
+    f[TVMAF_FEATURE_MOTION2] = 30.0;
+    CHECK(tvmaf_model_predict(m, f, &y) == 0 && y < 0 &&
+              fabs(y - (by_hand(0.1, 30.0, 0) == 0 ? y : 0)) >= 0, "no clip with DISABLE_CLIP");
+    tvmaf_model_free(&m);
+
+    cfg.reserved[0] = 1;
+    CHECK(tvmaf_model_load_buffer(&m, model_json, strlen(model_json), "toy", &cfg) == TVMAF_ERR(EINVAL),
+          "reserved bytes");
+    tvmaf_model_default_config(&cfg);
+    cfg.logger.callback = NULL;
+    CHECK(tvmaf_model_load_buffer(&m, "{", 1, "x", &cfg) == TVMAF_ERR(EBADMSG), "malformed -> EBADMSG");
+    CHECK(tvmaf_model_load_path(&m, "/nonexistent/model.json", &cfg) == TVMAF_ERR(ENOENT), "missing -> ENOENT");
+    CHECK(tvmaf_model_load_version(&m, "../x", &cfg) == TVMAF_ERR(EINVAL), "version with a path refused");
+    tvmaf_model_free(NULL);
+
+    /* With the shared libvmaf models: a version lookup through the search
+     * path, and scoring a context end to end. */
+    const char *shared = getenv("TVMAF_SHARED_DIR");
+    char dir[4096];
+    snprintf(dir, sizeof(dir), "%s/reference/libvmaf-models", shared ? shared : "");
+    setenv("TINYVMAF_MODEL_PATH", dir, 1);
+    if (tvmaf_model_load_version(&m, "vmaf_v0.6.1", &cfg) != 0) {
+        printf("shared models not found in %s: context scoring part skipped\n", dir);
+    } else {
+        TvmafSettings s;
+        tvmaf_default_settings(&s);
+        s.n_threads = 2;
+        TvmafContext *c;
+        CHECK(tvmaf_open(&c, &s) == 0, "open");
+        for (int i = 0; i < 5; i++) {
+            TvmafPicture r, d;
+            if (tvmaf_picture_alloc(&r, TVMAF_PIX_LAYOUT_420, 8, 96, 64) || tvmaf_picture_alloc(&d, TVMAF_PIX_LAYOUT_420, 8, 96, 64))
+                return 1;
+            for (int yy = 0; yy < 64; yy++)
+                for (int x = 0; x < 96; x++) {
+                    const int v = (x * 7 + yy * 3 + i * 5 + (x * yy) % 23) & 255;
+                    ((uint8_t *)r.data[0])[yy * r.stride[0] + x] = (uint8_t)v;
+                    ((uint8_t *)d.data[0])[yy * d.stride[0] + x] = (uint8_t)((v & ~7) + 4);
+                }
+            CHECK(tvmaf_send_pictures(c, &r, &d) == 0, "send");
+        }
+        CHECK(tvmaf_flush(c) == 0, "flush");
+        double sum = 0, v, mean;
+        for (unsigned i = 0; i < 5; i++) {
+            CHECK(tvmaf_model_score_at_index(m, c, i, &v) == 0 && v >= 0 && v <= 100, "per-frame score");
+            double feat[TVMAF_FEATURE_COUNT] = { 0 }, p;
+            for (int k = 0; k < TVMAF_FEATURE_COUNT; k++)
+                CHECK(tvmaf_feature_score_at_index(c, k, i, &feat[k]) == 0, "feature");
+            CHECK(tvmaf_model_predict(m, feat, &p) == 0 && p == v, "score_at_index == predict(features)");
+            sum += v;
+        }
+        CHECK(tvmaf_model_score_pooled(m, c, TVMAF_POOL_MEAN, &mean) == 0 && fabs(mean - sum / 5) < 1e-12,
+              "pooled mean");
+        TvmafModel *neg = NULL;
+        CHECK(tvmaf_model_load_version(&neg, "vmaf_v0.6.1neg", &cfg) == 0, "load neg");
+        CHECK(tvmaf_model_score_at_index(neg, c, 0, &v) == TVMAF_ERR(EINVAL),
+              "neg model refuses features computed with the default gain limits");
+        TvmafSettings s2;
+        tvmaf_default_settings(&s2);
+        CHECK(tvmaf_model_apply_settings(neg, &s2) == 0 && s2.adm_enhn_gain_limit == 1.0 &&
+                  s2.vif_enhn_gain_limit == 1.0, "neg model's settings");
+        tvmaf_model_free(&neg);
+        tvmaf_close(&c);
+        tvmaf_model_free(&m);
+    }
+    printf("%s\n", fails ? "FAIL" : "PASS");
+    return fails != 0;
+}
