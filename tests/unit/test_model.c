@@ -28,7 +28,7 @@ static const char model_json[] =
     " \"model\": \"svm_type nu_svr\\nkernel_type rbf\\ngamma 0.5\\nnr_class 2\\ntotal_sv 2\\nrho -0.75\\nSV\\n"
     "3 1:0.5 2:0.25 \\n-1.5 2:1.0 \\n\"}}";
 
-static double by_hand(double adm2, double motion2, int transform)
+static double by_hand(double adm2, double motion2, int transform, int clip)
 {
     const double z1 = 2.0 * adm2 - 1.0, z2 = 0.1 * motion2 + 0.25;
     const double k1 = exp(-0.5 * ((z1 - 0.5) * (z1 - 0.5) + (z2 - 0.25) * (z2 - 0.25)));
@@ -39,7 +39,7 @@ static double by_hand(double adm2, double motion2, int transform)
         double t = 1.5 + 1.25 * y + -0.002 * y * y;
         y = t < y ? y : t;
     }
-    return y < 0 ? 0 : y > 100 ? 100 : y;
+    return !clip ? y : y < 0 ? 0 : y > 100 ? 100 : y;
 }
 
 int main(void)
@@ -57,7 +57,7 @@ int main(void)
         f[TVMAF_FEATURE_MOTION2] = cases[i][1];
         f[TVMAF_FEATURE_VIF_SCALE0] = 123.0; /* not a model feature: ignored */
         CHECK(tvmaf_model_predict(m, f, &y) == 0, "predict");
-        const double want = by_hand(cases[i][0], cases[i][1], 1);
+        const double want = by_hand(cases[i][0], cases[i][1], 1, 1);
         if (fabs(y - want) > 1e-12 * (1 + fabs(want)))
             fprintf(stderr, "case %d: got %.17g want %.17g\n", i, y, want);
         CHECK(fabs(y - want) <= 1e-12 * (1 + fabs(want)), "prediction follows the formulas");
@@ -68,10 +68,12 @@ int main(void)
     cfg.flags = TVMAF_MODEL_FLAG_DISABLE_TRANSFORM | TVMAF_MODEL_FLAG_DISABLE_CLIP;
     CHECK(tvmaf_model_load_buffer(&m, model_json, strlen(model_json), "toy", &cfg) == 0, "load flags");
     double f[TVMAF_FEATURE_COUNT] = { 0 }, y;
-    f[TVMAF_FEATURE_ADM2] = 0.1;
-    f[TVMAF_FEATURE_MOTION2] = 30.0;
-    CHECK(tvmaf_model_predict(m, f, &y) == 0 && y < 0 &&
-              fabs(y - (by_hand(0.1, 30.0, 0) == 0 ? y : 0)) >= 0, "no clip with DISABLE_CLIP");
+    f[TVMAF_FEATURE_ADM2] = 0.9;
+    f[TVMAF_FEATURE_MOTION2] = 0.0;
+    const double raw = by_hand(0.9, 0.0, 0, 0);
+    CHECK(raw < 0 || raw > 100, "probe lies outside the clip range");
+    CHECK(tvmaf_model_predict(m, f, &y) == 0 && fabs(y - raw) <= 1e-12 * (1 + fabs(raw)),
+          "DISABLE_TRANSFORM | DISABLE_CLIP give the raw SVR output");
     tvmaf_model_free(&m);
 
     cfg.reserved[0] = 1;
