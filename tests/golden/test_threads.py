@@ -1,6 +1,8 @@
-"""Scores never depend on the thread count: --threads 1, 2 and 0 (all cores)
-give the same JSON bytes (apart from the measured "fps" line) on every
-shared case, in both motion pipelines."""
+"""Scores never depend on the thread count or the CPU features used: every
+shared case gives the same JSON bytes (apart from the measured "fps" line)
+for --threads 1, 2 and 0 (all cores) at every --cpumask level (all ISAs,
+AVX2 at most, plain C), in the default motion pipeline, and for threads 1/2
+in the classic one."""
 import re
 import sys
 import tempfile
@@ -17,19 +19,23 @@ def main():
         for c in all_cases:
             ref, dis = clip(golden, c["ref"]), clip(golden, c["dis"])
             for compat in ("3.2", "3.0"):
+                combos = ([(t, m) for t in ("1", "2", "0") for m in ("0", "96", "127")]
+                          if compat == "3.2" else [("1", "0"), ("2", "127")])
                 texts = {}
-                for t in ("1", "2", "0"):
-                    _, text = score_json(ref, dis, ["--no_prediction", "--threads", t,
+                for t, m in combos:
+                    _, text = score_json(ref, dis, ["--no_prediction", "--threads", t, "--cpumask", m,
                                                     "--motion-compat", compat],
-                                         work, f"{c['name']}_{compat}_{t}")
+                                         work, f"{c['name']}_{compat}_{t}_{m}")
                     if not FPS.search(text):
                         print(f"FAIL {c['name']}: no fps line to mask")
                         ok = False
-                    texts[t] = FPS.sub("", text)
-                same = texts["1"] == texts["2"] == texts["0"]
+                    texts[(t, m)] = FPS.sub("", text)
+                first = texts[combos[0]]
+                same = all(v == first for v in texts.values())
                 ok &= same
-                print(f"{'ok' if same else 'FAIL':4} {c['name']} motion {compat}: threads 1/2/0 "
-                      f"{'identical' if same else 'DIFFER'} ({len(texts['1'])} bytes)")
+                print(f"{'ok' if same else 'FAIL':4} {c['name']} motion {compat}: threads x cpumask "
+                      f"{', '.join(t + '/' + m for t, m in combos)} "
+                      f"{'identical' if same else 'DIFFER'} ({len(first)} bytes)")
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
