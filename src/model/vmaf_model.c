@@ -369,6 +369,16 @@ static int load_json(TvmafModel **m_out, json_t *root, const Ctx *x, const Tvmaf
     return 0;
 }
 
+static TvmafModelConfig config_or_default(const TvmafModelConfig *cfg_in)
+{
+    TvmafModelConfig cfg;
+    if (cfg_in)
+        cfg = *cfg_in;
+    else
+        tvmaf_model_default_config(&cfg);
+    return cfg;
+}
+
 static int check_config(const TvmafModelConfig *cfg)
 {
     for (size_t i = 0; i < sizeof(cfg->reserved); i++)
@@ -383,11 +393,7 @@ int tvmaf_model_load_buffer(TvmafModel **m_out, const char *json, size_t len, co
     if (!m_out)
         return TVMAF_ERR(EINVAL);
     *m_out = NULL;
-    TvmafModelConfig cfg;
-    if (cfg_in)
-        cfg = *cfg_in;
-    else
-        tvmaf_model_default_config(&cfg);
+    const TvmafModelConfig cfg = config_or_default(cfg_in);
     if (!json || check_config(&cfg))
         return TVMAF_ERR(EINVAL);
     Ctx ctx = { &cfg.logger, origin ? origin : "model" };
@@ -408,11 +414,7 @@ int tvmaf_model_load_path(TvmafModel **m_out, const char *path, const TvmafModel
     if (!m_out || !path)
         return TVMAF_ERR(EINVAL);
     *m_out = NULL;
-    TvmafModelConfig cfg;
-    if (cfg_in)
-        cfg = *cfg_in;
-    else
-        tvmaf_model_default_config(&cfg);
+    const TvmafModelConfig cfg = config_or_default(cfg_in);
     Ctx ctx = { &cfg.logger, path };
     const Ctx *x = &ctx;
     FILE *f = fopen(path, "rb");
@@ -449,11 +451,7 @@ int tvmaf_model_load_version(TvmafModel **m_out, const char *version, const Tvma
     if (!m_out || !version)
         return TVMAF_ERR(EINVAL);
     *m_out = NULL;
-    TvmafModelConfig cfg;
-    if (cfg_in)
-        cfg = *cfg_in;
-    else
-        tvmaf_model_default_config(&cfg);
+    const TvmafModelConfig cfg = config_or_default(cfg_in);
     Ctx ctx = { &cfg.logger, version };
     const Ctx *x = &ctx;
     /* A version is a file name, never a path. */

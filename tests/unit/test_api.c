@@ -7,14 +7,7 @@
 
 #include "tinyvmaf/tinyvmaf.h"
 
-static int fails;
-#define CHECK(c, msg)                                             \
-    do {                                                          \
-        if (!(c)) {                                               \
-            fprintf(stderr, "FAIL line %d: %s\n", __LINE__, msg); \
-            fails++;                                              \
-        }                                                         \
-    } while (0)
+#include "unit_check.h"
 
 static void quiet(void *cookie, enum TvmafLogLevel l, const char *fmt, va_list ap)
 {

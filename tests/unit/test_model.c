@@ -8,14 +8,7 @@
 
 #include "tinyvmaf/model.h"
 
-static int fails;
-#define CHECK(c, msg)                                             \
-    do {                                                          \
-        if (!(c)) {                                               \
-            fprintf(stderr, "FAIL line %d: %s\n", __LINE__, msg); \
-            fails++;                                              \
-        }                                                         \
-    } while (0)
+#include "unit_check.h"
 
 /* Two features, two support vectors, transform + clip: small enough to
  * evaluate by hand below. */

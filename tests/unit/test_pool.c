@@ -4,14 +4,7 @@
 
 #include "tinyvmaf/tinyvmaf.h"
 
-static int fails;
-#define CHECK(c, msg)                                          \
-    do {                                                       \
-        if (!(c)) {                                            \
-            fprintf(stderr, "FAIL line %d: %s\n", __LINE__, msg); \
-            fails++;                                           \
-        }                                                      \
-    } while (0)
+#include "unit_check.h"
 
 static double pool(const double *v, unsigned n, unsigned sub, enum TvmafPoolMethod m)
 {
