@@ -103,7 +103,8 @@ static Onnx__AttributeProto *attr(Onnx__NodeProto *n, const char *name, int type
     a->has_type = 1;
     a->type = type;
     Onnx__AttributeProto **const na = xalloc((n->n_attribute + 1) * sizeof(*na));
-    memcpy(na, n->attribute, n->n_attribute * sizeof(*na));
+    if (n->n_attribute)
+        memcpy(na, n->attribute, n->n_attribute * sizeof(*na));
     na[n->n_attribute++] = a;
     n->attribute = na;
     return a;

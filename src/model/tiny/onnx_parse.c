@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "cpu.h"
 #include "log.h"
 #include "model/tiny/onnx.pb-c.h"
 #include "model/tiny/tiny_file.h"
@@ -1460,6 +1462,9 @@ int tvmaf_tiny_graph_parse(TinyGraph **const out, const uint8_t *const buf, cons
         tvmaf_tiny_graph_free(&p.g);
         return err;
     }
+#if TVMAF_ENABLE_SIMD
+    p.g->avx2 = !!(tvmaf_cpu_flags_detect() & TVMAF_CPU_FLAG_AVX2);
+#endif
     *out = p.g;
     return 0;
 }

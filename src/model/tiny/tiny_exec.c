@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "model/tiny/tiny_graph.h"
 
 /* Rows per slice for row-separable graphs: keeps every layer's activations
@@ -64,21 +65,33 @@ static inline int64_t velems(const Run *r, const int v)
 BIN_OPS(int32_t, uint32_t)
 BIN_OPS(int64_t, uint64_t)
 
-/* Fast loops for the shapes MLPs use; `sa`/`sb` are 0 (broadcast scalar)
- * or 1 (contiguous). The switch is outside the loop so each body
- * vectorises. */
-#define BIN_LOOP(T, OPSYM)                                                          \
-    for (int64_t i = 0; i < n; i++)                                                 \
-        o[i] = a[i * sa] OPSYM b[i * sb];
+/* The inner loop of every float binary op; `sa`/`sb` are 0 (broadcast
+ * scalar) or 1 (contiguous). Each stride pair gets its own loop with
+ * constant strides so that it vectorises. */
+#define BIN_LOOP(OPSYM)                                                             \
+    do {                                                                            \
+        if (sa && sb)                                                               \
+            for (int64_t i = 0; i < n; i++)                                         \
+                o[i] = a[i] OPSYM b[i];                                             \
+        else if (sa)                                                                \
+            for (int64_t i = 0; i < n; i++)                                         \
+                o[i] = a[i] OPSYM b[0];                                             \
+        else if (sb)                                                                \
+            for (int64_t i = 0; i < n; i++)                                         \
+                o[i] = a[0] OPSYM b[i];                                             \
+        else                                                                        \
+            for (int64_t i = 0; i < n; i++)                                         \
+                o[i] = a[0] OPSYM b[0];                                             \
+    } while (0)
 
 static void bin_float_flat(const enum TinyOp op, const float *a, const int64_t sa,
                            const float *b, const int64_t sb, float *o, const int64_t n)
 {
     switch (op) {
-    case TINY_OP_SUB: BIN_LOOP(float, -) break;
-    case TINY_OP_MUL: BIN_LOOP(float, *) break;
-    case TINY_OP_ADD: BIN_LOOP(float, +) break;
-    default: BIN_LOOP(float, /) break;
+    case TINY_OP_SUB: BIN_LOOP(-); break;
+    case TINY_OP_MUL: BIN_LOOP(*); break;
+    case TINY_OP_ADD: BIN_LOOP(+); break;
+    default: BIN_LOOP(/); break;
     }
 }
 
@@ -265,10 +278,88 @@ row_block(const int R, const float *a, const int64_t a_rs, const int64_t a_ks, c
         col1(R, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
 }
 
+#if TVMAF_ENABLE_SIMD && defined(__GNUC__)
+/* AVX2 twin of tile(): 8-float lanes. Multiply and add stay separate
+ * instructions (no FMA: its single rounding would change results), so it
+ * matches the SSE path bit for bit; tests/tiny/tiny_isa_test.c checks. */
+#define TINY_AVX2 1
+typedef float v8f __attribute__((vector_size(32), aligned(4)));
+typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
+
+static __attribute__((target("avx2"))) inline __attribute__((always_inline)) void
+tile8(const int R, const int NV, const float *a, const int64_t a_rs, const int64_t a_ks,
+      const float *b, const int64_t M, float *out, const int64_t K, const Epilogue *ep,
+      const int64_t j0)
+{
+    v8f c[4][2];
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++)
+            c[r][v] = (v8f){ 0 };
+    for (int64_t k = 0; k < K; k++) {
+        v8f w[2];
+        /* Direct under-aligned vector loads: a 32-byte memcpy is split
+         * into 16-byte halves through the stack (store-forwarding stalls). */
+        for (int v = 0; v < NV; v++)
+            w[v] = *(const v8f *)(b + k * M + 8 * v);
+        const float *const ak = a + k * a_ks;
+        for (int r = 0; r < R; r++) {
+            const float x = ak[r * a_rs];
+            for (int v = 0; v < NV; v++)
+                c[r][v] = c[r][v] + x * w[v];
+        }
+    }
+    const v8f zero = { 0 };
+    for (int r = 0; r < R; r++)
+        for (int v = 0; v < NV; v++) {
+            v8f y = c[r][v];
+            if (ep->bias)
+                y = y + *(const v8f *)(ep->bias + j0 + 8 * v);
+            if (ep->relu)
+                y = (v8f)((v8i)y & (v8i)(y > zero));
+            *(v8f *)(out + r * M + 8 * v) = y;
+        }
+}
+
+static __attribute__((target("avx2"))) inline __attribute__((always_inline)) void
+row_block8(const int R, const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
+           float *out, const int64_t K, const int64_t M, const Epilogue *ep)
+{
+    int64_t j = 0;
+    for (; j + 16 <= M; j += 16)
+        tile8(R, 2, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
+    for (; j + 8 <= M; j += 8)
+        tile8(R, 1, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
+    for (; j + 4 <= M; j += 4)
+        tile(R, 1, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
+    for (; j < M; j++)
+        col1(R, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
+}
+
+static __attribute__((target("avx2"))) void
+matmul_packed_avx2(const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
+                   float *out, const int64_t rows, const int64_t K, const int64_t M,
+                   const Epilogue *ep)
+{
+    int64_t i = 0;
+    for (; i + 4 <= rows; i += 4)
+        row_block8(4, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
+    for (; i < rows; i++)
+        row_block8(1, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
+}
+#endif
+
 static void matmul_packed(const float *a, const int64_t a_rs, const int64_t a_ks,
                           const float *b, float *out, const int64_t rows, const int64_t K,
-                          const int64_t M, const Epilogue *ep)
+                          const int64_t M, const Epilogue *ep, const int avx2)
 {
+#ifdef TINY_AVX2
+    if (avx2) {
+        matmul_packed_avx2(a, a_rs, a_ks, b, out, rows, K, M, ep);
+        return;
+    }
+#else
+    (void)avx2;
+#endif
     int64_t i = 0;
     for (; i + 4 <= rows; i += 4)
         row_block(4, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
@@ -303,7 +394,7 @@ static void run_gemm(const Run *r, const TinyNode *tn)
     float *const O = vptr(r, tn->out[0]);
     if (tn->packed_b) {
         const Epilogue ep = { tn->bias, tn->fuse_relu };
-        matmul_packed(A, a_rs, a_ks, tn->packed_b, O, rows, K, M, &ep);
+        matmul_packed(A, a_rs, a_ks, tn->packed_b, O, rows, K, M, &ep, g->avx2);
         if (tn->bias)
             return; /* bias (and ReLU) applied in the epilogue */
     } else {
@@ -342,7 +433,7 @@ static void run_matmul(const Run *r, const TinyNode *tn)
     float *const O = vptr(r, tn->out[0]);
     const Epilogue ep = { NULL, tn->fuse_relu };
     if (tn->packed_b)
-        matmul_packed(A, K, 1, tn->packed_b, O, rows, K, M, &ep);
+        matmul_packed(A, K, 1, tn->packed_b, O, rows, K, M, &ep, r->g->avx2);
     else
         matmul_strided(A, K, 1, vptr(r, tn->in[1]), M, 1, O, rows, K, M);
 }
@@ -563,10 +654,24 @@ static void run_dynquant(const Run *r, const TinyNode *tn)
     float *const scale_out = vptr(r, tn->out[1]);
     uint8_t *const zp_out = vptr(r, tn->out[2]);
     const int64_t n = velems(r, tn->in[0]);
+    /* Min and max are exact, so lanes may scan in any order; starting from
+     * +0 with strict compares keeps +0 over -0 as the scalar scan does. */
+    v4f vmn = { 0 }, vmx = { 0 };
+    int64_t i0 = 0;
+    for (; i0 + 4 <= n; i0 += 4) {
+        const v4f v = load4(x + i0);
+        const v4i lt = v < vmn, gt = v > vmx;
+        vmn = (v4f)(((v4i)v & lt) | ((v4i)vmn & ~lt));
+        vmx = (v4f)(((v4i)v & gt) | ((v4i)vmx & ~gt));
+    }
     float mn = 0.0f, mx = 0.0f;
-    for (int64_t i = 0; i < n; i++) {
-        mn = x[i] < mn ? x[i] : mn;
-        mx = x[i] > mx ? x[i] : mx;
+    for (int l = 0; l < 4; l++) {
+        mn = vmn[l] < mn ? vmn[l] : mn;
+        mx = vmx[l] > mx ? vmx[l] : mx;
+    }
+    for (; i0 < n; i0++) {
+        mn = x[i0] < mn ? x[i0] : mn;
+        mx = x[i0] > mx ? x[i0] : mx;
     }
     const float scale = mx == mn ? 1.0f : (mx - mn) / 255.0f;
     float zpf = 0.0f - mn / scale;

@@ -133,6 +133,7 @@ typedef struct TinyGraph {
     int fixed_batch;           /* input declared [1, k]: run one row at a time */
     int row_separable;         /* output row i depends only on input row i */
     int batch_dependent;       /* DynamicQuantizeLinear: rows share one scale */
+    int avx2;                  /* use the AVX2 matmul (same bits as the SSE one) */
     int64_t ir_version, opset;
     size_t const_bytes;
     void *names;               /* name -> value hash table */
