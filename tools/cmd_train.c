@@ -97,6 +97,7 @@ typedef struct Common {
     const char *features[TVMAF_TRAIN_MAX_FEATURES];
     int n_features;
     const char *target, *group;
+    int group_given;
     int drop_nonfinite;
     TvmafRecipe recipe;
     int quiet;
@@ -186,7 +187,7 @@ static int common_opt(Common *const c, const char *const cmd, const int opt,
     case OPT_DATA: c->data = arg; return 1;
     case 'o': c->out = arg; return 1;
     case OPT_TARGET: c->target = arg; return 1;
-    case OPT_GROUP: c->group = arg; return 1;
+    case OPT_GROUP: c->group = arg; c->group_given = 1; return 1;
     case OPT_DROP: c->drop_nonfinite = 1; return 1;
     case OPT_QUIET: c->quiet = 1; return 1;
     case OPT_FEATURES: return (r = parse_list(c, cmd, arg)) ? -r : 1;
@@ -511,7 +512,7 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         const TvmafProvenance prov = {
             .id = id, .onnx_name = base_name(c.out), .data_path = c.data,
             .data_sha256 = t.sha256, .n_rows = t.n_rows, .recipe = &c.recipe, .train = &sc,
-            .train_loss = loss, .target = c.target, .group = NULL, .notes = notes,
+            .train_loss = loss, .target = c.target, .notes = notes,
         };
         if (tvmaf_model_write(&m, c.features, c.out, sidecar, &prov, &log) < 0)
             goto end;
@@ -751,7 +752,8 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
     for (unsigned i = 0; i < k; i++)
         c->features[i] = tvmaf_tiny_model_feature_name(m, i);
     {
-        /* The group column is optional here: without it, one fold of all rows. */
+        /* Unless named by --group, the group column is optional here:
+         * without it the report has one fold of all rows. */
         const TvmafTableSpec probe = { .features = c->features, .n_features = c->n_features,
                                        .target = c->target, .group = c->group,
                                        .drop_nonfinite = c->drop_nonfinite };
@@ -759,7 +761,8 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
         TvmafTable tmp;
         const int r = tvmaf_table_load(&tmp, c->data, &probe, &quiet);
         tvmaf_table_free(&tmp);
-        if (load_table(&t, c, r == TVMAF_ERR(ENOENT) ? NULL : c->group, log, cmd))
+        if (load_table(&t, c, r == TVMAF_ERR(ENOENT) && !c->group_given ? NULL : c->group, log,
+                       cmd))
             goto end;
     }
     if (target_constant(&t)) {

@@ -191,13 +191,16 @@ typedef struct TvmafEvalResult {
  * rows. Jobs run on n_threads threads (0 = one per core); results never
  * depend on it. Folds: LOSO takes groups in name order; KFOLD assigns
  * groups, largest first (ties by name), to the fold holding fewest rows
- * (ties: lowest index), as scikit-learn's GroupKFold does.
+ * (ties: lowest index), as scikit-learn's GroupKFold does. `progress`
+ * (optional) is called after each job, from a worker thread, serialised.
  * @return 0; TVMAF_ERR(EINVAL) fewer than 2 groups, an empty fold or a
  *         constant target in a test fold; TVMAF_ERR(ENOMEM).
  */
+typedef void (*TvmafEvalProgress)(void *cookie, int done, int total);
+
 int tvmaf_eval_run(TvmafEvalResult *res, const TvmafTable *t, enum TvmafCvMode mode, int k,
                    const uint64_t *seeds, int n_seeds, const TvmafRecipe *recipe, int n_threads,
-                   const TvmafLogger *log);
+                   TvmafEvalProgress progress, void *cookie, const TvmafLogger *log);
 
 void tvmaf_eval_result_free(TvmafEvalResult *res);
 
@@ -213,7 +216,7 @@ typedef struct TvmafProvenance {
     const TvmafRecipe *recipe;
     const TvmafScores *train;  ///< in-sample metrics
     double train_loss;
-    const char *target, *group;
+    const char *target;        ///< target column name
     const char *notes;         ///< optional
 } TvmafProvenance;
 
@@ -250,6 +253,12 @@ void tvmaf_train_hex(const uint8_t d[32], char out[65]);
 int tvmaf_write_file_atomic(const char *path, const void *data, size_t len,
                             const TvmafLogger *log);
 
+/** "path.tmp.<pid>", malloc'ed; NULL when out of memory. */
+char *tvmaf_tmp_path(const char *path);
+
+/** Writes len bytes to path (no rename); removes it on failure. @return 0 or TVMAF_ERR(EIO). */
+int tvmaf_write_file(const char *path, const void *data, size_t len, const TvmafLogger *log);
+
 /** Shortest "%.*g" text of v that reads back as the same double ("null" for NaN/inf). */
 void tvmaf_json_double(char *out, size_t size, double v);
 
@@ -269,5 +278,8 @@ void tvmaf_str_printf(TvmafStr *b, const char *fmt, ...)
 void tvmaf_str_json_string(TvmafStr *b, const char *s);
 void tvmaf_str_json_double(TvmafStr *b, double v);
 void tvmaf_str_free(TvmafStr *b);
+
+/** The recipe's fields as JSON members (no braces), one per line, each line prefixed by indent. */
+void tvmaf_json_recipe(TvmafStr *b, const TvmafRecipe *r, const char *indent);
 
 #endif /* TVMAF_TRAIN_TRAIN_H */
