@@ -18,9 +18,9 @@
  *
  * Sizes that libvmaf itself does not handle (a band input of fewer than five
  * samples at some scale, i.e. a width or height below 33; see the notes at
- * mirror() and at the shift clamps) get the same mirror rule and
- * non-negative shifts instead of libvmaf's out-of-bounds reads; those scores
- * are ours, not libvmaf's.
+ * tvmaf_adm_mirror() in adm.h and at the shift clamps) get the same mirror
+ * rule and non-negative shifts instead of libvmaf's out-of-bounds reads;
+ * those scores are ours, not libvmaf's.
  */
 
 #include <errno.h>
@@ -29,8 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "feature/adm.h"
 #include "tinyvmaf/common.h"
+#include "tinyvmaf/tinyvmaf.h"
+#if TVMAF_ENABLE_SIMD
+#include "feature/x86/adm.h"
+#endif
 
 #define ADM_MIN_SIZE 16
 /* Keeps size arithmetic (int products, offsets, log2 shifts) well inside int range. */
@@ -72,22 +77,6 @@ static inline int64_t rnd64(const int64_t v, const int s)
 static inline uint64_t rndu64(const uint64_t v, const int s)
 {
     return s ? (v + ((uint64_t)1 << (s - 1))) >> s : v;
-}
-
-/*
- * DWT border rule (§3.2): reflect-101 before the start (-1 -> 1) and
- * symmetric with the edge repeated after the end (n -> n-1, n+1 -> n-2).
- * libvmaf builds its index tables so that for inputs of 3 or 4 samples the
- * first output reads index -1 unmirrored (out of bounds) and for 2 samples
- * reads index 2; we mirror those too, and clamp for n < 3.
- */
-static inline int mirror(int i, const int n)
-{
-    if (i < 0) i = -i;
-    if (i >= n) i = 2 * n - 1 - i;
-    if (i < 0) i = 0;
-    if (i >= n) i = n - 1;
-    return i;
 }
 
 /* --- §3.4 CSF: Watson 1997 wavelet noise visibility, luma, subject "sfl" --- */
@@ -154,15 +143,15 @@ static inline void dwt_s0_vert(int16_t *const lo, int16_t *const hi, const void 
 /* Pads a row of n values for the horizontal taps at -1, n and n+1 (§3.2). */
 #define PAD_ROW(row, n)                                                                            \
     do {                                                                                           \
-        (row)[-1] = (row)[mirror(-1, (n))];                                                        \
-        (row)[(n)] = (row)[mirror((n), (n))];                                                      \
-        (row)[(n) + 1] = (row)[mirror((n) + 1, (n))];                                              \
+        (row)[-1] = (row)[tvmaf_adm_mirror(-1, (n))];                                              \
+        (row)[(n)] = (row)[tvmaf_adm_mirror((n), (n))];                                            \
+        (row)[(n) + 1] = (row)[tvmaf_adm_mirror((n) + 1, (n))];                                    \
     } while (0)
 
 static TVMAF_ADM_DWT_S0_FN(dwt_s0_c)
 {
     int16_t *const lo = tmp + 1;
-    int16_t *const hi = tmp + (w + 3) + 1;
+    int16_t *const hi = tmp + TVMAF_ADM_DWT_ROW(w) + 1;
     if (bpc == 8)
         dwt_s0_vert(lo, hi, src, w, 8, 0);
     else
@@ -193,7 +182,7 @@ static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
     static const int hshift[3] = { 15, 16, 15 };
     const int vs = vshift[scale - 1], hs = hshift[scale - 1];
     int32_t *const lo = tmp + 1;
-    int32_t *const hi = tmp + (w + 3) + 1;
+    int32_t *const hi = tmp + TVMAF_ADM_DWT_ROW(w) + 1;
 
     for (int j = 0; j < w; j++) {
         const int64_t x0 = src[0][j], x1 = src[1][j], x2 = src[2][j], x3 = src[3][j];
@@ -433,7 +422,6 @@ static TVMAF_ADM_DEN_S123_FN(den_s123_c)
 
 void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
 {
-    (void)cpu_flags; /* no ISA-specific kernels yet */
     c->dwt_s0 = dwt_s0_c;
     c->dwt_s123 = dwt_s123_c;
     c->decouple_s0 = decouple_s0_c;
@@ -442,6 +430,11 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
     c->cm_s123 = cm_s123_c;
     c->den_s0 = den_s0_c;
     c->den_s123 = den_s123_c;
+#if TVMAF_ENABLE_SIMD
+    adm_dsp_init_x86(c, cpu_flags);
+#else
+    (void)cpu_flags;
+#endif
 }
 
 /* --- driver --- */
@@ -541,7 +534,8 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
     }
 }
 
-/* Bump allocator over one block; offsets are 64-byte aligned. */
+/* Bump allocator over one block; offsets are 64-byte aligned and every
+ * buffer is followed by the kernels' over-read slack (adm.h). */
 typedef struct Arena {
     size_t off;
     int overflow;
@@ -554,7 +548,7 @@ static size_t arena_take(Arena *const a, const size_t n, const size_t elem)
         a->overflow = 1;
         return 0;
     }
-    const size_t bytes = (n * elem + 63) & ~(size_t)63;
+    const size_t bytes = (n * elem + TVMAF_ADM_OVERREAD + 63) & ~(size_t)63;
     if (bytes > SIZE_MAX / 2 - a->off) {
         a->overflow = 1;
         return 0;
@@ -607,7 +601,7 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
         oa[k][0] = arena_take(&ar, n0, sizeof(int32_t));
         oa[k][1] = arena_take(&ar, n1, sizeof(int32_t));
     }
-    const size_t o_tmp = arena_take(&ar, 2 * ((size_t)w + 3), sizeof(int32_t));
+    const size_t o_tmp = arena_take(&ar, TVMAF_ADM_DWT_TMP((size_t)w), sizeof(int32_t));
     for (int s = 0; s < 3; s++)
         for (int b = 0; b < 3; b++)
             for (int t = 0; t < 3; t++) oring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
@@ -662,7 +656,7 @@ static void dwt_scale0(TvmafAdm *const a, const int k, const TvmafPlane *const p
     for (int i = 0; i < s->h; i++) {
         const void *src[4];
         for (int t = 0; t < 4; t++)
-            src[t] = base + (ptrdiff_t)mirror(2 * i - 1 + t, a->h) * pic->stride;
+            src[t] = base + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, a->h) * pic->stride;
         const ptrdiff_t o = (ptrdiff_t)i * s->w;
         int16_t *const hvd[3] = { a->b16[k][0] + o, a->b16[k][1] + o, a->b16[k][2] + o };
         a->dsp.dwt_s0(a->band_a[k][0] + o, hvd, src, a->tmp, a->w, a->bpc);
@@ -678,7 +672,7 @@ static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
     for (int i = 0; i < s->h; i++) {
         const int32_t *src[4];
         for (int t = 0; t < 4; t++)
-            src[t] = in + (ptrdiff_t)mirror(2 * i - 1 + t, prev->h) * prev->w;
+            src[t] = in + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, prev->h) * prev->w;
         const ptrdiff_t o = (ptrdiff_t)i * s->w;
         int32_t *const hvd[3] = { a->b32[k][0] + o, a->b32[k][1] + o, a->b32[k][2] + o };
         a->dsp.dwt_s123(outa + o, hvd, src, a->tmp, prev->w, scale);
@@ -707,7 +701,7 @@ static void decouple_row(TvmafAdm *const a, const int scale, const int y, const 
         a->dsp.decouple_s0(r, ca, cf, ref, dis, n, &s->kp);
         for (int t = 0; t < 3; t++) {
             int16_t *const row = slot_cf[t];
-            row[-1] = row[mirror(-1, w)];
+            row[-1] = row[tvmaf_adm_mirror(-1, w)];
             row[w] = row[w - 1];
         }
     } else {
@@ -722,7 +716,7 @@ static void decouple_row(TvmafAdm *const a, const int scale, const int y, const 
         a->dsp.decouple_s123(r, ca, cf, ref, dis, n, &s->kp);
         for (int t = 0; t < 3; t++) {
             int32_t *const row = slot_cf[t];
-            row[-1] = row[mirror(-1, w)];
+            row[-1] = row[tvmaf_adm_mirror(-1, w)];
             row[w] = row[w - 1];
         }
     }
@@ -748,7 +742,7 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
     for (int i = s->top; i < s->bottom; i++) {
         const int last = i + 1 < h ? i + 1 : h - 1;
         while (next <= last) decouple_row(a, scale, next++, c0, c1);
-        const int rows[3] = { mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
+        const int rows[3] = { tvmaf_adm_mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
         const ptrdiff_t o = (ptrdiff_t)i * w + s->left;
         int64_t cm[3];
         uint64_t dn[3];

@@ -37,15 +37,46 @@ void tvmaf_adm_free(TvmafAdm **a);
  *
  * Orientation order is always h, v, d (index 0, 1, 2). Row kernels take
  * pointers already offset to the first column they process; n is the number
- * of columns. Every kernel is pure integer arithmetic, so each ISA must match
- * the C version bit for bit.
+ * of columns. Every kernel is pure integer arithmetic (the few float steps are
+ * IEEE operations done in the same order), so each ISA must match the C
+ * version bit for bit, for every n and every input value.
+ *
+ * Memory contract: a kernel may read up to TVMAF_ADM_OVERREAD bytes past the
+ * last element of every input row (for cf rows: past column n), so pictures
+ * and every buffer the driver hands in carry that slack; the values read there
+ * never reach a result. Outputs are written at [0, n) only.
  * ------------------------------------------------------------------------ */
+
+#define TVMAF_ADM_OVERREAD 64
+
+/* Elements of DWT row scratch (int16_t at scale 0, int32_t above) for an input
+ * row of w samples: room for two padded rows in whatever layout a kernel
+ * picks, with slack for full-vector stores past w. */
+#define TVMAF_ADM_DWT_ROW(w) ((w) + 192)
+#define TVMAF_ADM_DWT_TMP(w) (2 * TVMAF_ADM_DWT_ROW(w))
+
+/*
+ * DWT border rule (vmaf-algorithms.md §3.2): reflect-101 before the start
+ * (-1 -> 1) and symmetric with the edge repeated after the end (n -> n-1,
+ * n+1 -> n-2). libvmaf builds its index tables so that for inputs of 3 or 4
+ * samples the first output reads index -1 unmirrored (out of bounds) and for
+ * 2 samples reads index 2; we mirror those too, and clamp for n < 3.
+ */
+static inline int tvmaf_adm_mirror(int i, const int n)
+{
+    if (i < 0) i = -i;
+    if (i >= n) i = 2 * n - 1 - i;
+    if (i < 0) i = 0;
+    if (i >= n) i = n - 1;
+    return i;
+}
 
 /** Per-scale constants handed to the decouple, masking and denominator kernels. */
 typedef struct TvmafAdmKernelParams {
     const int32_t *div_lut; ///< trunc(2^30 / i) at [32768 + i], i in [-32768, 32768]
     double enhn_gain_limit; ///< egl, [1, 100]
-    uint32_t rf[3];         ///< fixed-point CSF: scale 0 Q21, Q21, Q23; scales 1..3 Q32
+    uint32_t rf[3];         ///< fixed-point CSF: scale 0 Q21, Q21, Q23 (< 2^16);
+                            ///< scales 1..3 Q32 (< 2^31: 1/Q < 0.5 there, §3.4)
     int cube_shift[3];      ///< masking cube shift e per orientation (>= 0)
     int den_sq_shift;       ///< scales 1..3: denominator square shift q (31, 30, 31)
     int den_cube_shift;     ///< scales 1..3: denominator cube shift (>= 0)
@@ -53,14 +84,15 @@ typedef struct TvmafAdmKernelParams {
 
 /**
  * One output row of the scale-0 DWT. src: the four input rows (already
- * mirrored) of w samples, uint8_t when bpc == 8 else uint16_t. tmp: scratch of
- * 2 * (w + 3) int16_t. Writes (w + 1) / 2 values to a (int16 range, stored
- * widened for scale 1) and to hvd[0..2].
+ * mirrored) of w samples, uint8_t when bpc == 8 else uint16_t (any value,
+ * in range for bpc or not). tmp: TVMAF_ADM_DWT_TMP(w) int16_t. Writes
+ * (w + 1) / 2 values to a (int16 range, stored widened for scale 1) and to
+ * hvd[0..2].
  */
 #define TVMAF_ADM_DWT_S0_FN(name)                                                                  \
     void(name)(int32_t *a, int16_t *const hvd[3], const void *const src[4], int16_t *tmp, int w,    \
                int bpc)
-/** One output row of the DWT at scale 1, 2 or 3 (tmp: 2 * (w + 3) int32_t). */
+/** One output row of the DWT at scale 1, 2 or 3 (tmp: TVMAF_ADM_DWT_TMP(w) int32_t). */
 #define TVMAF_ADM_DWT_S123_FN(name)                                                                \
     void(name)(int32_t *a, int32_t *const hvd[3], const int32_t *const src[4], int32_t *tmp, int w, \
                int scale)

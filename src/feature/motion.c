@@ -4,6 +4,9 @@
 
 #include "config.h"
 #include "feature/motion.h"
+#if TVMAF_ENABLE_SIMD
+#include "feature/x86/motion.h"
+#endif
 
 /* The 5-tap Gaussian (sigma 1.0) in Q16; it is VIF's scale-2 kernel. */
 static const int32_t motion_filter[5] = { 3571, 16004, 26386, 16004, 3571 };
@@ -137,12 +140,16 @@ static uint32_t sad_row_c(const uint16_t *a, const uint16_t *b, int w)
 
 void tvmaf_motion_dsp_init(TvmafMotionDSPContext *c, unsigned cpu_flags)
 {
-    (void)cpu_flags;
     c->fused_vert = fused_vert_c;
     c->fused_horiz_sad = fused_horiz_sad_c;
     c->blur_vert = blur_vert_c;
     c->blur_horiz = blur_horiz_c;
     c->sad_row = sad_row_c;
+#if TVMAF_ENABLE_SIMD
+    motion_dsp_init_x86(c, cpu_flags);
+#else
+    (void)cpu_flags;
+#endif
 }
 
 struct TvmafMotion {
@@ -165,12 +172,13 @@ int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, int classic, uns
     m->bpc = bpc;
     m->classic = !!classic;
     tvmaf_motion_dsp_init(&m->dsp, cpu_flags);
-    /* +16 elements of slack for vector tails */
-    const size_t n = (size_t)w + 16;
-    m->y_row = malloc(n * sizeof(*m->y_row));
-    m->tmp = malloc(n * sizeof(*m->tmp));
-    m->blur[0] = malloc(n * sizeof(uint16_t));
-    m->blur[1] = malloc(n * sizeof(uint16_t));
+    /* Row slack for whole-vector kernels (motion.h); zeroed so lanes past
+     * the row end read defined values. */
+    const size_t n = (size_t)w + TVMAF_MOTION_SLACK;
+    m->y_row = calloc(n, sizeof(*m->y_row));
+    m->tmp = calloc(n, sizeof(*m->tmp));
+    m->blur[0] = calloc(n, sizeof(uint16_t));
+    m->blur[1] = calloc(n, sizeof(uint16_t));
     if (!m->y_row || !m->tmp || !m->blur[0] || !m->blur[1]) {
         tvmaf_motion_free(&m);
         return -ENOMEM;

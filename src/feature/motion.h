@@ -17,7 +17,13 @@
 #include "feature/plane.h"
 
 /* Kernel signatures: one row at a time, rows chosen (and mirrored) by the
- * caller; columns are mirrored inside the kernel. */
+ * caller; columns are mirrored inside the kernel.
+ *
+ * SIMD kernels work in whole vectors: the row buffers they write (y, t, b)
+ * and read (y, t, a, b) have TVMAF_MOTION_SLACK spare elements past w-1,
+ * whose contents are unspecified; source picture rows may be over-read by 64
+ * bytes (picture.h). Results depend only on columns 0..w-1. */
+#define TVMAF_MOTION_SLACK 64
 
 /** Fused vertical pass: y[j] = (sum_k f_k (p_k[j] - c_k[j]) + 2^(bpc-1)) >> bpc.
  *  p[5], c[5] are the 5 source rows of prev and cur. Returns OR of all y. */

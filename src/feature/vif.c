@@ -47,7 +47,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "feature/vif.h"
+#if TVMAF_ENABLE_SIMD
+#include "feature/x86/vif.h"
+#endif
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -172,17 +176,20 @@ static decl_vif_vfilt_mom_fn(vif_vfilt_mom_8_c)
 {
     /* 8-bit input only ever feeds scale 0. */
     (void)scale;
-    vfilt_mom_body(out, ref, dis, w, 17, tvmaf_vif_filter[0], sh_mu, sh_sq, 0);
+    for (int n = 0; n < nrows; n++)
+        vfilt_mom_body(&out[n], ref + n, dis + n, w, 17, tvmaf_vif_filter[0], sh_mu, sh_sq, 0);
 }
 
 static decl_vif_vfilt_mom_fn(vif_vfilt_mom_16_c)
 {
     const uint16_t *const f = tvmaf_vif_filter[scale];
-    switch (scale) {
-    case 0: vfilt_mom_body(out, ref, dis, w, 17, f, sh_mu, sh_sq, 1); break;
-    case 1: vfilt_mom_body(out, ref, dis, w, 9, f, sh_mu, sh_sq, 1); break;
-    case 2: vfilt_mom_body(out, ref, dis, w, 5, f, sh_mu, sh_sq, 1); break;
-    default: vfilt_mom_body(out, ref, dis, w, 3, f, sh_mu, sh_sq, 1); break;
+    for (int n = 0; n < nrows; n++) {
+        switch (scale) {
+        case 0: vfilt_mom_body(&out[n], ref + n, dis + n, w, 17, f, sh_mu, sh_sq, 1); break;
+        case 1: vfilt_mom_body(&out[n], ref + n, dis + n, w, 9, f, sh_mu, sh_sq, 1); break;
+        case 2: vfilt_mom_body(&out[n], ref + n, dis + n, w, 5, f, sh_mu, sh_sq, 1); break;
+        default: vfilt_mom_body(&out[n], ref + n, dis + n, w, 3, f, sh_mu, sh_sq, 1); break;
+        }
     }
 }
 
@@ -401,8 +408,11 @@ void tvmaf_vif_dsp_init(TvmafVifDSPContext *const c, const unsigned cpu_flags)
     c->vfilt_sub[0] = vif_vfilt_sub_8_c;
     c->vfilt_sub[1] = vif_vfilt_sub_16_c;
     c->hfilt_dec = vif_hfilt_dec_c;
-    /* SIMD entries (x86/vif.h ladder) are added here in a later change. */
+#if TVMAF_ENABLE_SIMD
+    vif_dsp_init_x86(c, cpu_flags);
+#else
     (void)cpu_flags;
+#endif
 }
 
 /* ------------------------------------------------------------------------ */
@@ -414,7 +424,7 @@ struct TvmafVif {
     int bpc;
     double enhn_gain_limit;
     uint16_t *img[TVMAF_VIF_SCALES][2]; /* scales 1..3, ref and dis, stride w[s] */
-    TvmafVifMomRow mom;
+    TvmafVifMomRow mom[2]; /* two output rows per vertical call */
     TvmafVifFiltRow filt;
     uint16_t *sub[2]; /* vertical down-sampling rows, padded */
     void *mem;
@@ -432,11 +442,13 @@ static inline int reflect101(const int i, const int n)
     return i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
 }
 
+/* The n source rows from centre - fw/2 on (n = fw + output rows - 1). */
 static void row_ptrs(const void **const ref_rows, const void **const dis_rows,
-                     const ScaleImg *const im, const int centre, const int fw, const int h)
+                     const ScaleImg *const im, const int centre, const int fw, const int n,
+                     const int h)
 {
     const int r = fw / 2;
-    for (int k = 0; k < fw; k++) {
+    for (int k = 0; k < n; k++) {
         const int y = reflect101(centre - r + k, h);
         ref_rows[k] = im->ref + y * im->ref_stride;
         dis_rows[k] = im->dis + y * im->dis_stride;
@@ -462,20 +474,23 @@ static void scale_score(TvmafVif *const v, const ScaleImg *const im, const int s
         sh_sq = 2 * (v->bpc - 8);
     }
     const tvmaf_vif_vfilt_mom_fn vfilt = v->dsp.vfilt_mom[im->pix16];
-    const TvmafVifMomRow *const mom = &v->mom;
     TvmafVifAccum acc = { 0, 0, 0, 0 };
-    const void *rr[TVMAF_VIF_FILTER_MAX], *dr[TVMAF_VIF_FILTER_MAX];
+    const void *rr[TVMAF_VIF_FILTER_MAX + 1], *dr[TVMAF_VIF_FILTER_MAX + 1];
 
-    for (int i = 0; i < h; i++) {
-        row_ptrs(rr, dr, im, i, fw, h);
-        vfilt(mom, rr, dr, w, scale, sh_mu, sh_sq);
-        MIRROR_ROW(mom->mu1, w, r);
-        MIRROR_ROW(mom->mu2, w, r);
-        MIRROR_ROW(mom->xx, w, r);
-        MIRROR_ROW(mom->yy, w, r);
-        MIRROR_ROW(mom->xy, w, r);
-        v->dsp.hfilt_mom(&v->filt, mom, w, scale);
-        v->dsp.stat(&acc, &v->filt, w, v->enhn_gain_limit);
+    for (int i = 0; i < h; i += 2) {
+        const int nrows = h - i < 2 ? 1 : 2;
+        row_ptrs(rr, dr, im, i, fw, fw + nrows - 1, h);
+        vfilt(v->mom, rr, dr, w, nrows, scale, sh_mu, sh_sq);
+        for (int n = 0; n < nrows; n++) {
+            const TvmafVifMomRow *const mom = &v->mom[n];
+            MIRROR_ROW(mom->mu1, w, r);
+            MIRROR_ROW(mom->mu2, w, r);
+            MIRROR_ROW(mom->xx, w, r);
+            MIRROR_ROW(mom->yy, w, r);
+            MIRROR_ROW(mom->xy, w, r);
+            v->dsp.hfilt_mom(&v->filt, mom, w, scale);
+            v->dsp.stat(&acc, &v->filt, w, v->enhn_gain_limit);
+        }
     }
 
     /* Stored as float32 and divided in float32, as libvmaf does. */
@@ -500,7 +515,7 @@ static void downsample(TvmafVif *const v, const ScaleImg *const im, const int sc
     const void *rr[TVMAF_VIF_FILTER_MAX], *dr[TVMAF_VIF_FILTER_MAX];
 
     for (int i = 0; i < hn; i++) {
-        row_ptrs(rr, dr, im, 2 * i, fw, h);
+        row_ptrs(rr, dr, im, 2 * i, fw, fw, h);
         vfilt(tr, td, rr, dr, w, next, sh);
         MIRROR_ROW(tr, w, r);
         MIRROR_ROW(td, w, r);
@@ -533,32 +548,38 @@ static void *carve(uint8_t *const base, size_t *const off, const size_t n)
 
 static size_t layout(TvmafVif *const v, uint8_t *const base)
 {
-    const size_t wpad = (size_t)v->w[0] + 2 * TVMAF_VIF_PAD;
+    /* Row buffers and images end with TVMAF_VIF_SLACK spare elements (vif.h). */
+    const size_t wpad = (size_t)v->w[0] + 2 * TVMAF_VIF_PAD + TVMAF_VIF_SLACK;
+    const size_t wfilt = (size_t)v->w[0] + TVMAF_VIF_SLACK;
     size_t off = 0;
 
     for (int s = 1; s < TVMAF_VIF_SCALES; s++) {
-        const size_t n = mul_sz(mul_sz((size_t)v->w[s], (size_t)v->h[s]), sizeof(uint16_t));
+        const size_t n = mul_sz(add_sz(mul_sz((size_t)v->w[s], (size_t)v->h[s]), TVMAF_VIF_SLACK),
+                                sizeof(uint16_t));
         v->img[s][0] = carve(base, &off, n);
         v->img[s][1] = carve(base, &off, n);
     }
     /* Row buffers: the moment and down-sampling rows start TVMAF_VIF_PAD in. */
-    uint16_t *const m1 = carve(base, &off, wpad * sizeof(uint16_t));
-    uint16_t *const m2 = carve(base, &off, wpad * sizeof(uint16_t));
-    uint32_t *const xx = carve(base, &off, wpad * sizeof(uint32_t));
-    uint32_t *const yy = carve(base, &off, wpad * sizeof(uint32_t));
-    uint32_t *const xy = carve(base, &off, wpad * sizeof(uint32_t));
+    for (int n = 0; n < 2; n++) {
+        uint16_t *const m1 = carve(base, &off, wpad * sizeof(uint16_t));
+        uint16_t *const m2 = carve(base, &off, wpad * sizeof(uint16_t));
+        uint32_t *const xx = carve(base, &off, wpad * sizeof(uint32_t));
+        uint32_t *const yy = carve(base, &off, wpad * sizeof(uint32_t));
+        uint32_t *const xy = carve(base, &off, wpad * sizeof(uint32_t));
+        if (base)
+            v->mom[n] = (TvmafVifMomRow){ m1 + TVMAF_VIF_PAD, m2 + TVMAF_VIF_PAD, xx + TVMAF_VIF_PAD,
+                                          yy + TVMAF_VIF_PAD, xy + TVMAF_VIF_PAD };
+    }
     uint16_t *const s0 = carve(base, &off, wpad * sizeof(uint16_t));
     uint16_t *const s1 = carve(base, &off, wpad * sizeof(uint16_t));
     uint32_t *const f[5] = {
-        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
-        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
-        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
-        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
-        carve(base, &off, (size_t)v->w[0] * sizeof(uint32_t)),
+        carve(base, &off, wfilt * sizeof(uint32_t)),
+        carve(base, &off, wfilt * sizeof(uint32_t)),
+        carve(base, &off, wfilt * sizeof(uint32_t)),
+        carve(base, &off, wfilt * sizeof(uint32_t)),
+        carve(base, &off, wfilt * sizeof(uint32_t)),
     };
     if (base) {
-        v->mom = (TvmafVifMomRow){ m1 + TVMAF_VIF_PAD, m2 + TVMAF_VIF_PAD, xx + TVMAF_VIF_PAD,
-                                   yy + TVMAF_VIF_PAD, xy + TVMAF_VIF_PAD };
         v->sub[0] = s0 + TVMAF_VIF_PAD;
         v->sub[1] = s1 + TVMAF_VIF_PAD;
         v->filt = (TvmafVifFiltRow){ f[0], f[1], f[2], f[3], f[4] };
@@ -607,6 +628,8 @@ int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc
     uint8_t *const base =
         (uint8_t *)v->mem + ((ALIGN_BYTES - (uintptr_t)v->mem % ALIGN_BYTES) % ALIGN_BYTES);
     layout(v, base);
+    /* SIMD lanes past the row ends read the slack: keep it defined. */
+    memset(base, 0, size - ALIGN_BYTES);
     *out = v;
     return 0;
 }

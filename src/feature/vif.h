@@ -72,15 +72,27 @@ typedef struct TvmafVifAccum {
 #define TVMAF_VIF_PAD 8
 
 /*
- * Vertical filter of `scale` (fw = tvmaf_vif_filter_width[scale] taps) over
- * the row lists ref[0..fw-1], dis[0..fw-1], whose border rows the caller has
- * already mirrored, into out[0..w-1]. Rows are uint8_t (the _8 entries) or uint16_t (the _16 ones).
- * sh_mu rounds the mean back to Q8 8-bit units, sh_sq the products to Q16;
- * a shift of 0 means no rounding.
+ * SIMD kernels work in whole vectors. Every buffer a kernel reads or writes
+ * (moment rows, filtered rows, down-sampling rows, scale images) has
+ * TVMAF_VIF_SLACK writable elements past its last element (w-1+TVMAF_VIF_PAD
+ * for padded rows, w-1 otherwise). Kernels may leave anything there; outputs
+ * are defined for columns 0..w-1 only. Source rows at scale 0 are picture
+ * rows, which may be over-read by 64 bytes (picture.h).
+ */
+#define TVMAF_VIF_SLACK 64
+
+/*
+ * Vertical filter of `scale` (fw = tvmaf_vif_filter_width[scale] taps) for
+ * nrows (1 or 2) consecutive output rows: out[n] from the row lists
+ * ref[n..n+fw-1], dis[n..n+fw-1], whose border rows the caller has already
+ * mirrored, for columns 0..w-1. Rows are uint8_t (the _8 entries) or
+ * uint16_t (the _16 ones) and hold values below 2^sh_mu. sh_mu rounds the
+ * mean back to Q8 8-bit units, sh_sq the products to Q16; a shift of 0 means
+ * no rounding. Two rows per call let SIMD share loads and products.
  */
 #define decl_vif_vfilt_mom_fn(name)                                                       \
     void(name)(const TvmafVifMomRow *out, const void *const *ref, const void *const *dis,  \
-               int w, int scale, int sh_mu, int sh_sq)
+               int w, int nrows, int scale, int sh_mu, int sh_sq)
 typedef decl_vif_vfilt_mom_fn(*tvmaf_vif_vfilt_mom_fn);
 
 /* Horizontal filter of `scale` over a padded TvmafVifMomRow, for columns 0..w-1. */
@@ -95,7 +107,8 @@ typedef decl_vif_stat_fn(*tvmaf_vif_stat_fn);
 
 /*
  * Vertical part of the down-sampling (§2.4) with the filter of `scale` (the
- * target scale): t = uint16(R(sum, sh)) into ref_out/dis_out[0..w-1].
+ * target scale): t = uint16(R(sum, sh)) into ref_out/dis_out[0..w-1]. Rows
+ * hold values below 2^sh (the input depth, or Q8 with sh = 16).
  */
 #define decl_vif_vfilt_sub_fn(name)                                                       \
     void(name)(uint16_t *ref_out, uint16_t *dis_out, const void *const *ref,              \

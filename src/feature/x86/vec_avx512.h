@@ -1,0 +1,80 @@
+/*
+ * The integer vector layer that vif_tmpl.c and motion_tmpl.c are written
+ * against, for AVX-512 (F, BW, DQ, VL). Only the per-ISA static library may include it:
+ * it needs that library's -m flags.
+ */
+#ifndef TVMAF_SRC_FEATURE_X86_VEC_AVX512_H
+#define TVMAF_SRC_FEATURE_X86_VEC_AVX512_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+typedef __m512i vec;
+#define N16 32
+#define N32 16
+
+static inline vec v_zero(void) { return _mm512_setzero_si512(); }
+static inline vec v_set16(const short x) { return _mm512_set1_epi16(x); }
+static inline vec v_set32(const int x) { return _mm512_set1_epi32(x); }
+static inline vec v_ld(const void *const p) { return _mm512_loadu_si512(p); }
+static inline void v_st(void *const p, const vec v) { _mm512_storeu_si512(p, v); }
+static inline vec v_ld_u8(const uint8_t *const p)
+{
+    return _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)p));
+}
+static inline vec v_ld_u16w(const uint16_t *const p)
+{
+    return _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
+}
+static inline vec v_add32(const vec a, const vec b) { return _mm512_add_epi32(a, b); }
+static inline vec v_sub32(const vec a, const vec b) { return _mm512_sub_epi32(a, b); }
+static inline vec v_sub16(const vec a, const vec b) { return _mm512_sub_epi16(a, b); }
+static inline vec v_xor(const vec a, const vec b) { return _mm512_xor_si512(a, b); }
+static inline vec v_or(const vec a, const vec b) { return _mm512_or_si512(a, b); }
+static inline vec v_srl32(const vec a, const int n) { return _mm512_srl_epi32(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_sll32(const vec a, const int n) { return _mm512_sll_epi32(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_mullo16(const vec a, const vec b) { return _mm512_mullo_epi16(a, b); }
+static inline vec v_mulhiu16(const vec a, const vec b) { return _mm512_mulhi_epu16(a, b); }
+static inline vec v_madd(const vec a, const vec b) { return _mm512_madd_epi16(a, b); }
+static inline vec v_unlo16(const vec a, const vec b) { return _mm512_unpacklo_epi16(a, b); }
+static inline vec v_unhi16(const vec a, const vec b) { return _mm512_unpackhi_epi16(a, b); }
+/* lo holds columns 0-3, 8-11, 16-19, 24-27; hi the other quads. */
+static inline vec v_packus32(const vec lo, const vec hi) { return _mm512_packus_epi32(lo, hi); }
+static inline void v_fix32(const vec lo, const vec hi, vec *const o0, vec *const o1)
+{
+    *o0 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+    *o1 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+}
+/* Values are <= 65535, so truncation is exact. */
+static inline vec v_pack32(const vec a, const vec b)
+{
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(a)),
+                              _mm512_cvtepi32_epi16(b), 1);
+}
+static inline vec v_blend_odd16(const vec a, const vec b)
+{
+    return _mm512_mask_blend_epi16(0xaaaaaaaau, a, b);
+}
+
+/* For motion_tmpl.c. */
+static inline vec v_and(const vec a, const vec b) { return _mm512_and_si512(a, b); }
+static inline vec v_srai32(const vec a, const int n) { return _mm512_sra_epi32(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_mullo32(const vec a, const vec b) { return _mm512_mullo_epi32(a, b); }
+static inline vec v_abs32(const vec a) { return _mm512_abs_epi32(a); }
+static inline vec v_absdiff_u16(const vec a, const vec b)
+{
+    return _mm512_sub_epi16(_mm512_max_epu16(a, b), _mm512_min_epu16(a, b));
+}
+static inline vec v_sub_if_lt32(const vec a, const vec x, const vec y)
+{
+    return _mm512_mask_sub_epi32(a, _mm512_cmpgt_epi32_mask(y, x), a, _mm512_set1_epi32(1));
+}
+static inline vec v_keep32(const vec a, const int n)
+{
+    const __mmask16 k = n <= 0 ? 0 : n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+    return _mm512_maskz_mov_epi32(k, a);
+}
+static inline uint32_t v_hsum32(const vec a) { return (uint32_t)_mm512_reduce_add_epi32(a); }
+static inline uint32_t v_hor32(const vec a) { return (uint32_t)_mm512_reduce_or_epi32(a); }
+
+#endif /* TVMAF_SRC_FEATURE_X86_VEC_AVX512_H */
