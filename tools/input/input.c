@@ -20,6 +20,10 @@ int tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha, char *err, siz
     /* Dimensions are capped at 16384, so none of this can overflow size_t. */
     in->luma_bytes = w * h * bytes;
     in->skip_bytes = 2 * cw * ch * bytes + (extra_alpha ? w * h * bytes : 0);
+    /* ffmpeg's Y4M muxer (5.x) halves the luma row's *byte* width for the
+     * chroma rows, so odd-width files deeper than 8 bits carry chroma rows
+     * one byte short. Only luma is scored; accept that layout too. */
+    in->alt_skip_bytes = in->y4m && bytes == 2 && (w & 1) && cw && cw != w ? 2 * w * ch : 0;
     (void)err;
     (void)errlen;
     return 0;
@@ -126,6 +130,31 @@ static int skip_bytes(TvmafInput *in, size_t n)
     return 0;
 }
 
+/* Skips the chroma of a frame. On the first frame of a stream that may use
+ * ffmpeg's short-chroma layout, reads the shorter size, then looks for the
+ * next FRAME marker to tell which layout the file has. */
+static int skip_chroma(TvmafInput *in)
+{
+    if (!in->alt_skip_bytes)
+        return skip_bytes(in, in->skip_bytes);
+    const size_t alt = in->alt_skip_bytes;
+    in->alt_skip_bytes = 0;
+    if (skip_bytes(in, alt))
+        return -1;
+    char m[5];
+    const size_t got = fread(m, 1, sizeof(m), in->f);
+    if (got == 0 && feof(in->f)) {
+        in->skip_bytes = alt; /* the file ends right after the short layout */
+        return 0;
+    }
+    if (got == sizeof(m) && !memcmp(m, "FRAME", 5)) {
+        in->skip_bytes = alt;
+        in->marker_consumed = 1;
+        return 0;
+    }
+    return got < sizeof(m) ? -1 : skip_bytes(in, in->skip_bytes - alt - got);
+}
+
 static int frame_start(TvmafInput *in, char *err, size_t errlen)
 {
     if (in->y4m)
@@ -196,7 +225,7 @@ int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen
                 }
         }
     }
-    if (skip_bytes(in, in->skip_bytes))
+    if (skip_chroma(in))
         goto trunc;
     in->frame++;
     return 1;
@@ -211,7 +240,7 @@ int tvmaf_input_skip(TvmafInput *in, char *err, size_t errlen)
     int r = frame_start(in, err, errlen);
     if (r <= 0)
         return r;
-    if (skip_bytes(in, in->luma_bytes + in->skip_bytes))
+    if (skip_bytes(in, in->luma_bytes) || skip_chroma(in))
         return truncated(in, err, errlen);
     in->frame++;
     return 1;

@@ -12,6 +12,8 @@ struct TvmafInput {
     TvmafInputInfo info;
     size_t luma_bytes;       /* w * h * bytes per sample */
     size_t skip_bytes;       /* chroma (and alpha) bytes after the luma */
+    size_t alt_skip_bytes;   /* ffmpeg's odd-width high-depth chroma size, or 0 */
+    int marker_consumed;     /* the next frame's "FRAME" was read while probing */
     unsigned frame;          /* frames read so far */
     uint8_t *scratch;        /* chroma sink for non-seekable streams */
     size_t scratch_size;

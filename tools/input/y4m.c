@@ -166,7 +166,13 @@ int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen)
 int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen)
 {
     char buf[6];
-    const size_t got = fread(buf, 1, 5, in->f);
+    size_t got = 5;
+    if (in->marker_consumed) {
+        in->marker_consumed = 0;
+        memcpy(buf, "FRAME", 5);
+    } else {
+        got = fread(buf, 1, 5, in->f);
+    }
     if (got == 0 && feof(in->f))
         return 0;
     if (got < 5) {
