@@ -70,6 +70,39 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_picture_ref(TvmafPicture *dst, const Tvmaf
  */
 TVMAF_API void tvmaf_picture_unref(TvmafPicture *p);
 
+/**
+ * A pool of same-geometry pictures. A picture taken from the pool goes back
+ * to it when its last reference is released, so a stream reuses a small,
+ * bounded set of buffers instead of allocating (and page-faulting) one per
+ * frame. Thread-safe: pictures may be released from any thread.
+ */
+typedef struct TvmafPicturePool TvmafPicturePool;
+
+/**
+ * Creates a pool for pictures of one layout, depth and size (arguments as
+ * tvmaf_picture_alloc()).
+ * @return 0, TVMAF_ERR(EINVAL), TVMAF_ERR(ENOMEM). The caller owns the pool
+ *         and closes it with tvmaf_picture_pool_close().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_picture_pool_open(TvmafPicturePool **out,
+                                                        enum TvmafPixelLayout layout, int bpc,
+                                                        int w, int h);
+
+/**
+ * Takes a picture from the pool, allocating one when none is free. Planes
+ * hold whatever the previous user wrote.
+ * @return 0, TVMAF_ERR(EINVAL), TVMAF_ERR(ENOMEM). The caller owns one
+ *         reference, released with tvmaf_picture_unref().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_picture_pool_get(TvmafPicturePool *pool, TvmafPicture *p);
+
+/**
+ * Closes the pool and frees its idle pictures; pictures still referenced
+ * stay valid and are freed with their last reference. Sets *pool to NULL.
+ * NULL-safe.
+ */
+TVMAF_API void tvmaf_picture_pool_close(TvmafPicturePool **pool);
+
 #ifdef __cplusplus
 }
 #endif

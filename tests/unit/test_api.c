@@ -128,6 +128,32 @@ int main(void)
     tvmaf_picture_unref(&small2);
     tvmaf_picture_unref(NULL);
 
+    /* Picture pool: buffers come back and are reused; pictures outlive a
+     * closed pool (ASan checks the frees). */
+    TvmafPicturePool *pool = NULL;
+    CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 10, 33, 17) == 0 && pool, "pool open");
+    CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 9, 33, 17) == TVMAF_ERR(EINVAL) && !pool,
+          "pool refuses bad depth");
+    CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 10, 33, 17) == 0, "pool open");
+    TvmafPicture p1, p2, p3, p4;
+    CHECK(tvmaf_picture_pool_get(pool, &p1) == 0 && tvmaf_picture_pool_get(pool, &p2) == 0, "pool get");
+    CHECK(p1.data[0] != p2.data[0] && p1.w[1] == 17 && p1.h[1] == 9 && p1.bpc == 10, "pool geometry");
+    void *const first = p1.data[0];
+    CHECK(tvmaf_picture_ref(&p3, &p1) == 0, "ref pooled");
+    tvmaf_picture_unref(&p1);
+    CHECK(tvmaf_picture_pool_get(pool, &p4) == 0 && p4.data[0] != first, "a referenced buffer is not reused");
+    void *const fourth = p4.data[0];
+    tvmaf_picture_unref(&p3);
+    tvmaf_picture_unref(&p4);
+    CHECK(tvmaf_picture_pool_get(pool, &p1) == 0 && (p1.data[0] == first || p1.data[0] == fourth),
+          "released buffer reused");
+    tvmaf_picture_pool_close(&pool);
+    CHECK(pool == NULL, "pool close clears");
+    ((uint16_t *)p2.data[0])[0] = 7; /* still valid after close */
+    tvmaf_picture_unref(&p1);
+    tvmaf_picture_unref(&p2);
+    tvmaf_picture_pool_close(NULL);
+
     enum { N = 9 };
     static double r1[TVMAF_FEATURE_COUNT * N], r3[TVMAF_FEATURE_COUNT * N];
     CHECK(run(1, r1, N) == 0 && run(3, r3, N) == 0, "runs");

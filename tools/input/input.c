@@ -187,7 +187,10 @@ int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen
     if (r <= 0)
         return r;
     const TvmafInputInfo *i = &in->info;
-    r = tvmaf_picture_alloc(pic, TVMAF_PIX_LAYOUT_400, i->bpc, i->w, i->h);
+    if (!in->pool)
+        r = tvmaf_picture_pool_open(&in->pool, TVMAF_PIX_LAYOUT_400, i->bpc, i->w, i->h);
+    if (r >= 0)
+        r = tvmaf_picture_pool_get(in->pool, pic);
     if (r < 0) {
         snprintf(err, errlen, "cannot allocate a %dx%d picture", i->w, i->h);
         return r;
@@ -254,6 +257,7 @@ void tvmaf_input_close(TvmafInput **pin)
     if (in->f && !in->is_stdin)
         fclose(in->f);
     free(in->scratch);
+    tvmaf_picture_pool_close(&in->pool);
     free(in);
     *pin = NULL;
 }

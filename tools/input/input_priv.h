@@ -18,6 +18,7 @@ struct TvmafInput {
     uint8_t *scratch;        /* chroma sink for non-seekable streams */
     size_t scratch_size;
     int seekable;
+    TvmafPicturePool *pool;  /* frames are recycled, not allocated per frame */
 };
 
 /** Parses the Y4M stream header (the magic is not yet consumed). */
