@@ -216,9 +216,9 @@ static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
 static inline int angle_within_1deg(const int64_t oh, const int64_t ov, const int64_t th,
                                     const int64_t tv, const double cos1sq)
 {
-    const double dp = (float)(oh * th + ov * tv) / 4096.0;
-    const double om = (float)(oh * oh + ov * ov) / 4096.0;
-    const double tm = (float)(th * th + tv * tv) / 4096.0;
+    const double dp = (float)tvmaf_adm_dot2(oh, th, ov, tv) / 4096.0;
+    const double om = (float)tvmaf_adm_dot2(oh, oh, ov, ov) / 4096.0;
+    const double tm = (float)tvmaf_adm_dot2(th, th, tv, tv) / 4096.0;
     return dp >= 0.0 && dp * dp >= cos1sq * om * tm;
 }
 
@@ -359,7 +359,7 @@ static TVMAF_ADM_CM_S0_FN(cm_s0_c)
             int32_t xm = wrap32((int64_t)uabs32(x) - tq);
             if (xm < 0) xm = 0;
             const int32_t x2 = wrap32(rnd64((int64_t)xm * xm, qsq[t]));
-            acc[t] += rnd64((int64_t)x2 * xm, p->cube_shift[t]);
+            acc[t] = tvmaf_adm_add64(acc[t], rnd64((int64_t)x2 * xm, p->cube_shift[t]));
         }
     }
     for (int t = 0; t < 3; t++) sum[t] = acc[t];
@@ -384,7 +384,7 @@ static TVMAF_ADM_CM_S123_FN(cm_s123_c)
             int32_t xm = wrap32((int64_t)uabs32(x) - thr);
             if (xm < 0) xm = 0;
             const int32_t x2 = wrap32(rnd64((int64_t)xm * xm, 30));
-            acc[t] += rnd64((int64_t)x2 * xm, p->cube_shift[t]);
+            acc[t] = tvmaf_adm_add64(acc[t], rnd64((int64_t)x2 * xm, p->cube_shift[t]));
         }
     }
     for (int t = 0; t < 3; t++) sum[t] = acc[t];

@@ -62,6 +62,20 @@ void tvmaf_adm_free(TvmafAdm **a);
  * samples the first output reads index -1 unmirrored (out of bounds) and for
  * 2 samples reads index 2; we mirror those too, and clamp for n < 3.
  */
+/* Two's-complement int64 arithmetic for sums that only overflow on inputs no
+ * real band produces (the checksimd stress cases): unsigned, hence defined,
+ * and equal to what the compiled signed code does on x86. */
+static inline int64_t tvmaf_adm_add64(const int64_t a, const int64_t b)
+{
+    return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t tvmaf_adm_dot2(const int64_t a, const int64_t b, const int64_t c,
+                                     const int64_t d)
+{
+    return (int64_t)((uint64_t)a * (uint64_t)b + (uint64_t)c * (uint64_t)d);
+}
+
 static inline int tvmaf_adm_mirror(int i, const int n)
 {
     if (i < 0) i = -i;

@@ -132,9 +132,9 @@ int main(void)
      * closed pool (ASan checks the frees). */
     TvmafPicturePool *pool = NULL;
     CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 10, 33, 17) == 0 && pool, "pool open");
-    CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 9, 33, 17) == TVMAF_ERR(EINVAL) && !pool,
+    TvmafPicturePool *bad_pool = pool;
+    CHECK(tvmaf_picture_pool_open(&bad_pool, TVMAF_PIX_LAYOUT_420, 9, 33, 17) == TVMAF_ERR(EINVAL) && !bad_pool,
           "pool refuses bad depth");
-    CHECK(tvmaf_picture_pool_open(&pool, TVMAF_PIX_LAYOUT_420, 10, 33, 17) == 0, "pool open");
     TvmafPicture p1, p2, p3, p4;
     CHECK(tvmaf_picture_pool_get(pool, &p1) == 0 && tvmaf_picture_pool_get(pool, &p2) == 0, "pool get");
     CHECK(p1.data[0] != p2.data[0] && p1.w[1] == 17 && p1.h[1] == 9 && p1.bpc == 10, "pool geometry");

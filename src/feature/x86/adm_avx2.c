@@ -81,7 +81,7 @@ static inline __m256i odd32(const __m256i v)
 static inline int64_t hsum64(const __m256i v)
 {
     const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-    return _mm_cvtsi128_si64(s) + _mm_extract_epi64(s, 1);
+    return tvmaf_adm_add64(_mm_cvtsi128_si64(s), _mm_extract_epi64(s, 1));
 }
 
 /* 8 int32 lanes (int16 values) to 8 int16, in order. */
@@ -544,9 +544,9 @@ TVMAF_ADM_DECOUPLE_S0_FN(tvmaf_adm_decouple_s0_avx2)
 static inline int32_t angle_s123(const int64_t oh, const int64_t ov, const int64_t th,
                                  const int64_t tv, const double cos1sq)
 {
-    const double dp = (float)(oh * th + ov * tv) / 4096.0;
-    const double om = (float)(oh * oh + ov * ov) / 4096.0;
-    const double tm = (float)(th * th + tv * tv) / 4096.0;
+    const double dp = (float)tvmaf_adm_dot2(oh, th, ov, tv) / 4096.0;
+    const double om = (float)tvmaf_adm_dot2(oh, oh, ov, ov) / 4096.0;
+    const double tm = (float)tvmaf_adm_dot2(th, th, tv, tv) / 4096.0;
     return -(dp >= 0.0 && dp * dp >= cos1sq * om * tm);
 }
 

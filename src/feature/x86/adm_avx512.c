@@ -17,6 +17,15 @@
 #include "feature/adm.h"
 #include "feature/x86/adm.h"
 
+/* _mm512_reduce_add_epi64 is written with signed C additions in GCC's
+ * header; this sums the lanes with modular vector adds instead. */
+static inline int64_t hsum512_64(const __m512i v)
+{
+    const __m256i h = _mm256_add_epi64(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    const __m128i q = _mm_add_epi64(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    return tvmaf_adm_add64(_mm_cvtsi128_si64(q), _mm_extract_epi64(q, 1));
+}
+
 #define LO0 15826
 #define LO1 27411
 #define LO2 7345
@@ -498,7 +507,7 @@ TVMAF_ADM_CM_S0_FN(tvmaf_adm_cm_s0_avx512)
             acc[t] = cube_acc(acc[t], xm, qsq[t], p->cube_shift[t]);
         }
     }
-    for (int t = 0; t < 3; t++) sum[t] = _mm512_reduce_add_epi64(acc[t]);
+    for (int t = 0; t < 3; t++) sum[t] = hsum512_64(acc[t]);
 }
 
 TVMAF_ADM_CM_S123_FN(tvmaf_adm_cm_s123_avx512)
@@ -534,7 +543,7 @@ TVMAF_ADM_CM_S123_FN(tvmaf_adm_cm_s123_avx512)
             acc[t] = cube_acc(acc[t], xm, 30, p->cube_shift[t]);
         }
     }
-    for (int t = 0; t < 3; t++) sum[t] = _mm512_reduce_add_epi64(acc[t]);
+    for (int t = 0; t < 3; t++) sum[t] = hsum512_64(acc[t]);
 }
 
 /* --- denominator (den_s0_c, den_s123_c) --- */
@@ -552,7 +561,7 @@ TVMAF_ADM_DEN_S0_FN(tvmaf_adm_den_s0_avx512)
             acc[t] = _mm512_add_epi64(acc[t], _mm512_mul_epu32(odd32(v2), odd32(v)));
         }
     }
-    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)_mm512_reduce_add_epi64(acc[t]);
+    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)hsum512_64(acc[t]);
 }
 
 /* As den_s123_term() in adm_avx2.c. */
@@ -579,5 +588,5 @@ TVMAF_ADM_DEN_S123_FN(tvmaf_adm_den_s123_avx512)
             acc[t] = _mm512_add_epi64(acc[t], den_s123_term(odd32(v), q, addq, adde, e));
         }
     }
-    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)_mm512_reduce_add_epi64(acc[t]);
+    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)hsum512_64(acc[t]);
 }
