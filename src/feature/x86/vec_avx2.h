@@ -36,6 +36,8 @@ static inline vec v_sll32(const vec a, const int n) { return _mm256_sll_epi32(a,
 static inline vec v_mullo16(const vec a, const vec b) { return _mm256_mullo_epi16(a, b); }
 static inline vec v_mulhiu16(const vec a, const vec b) { return _mm256_mulhi_epu16(a, b); }
 static inline vec v_madd(const vec a, const vec b) { return _mm256_madd_epi16(a, b); }
+/* acc + pmaddwd(a, b) mod 2^32 (vec_avx512.h fuses it into vpdpwssd with VNNI). */
+static inline vec v_dpadd(const vec acc, const vec a, const vec b) { return _mm256_add_epi32(acc, _mm256_madd_epi16(a, b)); }
 static inline vec v_unlo16(const vec a, const vec b) { return _mm256_unpacklo_epi16(a, b); }
 static inline vec v_unhi16(const vec a, const vec b) { return _mm256_unpackhi_epi16(a, b); }
 /* lo holds columns 0-3 and 8-11, hi 4-7 and 12-15: packusdw restores the order. */

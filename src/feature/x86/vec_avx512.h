@@ -36,6 +36,19 @@ static inline vec v_sll32(const vec a, const int n) { return _mm512_sll_epi32(a,
 static inline vec v_mullo16(const vec a, const vec b) { return _mm512_mullo_epi16(a, b); }
 static inline vec v_mulhiu16(const vec a, const vec b) { return _mm512_mulhi_epu16(a, b); }
 static inline vec v_madd(const vec a, const vec b) { return _mm512_madd_epi16(a, b); }
+/*
+ * acc + pmaddwd(a, b) mod 2^32. With VNNI (the avx512icl library) this is
+ * one vpdpwssd: it adds both products to acc exactly and wraps once, which
+ * is the same value mod 2^32 as pmaddwd's wrap followed by the add.
+ */
+static inline vec v_dpadd(const vec acc, const vec a, const vec b)
+{
+#ifdef __AVX512VNNI__
+    return _mm512_dpwssd_epi32(acc, a, b);
+#else
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(a, b));
+#endif
+}
 static inline vec v_unlo16(const vec a, const vec b) { return _mm512_unpacklo_epi16(a, b); }
 static inline vec v_unhi16(const vec a, const vec b) { return _mm512_unpackhi_epi16(a, b); }
 /* lo holds columns 0-3, 8-11, 16-19, 24-27; hi the other quads. */

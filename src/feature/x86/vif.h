@@ -25,6 +25,13 @@ decl_vif_vfilt_sub_fn(tvmaf_vif_vfilt_sub_8_avx512);
 decl_vif_vfilt_sub_fn(tvmaf_vif_vfilt_sub_16_avx512);
 decl_vif_hfilt_dec_fn(tvmaf_vif_hfilt_dec_avx512);
 
+decl_vif_vfilt_mom_fn(tvmaf_vif_vfilt_mom_8_avx512icl);
+decl_vif_vfilt_mom_fn(tvmaf_vif_vfilt_mom_16_avx512icl);
+decl_vif_hfilt_mom_fn(tvmaf_vif_hfilt_mom_avx512icl);
+decl_vif_vfilt_sub_fn(tvmaf_vif_vfilt_sub_8_avx512icl);
+decl_vif_vfilt_sub_fn(tvmaf_vif_vfilt_sub_16_avx512icl);
+decl_vif_hfilt_dec_fn(tvmaf_vif_hfilt_dec_avx512icl);
+
 static inline void vif_dsp_init_x86(TvmafVifDSPContext *const c, const unsigned flags)
 {
     if (!(flags & TVMAF_CPU_FLAG_AVX2))
@@ -47,6 +54,16 @@ static inline void vif_dsp_init_x86(TvmafVifDSPContext *const c, const unsigned 
     c->vfilt_sub[0] = tvmaf_vif_vfilt_sub_8_avx512;
     c->vfilt_sub[1] = tvmaf_vif_vfilt_sub_16_avx512;
     c->hfilt_dec = tvmaf_vif_hfilt_dec_avx512;
+
+    /* VNNI: the filters' multiply-adds fuse (vpdpwssd); stat stays AVX-512. */
+    if (!(flags & TVMAF_CPU_FLAG_AVX512ICL))
+        return;
+    c->vfilt_mom[0] = tvmaf_vif_vfilt_mom_8_avx512icl;
+    c->vfilt_mom[1] = tvmaf_vif_vfilt_mom_16_avx512icl;
+    c->hfilt_mom = tvmaf_vif_hfilt_mom_avx512icl;
+    c->vfilt_sub[0] = tvmaf_vif_vfilt_sub_8_avx512icl;
+    c->vfilt_sub[1] = tvmaf_vif_vfilt_sub_16_avx512icl;
+    c->hfilt_dec = tvmaf_vif_hfilt_dec_avx512icl;
 #endif
 }
 

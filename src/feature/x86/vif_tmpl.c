@@ -12,6 +12,7 @@
  *   v_xor v_or
  *   v_srl32 v_sll32 (v, n)        shifts by a run-time count
  *   v_mullo16 v_mulhiu16 v_madd   16-bit products, pmaddwd
+ *   v_dpadd(acc, a, b)            acc + pmaddwd(a, b) mod 2^32 (one vpdpwssd with VNNI)
  *   v_unlo16 v_unhi16             16-bit interleave within each 128-bit lane
  *   v_packus32(lo, hi)            32 -> 16 bits of two unpacked halves, natural order
  *   v_fix32(lo, hi, o0, o1)       32-bit results of two unpacked halves, natural order
@@ -104,16 +105,16 @@ mom_acc_add(MomAcc *const a, const vec F, const vec xl, const vec xh, const vec 
             const vec pxxl, const vec pxxh, const vec pyyl, const vec pyyh, const vec pxyl,
             const vec pxyh)
 {
-    a->m1l = v_add32(a->m1l, v_madd(xl, F));
-    a->m1h = v_add32(a->m1h, v_madd(xh, F));
-    a->m2l = v_add32(a->m2l, v_madd(yl, F));
-    a->m2h = v_add32(a->m2h, v_madd(yh, F));
-    a->xxl = v_add32(a->xxl, v_madd(pxxl, F));
-    a->xxh = v_add32(a->xxh, v_madd(pxxh, F));
-    a->yyl = v_add32(a->yyl, v_madd(pyyl, F));
-    a->yyh = v_add32(a->yyh, v_madd(pyyh, F));
-    a->xyl = v_add32(a->xyl, v_madd(pxyl, F));
-    a->xyh = v_add32(a->xyh, v_madd(pxyh, F));
+    a->m1l = v_dpadd(a->m1l, xl, F);
+    a->m1h = v_dpadd(a->m1h, xh, F);
+    a->m2l = v_dpadd(a->m2l, yl, F);
+    a->m2h = v_dpadd(a->m2h, yh, F);
+    a->xxl = v_dpadd(a->xxl, pxxl, F);
+    a->xxh = v_dpadd(a->xxh, pxxh, F);
+    a->yyl = v_dpadd(a->yyl, pyyl, F);
+    a->yyh = v_dpadd(a->yyh, pyyh, F);
+    a->xyl = v_dpadd(a->xyl, pxyl, F);
+    a->xyh = v_dpadd(a->xyh, pxyh, F);
 }
 
 static inline __attribute__((always_inline)) void
@@ -212,14 +213,14 @@ vfilt_mom_16_body(const TvmafVifMomRow *const out, const void *const *const ref,
             const vec yb = pair_has_b(p, fw) ? v_ld((const uint16_t *)dis[a + 1] + j) : zero;
             const vec xl = v_unlo16(xa, xb), xh = v_unhi16(xa, xb);
             const vec yl = v_unlo16(ya, yb), yh = v_unhi16(ya, yb);
-            m1l = v_add32(m1l, v_madd(v_xor(xl, off16), F[p]));
-            m1h = v_add32(m1h, v_madd(v_xor(xh, off16), F[p]));
-            m2l = v_add32(m2l, v_madd(v_xor(yl, off16), F[p]));
-            m2h = v_add32(m2h, v_madd(v_xor(yh, off16), F[p]));
-            xxll = v_add32(xxll, v_madd(v_xor(v_mullo16(xl, xl), off16), F[p]));
-            xxlh = v_add32(xxlh, v_madd(v_xor(v_mullo16(xh, xh), off16), F[p]));
-            xxhl = v_add32(xxhl, v_madd(v_xor(v_mulhiu16(xl, xl), off16), F[p]));
-            xxhh = v_add32(xxhh, v_madd(v_xor(v_mulhiu16(xh, xh), off16), F[p]));
+            m1l = v_dpadd(m1l, v_xor(xl, off16), F[p]);
+            m1h = v_dpadd(m1h, v_xor(xh, off16), F[p]);
+            m2l = v_dpadd(m2l, v_xor(yl, off16), F[p]);
+            m2h = v_dpadd(m2h, v_xor(yh, off16), F[p]);
+            xxll = v_dpadd(xxll, v_xor(v_mullo16(xl, xl), off16), F[p]);
+            xxlh = v_dpadd(xxlh, v_xor(v_mullo16(xh, xh), off16), F[p]);
+            xxhl = v_dpadd(xxhl, v_xor(v_mulhiu16(xl, xl), off16), F[p]);
+            xxhh = v_dpadd(xxhh, v_xor(v_mulhiu16(xh, xh), off16), F[p]);
         }
         m1l = v_xor(m1l, off32);
         m1h = v_xor(m1h, off32);
@@ -243,14 +244,14 @@ vfilt_mom_16_body(const TvmafVifMomRow *const out, const void *const *const ref,
             const vec yb = pair_has_b(p, fw) ? v_ld((const uint16_t *)dis[a + 1] + j) : zero;
             const vec xl = v_unlo16(xa, xb), xh = v_unhi16(xa, xb);
             const vec yl = v_unlo16(ya, yb), yh = v_unhi16(ya, yb);
-            yyll = v_add32(yyll, v_madd(v_xor(v_mullo16(yl, yl), off16), F[p]));
-            yylh = v_add32(yylh, v_madd(v_xor(v_mullo16(yh, yh), off16), F[p]));
-            yyhl = v_add32(yyhl, v_madd(v_xor(v_mulhiu16(yl, yl), off16), F[p]));
-            yyhh = v_add32(yyhh, v_madd(v_xor(v_mulhiu16(yh, yh), off16), F[p]));
-            xyll = v_add32(xyll, v_madd(v_xor(v_mullo16(xl, yl), off16), F[p]));
-            xylh = v_add32(xylh, v_madd(v_xor(v_mullo16(xh, yh), off16), F[p]));
-            xyhl = v_add32(xyhl, v_madd(v_xor(v_mulhiu16(xl, yl), off16), F[p]));
-            xyhh = v_add32(xyhh, v_madd(v_xor(v_mulhiu16(xh, yh), off16), F[p]));
+            yyll = v_dpadd(yyll, v_xor(v_mullo16(yl, yl), off16), F[p]);
+            yylh = v_dpadd(yylh, v_xor(v_mullo16(yh, yh), off16), F[p]);
+            yyhl = v_dpadd(yyhl, v_xor(v_mulhiu16(yl, yl), off16), F[p]);
+            yyhh = v_dpadd(yyhh, v_xor(v_mulhiu16(yh, yh), off16), F[p]);
+            xyll = v_dpadd(xyll, v_xor(v_mullo16(xl, yl), off16), F[p]);
+            xylh = v_dpadd(xylh, v_xor(v_mullo16(xh, yh), off16), F[p]);
+            xyhl = v_dpadd(xyhl, v_xor(v_mulhiu16(xl, yl), off16), F[p]);
+            xyhh = v_dpadd(xyhh, v_xor(v_mulhiu16(xh, yh), off16), F[p]);
         }
         st_fix32(out->yy + j, join_hi_lo_v(v_xor(yyhl, off32), v_xor(yyll, off32), sh_sq),
                  join_hi_lo_v(v_xor(yyhh, off32), v_xor(yylh, off32), sh_sq));
@@ -304,7 +305,7 @@ static inline __attribute__((always_inline)) vec hsum(const int32_t *const pr, c
 {
     vec acc = v_madd(v_ld(pr), F[0]);
     for (int p = 1; p < pair_count(fw); p++)
-        acc = v_add32(acc, v_madd(v_ld(pr + pair_first(p, fw)), F[p]));
+        acc = v_dpadd(acc, v_ld(pr + pair_first(p, fw)), F[p]);
     return acc;
 }
 
@@ -384,10 +385,10 @@ vfilt_sub_body(uint16_t *const ref_out, uint16_t *const dis_out, const void *con
                 xb = has_b ? v_ld_u8((const uint8_t *)ref[a + 1] + j) : zero;
                 yb = has_b ? v_ld_u8((const uint8_t *)dis[a + 1] + j) : zero;
             }
-            al = v_add32(al, v_madd(v_xor(v_unlo16(xa, xb), off16), F[p]));
-            ah = v_add32(ah, v_madd(v_xor(v_unhi16(xa, xb), off16), F[p]));
-            bl = v_add32(bl, v_madd(v_xor(v_unlo16(ya, yb), off16), F[p]));
-            bh = v_add32(bh, v_madd(v_xor(v_unhi16(ya, yb), off16), F[p]));
+            al = v_dpadd(al, v_xor(v_unlo16(xa, xb), off16), F[p]);
+            ah = v_dpadd(ah, v_xor(v_unhi16(xa, xb), off16), F[p]);
+            bl = v_dpadd(bl, v_xor(v_unlo16(ya, yb), off16), F[p]);
+            bh = v_dpadd(bh, v_xor(v_unhi16(ya, yb), off16), F[p]);
         }
         v_st(ref_out + j, v_packus32(v_srl32(v_add32(v_xor(al, off32), rnd), sh),
                                      v_srl32(v_add32(v_xor(ah, off32), rnd), sh)));
@@ -420,7 +421,7 @@ static inline __attribute__((always_inline)) vec dec_sum(const uint16_t *const i
     const vec off16 = v_set16((short)V_OFF16), off32 = v_set32(V_OFF32);
     vec acc = v_madd(v_xor(v_ld(in - r), off16), F[0]);
     for (int p = 1; p < pair_count(fw); p++)
-        acc = v_add32(acc, v_madd(v_xor(v_ld(in - r + pair_first(p, fw)), off16), F[p]));
+        acc = v_dpadd(acc, v_xor(v_ld(in - r + pair_first(p, fw)), off16), F[p]);
     return v_srl32(v_add32(v_xor(acc, off32), v_set32(1 << 15)), 16);
 }
 
