@@ -9,17 +9,7 @@
 #include "feature/motion.h"
 
 static const int F[5] = { 3571, 16004, 26386, 16004, 3571 };
-static int fails;
-
-#define CHECK(c, ...)                                  \
-    do {                                               \
-        if (!(c)) {                                    \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);              \
-            fputc('\n', stderr);                       \
-            fails++;                                   \
-        }                                              \
-    } while (0)
+#include "unit_check.h"
 
 static uint32_t rng = 12345;
 static uint32_t rnd(void)

@@ -11,17 +11,7 @@
 
 #include "feature/vif.h"
 
-static int fails;
-
-#define CHECK(c, ...)                                                                     \
-    do {                                                                                  \
-        if (!(c)) {                                                                       \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                          \
-            fprintf(stderr, __VA_ARGS__);                                                 \
-            fputc('\n', stderr);                                                          \
-            fails++;                                                                      \
-        }                                                                                 \
-    } while (0)
+#include "unit_check.h"
 
 static uint32_t rng;
 static uint32_t rnd(void)
