@@ -35,7 +35,7 @@ static int failures;
     } while (0)
 
 static const TvmafLogger quiet = { 0 };
-static char tmpdir[] = "/tmp/tvmaf_train_unit_XXXXXX";
+static char tmpdir[4096];
 
 static void test_rng(void)
 {
@@ -379,6 +379,8 @@ static void test_json_double(void)
 
 int main(void)
 {
+    const char *const base = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : P_tmpdir;
+    snprintf(tmpdir, sizeof(tmpdir), "%s/tvmaf_train_unit_XXXXXX", base);
     if (!mkdtemp(tmpdir)) {
         perror("mkdtemp");
         return 1;
