@@ -35,7 +35,7 @@ static int failures;
     } while (0)
 
 static const TvmafLogger quiet = { 0 };
-static char tmpdir[4096];
+static char tmpdir[160]; /* short enough for the path buffers below */
 
 static void test_rng(void)
 {
