@@ -111,7 +111,7 @@ void tvmaf_metric_mean_std(const double *const v, const size_t n, double *const 
 int tvmaf_scores_compute(TvmafScores *const s, const float *const pred,
                          const float *const target, const size_t n)
 {
-    double *const a = malloc(sizeof(double) * n * 2 + 1);
+    double *const a = calloc(n * 2 + 1, sizeof(double));
     if (!a)
         return TVMAF_ERR(ENOMEM);
     double *const b = a + n;
