@@ -2,6 +2,7 @@
 # Debian 12: as root they first install the Debian packages we need.
 
 BUILD ?= build
+SHARED ?= ../shared
 MESON ?= meson
 MESON_SETUP_ARGS ?=
 
@@ -36,9 +37,16 @@ demo: build
 	@echo "== per-frame features (CSV) =="
 	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
 	  -d $(BUILD)/samples/city_320x180_dis.y4m --csv -o - -q
-	@echo "== pooled (mean) =="
-	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
-	  -d $(BUILD)/samples/city_320x180_dis.y4m
+	@echo "== pooled =="
+	@models=$(SHARED)/reference/libvmaf-models; tiny=$(SHARED)/reference/tiny-upstream/vmaf_tiny_v2.onnx; \
+	if [ -f $$models/vmaf_v0.6.1.json ]; then \
+	  set -x; TINYVMAF_MODEL_PATH=$$models $(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
+	    -d $(BUILD)/samples/city_320x180_dis.y4m --model version=vmaf_v0.6.1 \
+	    $$( [ -f $$tiny ] && echo --tiny-model $$tiny ); \
+	else \
+	  set -x; $(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
+	    -d $(BUILD)/samples/city_320x180_dis.y4m; \
+	fi
 
 test: build
 	@tools/run_tests.sh $(BUILD)
