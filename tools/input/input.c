@@ -31,28 +31,36 @@ int tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha, char *err, siz
 
 TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen)
 {
+    if (!strcmp(path, "-"))
+        return tvmaf_input_open_stream(stdin, 0, 0, raw, err, errlen);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "is a directory");
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "cannot open: %s", strerror(errno));
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOFBF, 1 << 20);
+    return tvmaf_input_open_stream(f, fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode), 1, raw, err,
+                                   errlen);
+}
+
+TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const TvmafRawParams *raw,
+                                    char *err, size_t errlen)
+{
     TvmafInput *in = calloc(1, sizeof(*in));
     if (!in) {
         snprintf(err, errlen, "out of memory");
+        if (owns)
+            fclose(f);
         return NULL;
     }
-    if (!strcmp(path, "-")) {
-        in->f = stdin;
-        in->is_stdin = 1;
-    } else {
-        struct stat st;
-        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "is a directory");
-            goto fail;
-        }
-        in->f = fopen(path, "rb");
-        if (!in->f) {
-            snprintf(err, errlen, "cannot open: %s", strerror(errno));
-            goto fail;
-        }
-        in->seekable = stat(path, &st) == 0 && S_ISREG(st.st_mode);
-    }
-    setvbuf(in->f, NULL, _IOFBF, 1 << 20);
+    in->f = f;
+    in->owns_file = owns;
+    in->seekable = seekable;
 
     /* ungetc guarantees one byte of push-back only: a seekable file is
      * probed and rewound, a pipe is judged by its first byte. */
@@ -254,7 +262,7 @@ void tvmaf_input_close(TvmafInput **pin)
     if (!pin || !*pin)
         return;
     TvmafInput *in = *pin;
-    if (in->f && !in->is_stdin)
+    if (in->f && in->owns_file)
         fclose(in->f);
     free(in->scratch);
     tvmaf_picture_pool_close(&in->pool);

@@ -32,6 +32,14 @@ typedef struct TvmafRawParams {
  */
 TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen);
 
+/**
+ * The same on an open stream (the fuzz target reads memory through
+ * fmemopen). `seekable` allows probing by seeking; with `owns` set the
+ * stream is closed by tvmaf_input_close() (and on failure).
+ */
+TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const TvmafRawParams *raw,
+                                    char *err, size_t errlen);
+
 const TvmafInputInfo *tvmaf_input_info(const TvmafInput *in);
 
 /**

@@ -7,7 +7,7 @@
 
 struct TvmafInput {
     FILE *f;
-    int is_stdin;
+    int owns_file;           /* fclose at the end (not for stdin) */
     int y4m;                 /* frames are preceded by a FRAME line */
     TvmafInputInfo info;
     size_t luma_bytes;       /* w * h * bytes per sample */
