@@ -9,10 +9,6 @@
 #include "feature/vif.h"
 #include "thread_pool.h"
 
-/* Smallest picture the context accepts: ADM's scale-3 bands must keep at
- * least 2 samples for the 3x3 masking neighbourhood, VIF's 17-tap filter
- * needs 9 rows. */
-#define TVMAF_MIN_DIM 32
 
 /* Scratch owned by one worker thread; never shared. */
 typedef struct TvmafWorker {

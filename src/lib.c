@@ -268,10 +268,10 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
         return TVMAF_ERR(EINVAL);
     }
     if (!c->have_geometry) {
-        if (ref->w[0] < TVMAF_MIN_DIM || ref->h[0] < TVMAF_MIN_DIM) {
+        if (ref->w[0] < TVMAF_PICTURE_MIN_DIM || ref->h[0] < TVMAF_PICTURE_MIN_DIM) {
             tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
                       "picture %dx%d is smaller than the %dx%d minimum", ref->w[0], ref->h[0],
-                      TVMAF_MIN_DIM, TVMAF_MIN_DIM);
+                      TVMAF_PICTURE_MIN_DIM, TVMAF_PICTURE_MIN_DIM);
             return TVMAF_ERR(ENOTSUP);
         }
         c->w = ref->w[0];

@@ -114,9 +114,9 @@ static int score(const CliOptions *o)
                 o->dis_path, di->bpc, ri->bpc, o->ref_path);
         goto end;
     }
-    if (ri->w < 32 || ri->h < 32) {
-        fprintf(stderr, "tinyvmaf: %s: %dx%d is below the 32x32 minimum size\n", o->ref_path,
-                ri->w, ri->h);
+    if (ri->w < TVMAF_PICTURE_MIN_DIM || ri->h < TVMAF_PICTURE_MIN_DIM) {
+        fprintf(stderr, "tinyvmaf: %s: %dx%d is below the %dx%d minimum size\n", o->ref_path,
+                ri->w, ri->h, TVMAF_PICTURE_MIN_DIM, TVMAF_PICTURE_MIN_DIM);
         goto end;
     }
 

@@ -21,6 +21,10 @@ enum TvmafPixelLayout {
     TVMAF_PIX_LAYOUT_444 = 3, ///< chroma planes w x h
 };
 
+/** Smallest width and height a context scores (ADM's scale-3 bands need two
+ *  samples for the masking neighbourhood; VIF's 17-tap filter nine rows). */
+#define TVMAF_PICTURE_MIN_DIM 32
+
 /** Largest accepted width or height, and largest accepted w*h. */
 #define TVMAF_PICTURE_MAX_DIM 16384
 #define TVMAF_PICTURE_MAX_AREA (8192 * 8192)

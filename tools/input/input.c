@@ -5,7 +5,7 @@
 
 #include "input/input_priv.h"
 
-int tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha, char *err, size_t errlen)
+void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha)
 {
     const TvmafInputInfo *i = &in->info;
     const size_t bytes = i->bpc > 8 ? 2 : 1;
@@ -24,9 +24,6 @@ int tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha, char *err, siz
      * chroma rows, so odd-width files deeper than 8 bits carry chroma rows
      * one byte short. Only luma is scored; accept that layout too. */
     in->alt_skip_bytes = in->y4m && bytes == 2 && (w & 1) && cw && cw != w ? 2 * w * ch : 0;
-    (void)err;
-    (void)errlen;
-    return 0;
 }
 
 TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen)
@@ -98,7 +95,7 @@ TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const Tvmaf
         in->info.bpc = raw->bpc;
         in->info.layout = raw->layout;
         snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "raw");
-        tvmaf_input_set_sizes(in, 0, err, errlen);
+        tvmaf_input_set_sizes(in, 0);
     }
     return in;
 

@@ -27,7 +27,7 @@ int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen);
 /** Reads and checks a "FRAME[ params]\n" line. 1 = ok, 0 = clean EOF, <0 = error. */
 int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen);
 
-/** Fills luma_bytes/skip_bytes from info. Returns <0 on overflow. */
-int tvmaf_input_set_sizes(struct TvmafInput *in, int planes_extra_alpha, char *err, size_t errlen);
+/** Fills luma_bytes/skip_bytes from info (sizes are capped, so no overflow). */
+void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha);
 
 #endif /* TVMAF_TOOLS_INPUT_INPUT_PRIV_H */

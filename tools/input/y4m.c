@@ -160,7 +160,8 @@ int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen)
     snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "%s",
              chroma_given ? ct->tag : "420");
     in->y4m = 1;
-    return tvmaf_input_set_sizes(in, ct->alpha, err, errlen);
+    tvmaf_input_set_sizes(in, ct->alpha);
+    return 0;
 }
 
 int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen)
