@@ -6,7 +6,7 @@ VMAF features and vmaf_v0.6.1 labels, computed by tinyvmaf itself, following
 corpus/recipe.json. Each encode (a "clip") is one job: encode a scaled copy of the
 reference, decode it, scale it back and pipe it into `tinyvmaf -r REF -d -`.
 
-State lives under corpus/work/ (debs, extracted sources, references, one result
+State lives in a cache directory outside the work tree (~/.cache/tinyvmaf/corpus: debs, extracted sources, references, one result
 file per clip) and is resumable: a clip whose result file exists is skipped, and
 the committed table (corpus/tinyvmaf_corpus.csv.xz) seeds the result files of a
 fresh machine. `--export` writes the table and MANIFEST.json from what is done.
@@ -568,7 +568,9 @@ def main():
     ap = argparse.ArgumentParser(description="Build the tinyvmaf training corpus (see corpus/README.md).")
     ap.add_argument("--shared", default=os.environ.get("TINYVMAF_SHARED", os.path.join(ROOT, "..", "shared")))
     ap.add_argument("--sources", help="sources.tsv (default: SHARED/corpus/sources.tsv)")
-    ap.add_argument("--work", default=os.path.join(HERE, "work"), help="cache and state directory")
+    ap.add_argument("--work", default=os.environ.get("TINYVMAF_CORPUS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tinyvmaf", "corpus"),
+        help="cache and state directory (default $TINYVMAF_CORPUS_CACHE or ~/.cache/tinyvmaf/corpus)")
     ap.add_argument("--tinyvmaf", default=os.path.join(ROOT, "build", "tools", "tinyvmaf"))
     ap.add_argument("--model", help="label model spec for tinyvmaf --model (default version=vmaf_v0.6.1)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
