@@ -12,8 +12,12 @@
 #include "config.h"
 #include "internal.h"
 #include "log.h"
+#include "model/builtin.h"
 #include "model/svm.h"
 #include "tinyvmaf/model.h"
+#if TVMAF_HAVE_ONNX
+#include "model/tiny/tiny_graph.h"
+#endif
 
 #define MAX_FEATURES 32
 #define MAX_KNOTS 64
@@ -457,6 +461,21 @@ int tvmaf_model_load_version(TvmafModel **m_out, const char *version, const Tvma
     /* A version is a file name, never a path. */
     if (!*version || strchr(version, '/') || !strcmp(version, ".") || !strcmp(version, ".."))
         FAIL(EINVAL, "model version must be a plain name such as vmaf_v0.6.1");
+    /* libvmaf's own models are compiled in, as libvmaf does: a version
+     * name means exactly those bytes, whatever lies on the search path. */
+    const TvmafBuiltinFile *const b = tvmaf_builtin_find(tvmaf_builtin_classic, version);
+    if (b) {
+#if TVMAF_HAVE_ONNX
+        char hex[65];
+        tvmaf_tiny_sha256_hex(b->data, b->size, hex);
+        if (strcmp(hex, b->sha256))
+            FAIL(EACCES, "built-in model %s is damaged (sha256 %s, pinned %s)", version, hex,
+                 b->sha256);
+#endif
+        char origin[160];
+        snprintf(origin, sizeof(origin), "built-in %s", version);
+        return tvmaf_model_load_buffer(m_out, (const char *)b->data, b->size, origin, &cfg);
+    }
     const char *env = getenv("TINYVMAF_MODEL_PATH");
     char dirs[4096];
     snprintf(dirs, sizeof(dirs), "%s%s/usr/local/share/vmaf/model:/usr/share/vmaf/model",
