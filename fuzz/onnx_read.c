@@ -24,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const TvmafLogger silent = { NULL, NULL };
     TinyGraph *g;
-    if (tvmaf_tiny_graph_parse(&g, data, size, NULL, "fuzz", &silent))
+    const TinyParseOptions po = { .what = "fuzz", .log = &silent };
+    if (tvmaf_tiny_graph_parse(&g, data, size, &po))
         return 0;
     const int64_t k = g->n_features;
     if (k <= 4096) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli_cmds.h"
 #include "tinyvmaf/tiny.h"
@@ -295,6 +296,38 @@ int tvmaf_cmd_predict(int argc, char **argv)
     return ret;
 }
 
+/* Lists one registry's entries, verifying every pinned file; counts into *listed / *bad. */
+static void list_registry(TvmafTinyRegistry *r, ErrSink *sink, unsigned *listed, unsigned *bad)
+{
+    const unsigned n = tvmaf_tiny_registry_count(r);
+    for (unsigned i = 0; i < n; i++) {
+        const TvmafTinyRegistryEntry *const e = tvmaf_tiny_registry_entry(r, i);
+        for (int int8 = 0; int8 < 2; int8++) {
+            if (int8 && !e->int8_file)
+                break;
+            sink->have = 0;
+            const int err = tvmaf_tiny_registry_verify(r, i, int8);
+            const char *const status = !err                          ? "ok"
+                                       : err == TVMAF_ERR(ENOENT)    ? "MISSING"
+                                       : err == TVMAF_ERR(EACCES)    ? "MISMATCH"
+                                                                     : "ERROR";
+            char id[80];
+            snprintf(id, sizeof(id), "%s%s", e->id, int8 ? "_int8" : "");
+            char opset[16] = "-";
+            if (e->opset)
+                snprintf(opset, sizeof(opset), "%d", e->opset);
+            printf("%-24s %-6s %-5s %-8s %-8s %s\n", id, e->kind, opset, status,
+                   e->builtin ? "built-in" : "external", int8 ? e->int8_file : e->file);
+            if (err) {
+                (*bad)++;
+                fprintf(stderr, "tinyvmaf models: %s\n",
+                        sink->have ? sink->msg : "verification failed");
+            }
+            (*listed)++;
+        }
+    }
+}
+
 int tvmaf_cmd_models(int argc, char **argv)
 {
     const char *model_dir = NULL;
@@ -302,8 +335,11 @@ int tvmaf_cmd_models(int argc, char **argv)
         const char *v;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             printf("usage: tinyvmaf models [--model-dir DIR]\n"
-                   "Lists the tiny-model registry and checks every file's sha256.\n"
-                   "  --model-dir DIR  registry directory (default $%s or %s)\n",
+                   "Lists the built-in tiny models and an external registry, and checks the\n"
+                   "sha256 of every file each entry pins (model, sidecar, external data).\n"
+                   "  --model-dir DIR  external registry directory (default $%s, else\n"
+                   "                   %s when it exists)\n"
+                   "Exit status: 0 when every digest matches, 1 otherwise.\n",
                    TVMAF_TINY_MODEL_DIR_ENV, tvmaf_tiny_default_model_dir());
             return 0;
         } else if (opt_value(argc, argv, &i, "--model-dir", &v)) {
@@ -316,44 +352,38 @@ int tvmaf_cmd_models(int argc, char **argv)
     ErrSink sink = { .have = 0 };
     TvmafTinyLoadOptions o;
     tvmaf_tiny_default_load_options(&o);
-    o.registry_dir = model_dir;
     o.logger.callback = sink_cb;
     o.logger.cookie = &sink;
     TvmafTinyRegistry *r;
-    int err = tvmaf_tiny_registry_open(&r, &o);
+    int err = tvmaf_tiny_registry_open_builtin(&r, &o);
     if (err < 0)
-        return die("models", "%s", sink.have ? sink.msg : strerror(-err));
-    const unsigned n = tvmaf_tiny_registry_count(r);
+        return die("models", "built-in registry: %s", sink.have ? sink.msg : strerror(-err));
     unsigned bad = 0, listed = 0;
-    printf("%-36s %-6s %-5s %-8s %s\n", "id", "kind", "opset", "sha256", "file");
-    for (unsigned i = 0; i < n; i++) {
-        const TvmafTinyRegistryEntry *const e = tvmaf_tiny_registry_entry(r, i);
-        for (int int8 = 0; int8 < 2; int8++) {
-            if (int8 && !e->int8_file)
-                break;
-            sink.have = 0;
-            err = tvmaf_tiny_registry_verify(r, i, int8);
-            const char *const status = !err                          ? "ok"
-                                       : err == TVMAF_ERR(ENOENT)    ? "MISSING"
-                                       : err == TVMAF_ERR(EACCES)    ? "MISMATCH"
-                                                                     : "ERROR";
-            char id[80];
-            snprintf(id, sizeof(id), "%s%s", e->id, int8 ? "_int8" : "");
-            char opset[16] = "-";
-            if (e->opset)
-                snprintf(opset, sizeof(opset), "%d", e->opset);
-            printf("%-36s %-6s %-5s %-8s %s\n", id, e->kind, opset, status,
-                   int8 ? e->int8_file : e->file);
-            if (err) {
-                bad++;
-                if (sink.have && err != TVMAF_ERR(ENOENT))
-                    fprintf(stderr, "tinyvmaf models: %s\n", sink.msg);
-            }
-            listed++;
-        }
+    printf("%-24s %-6s %-5s %-8s %-8s %s\n", "id", "kind", "opset", "sha256", "source", "file");
+    list_registry(r, &sink, &listed, &bad);
+    const unsigned n_builtin = listed;
+    tvmaf_tiny_registry_free(&r);
+
+    /* The external registry: asked for, named by the environment, or the
+     * installed one when it exists. */
+    const char *const env = getenv(TVMAF_TINY_MODEL_DIR_ENV);
+    const char *const dir = model_dir ? model_dir : env && *env ? env : tvmaf_tiny_default_model_dir();
+    const int optional = !model_dir && !(env && *env);
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/registry.json", dir);
+    if (optional && stat(path, &st)) {
+        printf("%u built-in models, %u verified, %u failed; no external registry (%s)\n", listed,
+               listed - bad, bad, path);
+        return bad ? 1 : 0;
     }
-    printf("%u models in %s/registry.json, %u verified, %u failed\n", listed,
-           tvmaf_tiny_registry_dir(r), listed - bad, bad);
+    o.registry_dir = dir;
+    sink.have = 0;
+    if ((err = tvmaf_tiny_registry_open(&r, &o)) < 0)
+        return die("models", "%s", sink.have ? sink.msg : strerror(-err));
+    list_registry(r, &sink, &listed, &bad);
+    printf("%u built-in models and %u in %s/registry.json, %u verified, %u failed\n", n_builtin,
+           listed - n_builtin, tvmaf_tiny_registry_dir(r), listed - bad, bad);
     tvmaf_tiny_registry_free(&r);
     return bad ? 1 : 0;
 }

@@ -2,11 +2,22 @@
  * tinyvmaf — tiny fusion models: small MLPs over VMAF features, stored as
  * ONNX, run by tinyvmaf's own interpreter (no onnxruntime).
  *
- * A model is found by id through a registry (registry.json: id, file,
- * sha256) or by path, with its sidecar JSON at ${PATH%.onnx}.json. The
- * sha256 from the registry or sidecar is checked before a byte of the ONNX
- * file is parsed; a mismatch refuses the model. The sidecar's `features`
- * list names the engine outputs the model takes, in input order.
+ * A model is found by id through a registry (registry.json) or by path,
+ * with its sidecar JSON at ${PATH%.onnx}.json. The library carries a
+ * built-in registry: the models tinyvmaf ships (vmaf_tiny_v2, ...),
+ * compiled in with their digests, found by id with no file on disk.
+ *
+ * Trust root (docs/security.md): a registry entry pins the sha256 of every
+ * file a model is made of: the ONNX file ("sha256"), its sidecar
+ * ("sidecar_sha256"; the sidecar sets the feature order) and each external
+ * data file ("data_sha256": {file: digest}). A model loaded by id is refused
+ * when any of its files is unpinned or differs from its pin. A model loaded
+ * by path vouches for itself: its sidecar's sha256 (or a registry.json
+ * beside it) pins the ONNX file and the sidecar may pin external data
+ * ("data_sha256"); unpinned external data is then accepted with a warning.
+ * Every digest is checked on the exact bytes that are then parsed.
+ * The sidecar's `features` list names the engine outputs the model takes,
+ * in input order.
  *
  * Numerics: int8 models (DynamicQuantizeLinear + MatMulInteger) are
  * bit-identical to onnxruntime's CPU provider for the same batch. fp32
@@ -61,7 +72,12 @@ typedef struct TvmafTinyLoadOptions {
     /** Receives one ERROR line per failed call, naming the file and the
      *  cause, and WARNING lines (default: stderr, as tinyvmaf.h). */
     TvmafLogger logger;
-    uint8_t reserved[32]; ///< must stay zero
+    /** TVMAF_CPU_FLAG_* bits the model's kernels may not use, as
+     *  TvmafSettings.cpu_mask (default 0). Scores do not depend on it. */
+    unsigned cpu_mask;
+    /** 1: ids are not looked up in the built-in registry (default 0). */
+    int no_builtin;
+    uint8_t reserved[24]; ///< must stay zero
 } TvmafTinyLoadOptions;
 
 /** Fills `o` with the defaults documented on each field. NULL-safe. */
@@ -74,9 +90,12 @@ TVMAF_API const char *tvmaf_tiny_default_model_dir(void);
  * Loads a tiny model.
  *
  * `id_or_path` is a path when it contains a '/' or ends in ".onnx", else a
- * registry id. For an id, the registry entry gives the file (relative to
- * the registry directory, which it may not leave) and the sha256; an id
- * "<id>_int8" selects the int8 file of an entry that lists int8_sha256.
+ * registry id. An id is looked up in opt->registry_dir's registry when
+ * that is set; otherwise first in the built-in registry, then in
+ * $TINYVMAF_MODEL_DIR's (or the installed model directory's). The registry
+ * entry gives the file (relative to the registry directory, which it may
+ * not leave) and the pins; an id "<id>_int8" selects the int8 file of an
+ * entry that lists int8_sha256.
  * For a path, the sidecar ${PATH%.onnx}.json gives the sha256 (an
  * "X.int8.onnx" without its own sidecar uses X.json's int8_sha256); with
  * no sidecar, a registry.json in the model's directory listing the file
@@ -153,6 +172,12 @@ typedef struct TvmafTinyRegistryEntry {
     int opset;               ///< ONNX opset, 0 if absent
     const char *int8_file;   ///< "<file>.int8.onnx" when int8_sha256 is listed, else NULL
     const char *int8_sha256; ///< expected sha256 of int8_file, or NULL
+    const char *sidecar_sha256;      ///< pin of "<file without .onnx>.json", or NULL
+    const char *int8_sidecar_sha256; ///< pin of "<file without .onnx>.int8.json", or NULL
+    unsigned n_data;                 ///< external data files pinned
+    const char *const *data_file;    ///< their names, relative to the model's directory
+    const char *const *data_sha256;  ///< their pins
+    int builtin;                     ///< 1 for an entry of the built-in registry
 } TvmafTinyRegistryEntry;
 
 /**
@@ -163,7 +188,15 @@ typedef struct TvmafTinyRegistryEntry {
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_tiny_registry_open(TvmafTinyRegistry **out,
                                                          const TvmafTinyLoadOptions *opt);
-/** Canonical directory the registry was read from. */
+/**
+ * Opens the built-in registry (the models compiled into the library).
+ * Never reads a file. @return 0, TVMAF_ERR(EBADMSG) (a damaged binary),
+ * TVMAF_ERR(ENOMEM), TVMAF_ERR(EINVAL).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_tiny_registry_open_builtin(TvmafTinyRegistry **out,
+                                                                 const TvmafTinyLoadOptions *opt);
+
+/** Canonical directory the registry was read from ("built-in" for the built-in one). */
 TVMAF_API const char *tvmaf_tiny_registry_dir(const TvmafTinyRegistry *r);
 /** Number of entries. */
 TVMAF_API unsigned tvmaf_tiny_registry_count(const TvmafTinyRegistry *r);
@@ -171,7 +204,8 @@ TVMAF_API unsigned tvmaf_tiny_registry_count(const TvmafTinyRegistry *r);
 TVMAF_API const TvmafTinyRegistryEntry *tvmaf_tiny_registry_entry(const TvmafTinyRegistry *r,
                                                                   unsigned i);
 /**
- * Hashes entry i's file (int8 = 1: its int8 file) and compares.
+ * Hashes every file entry i pins (int8 = 1: the int8 file and its sidecar
+ * instead of the fp32 ones; external data either way) and compares.
  * @return 0 match, TVMAF_ERR(EACCES) mismatch or outside the directory,
  *         TVMAF_ERR(ENOENT) missing file (or no int8 file listed),
  *         TVMAF_ERR(EINVAL), TVMAF_ERR(EIO), TVMAF_ERR(ENOMEM). Logged.

@@ -46,7 +46,8 @@ typedef struct Parser {
     TinyGraph *g;
     const TvmafLogger *log;
     const char *what;
-    const char *model_dir;
+    TinyExternalFn external;
+    void *cookie;
     const Onnx__NodeProto *node; /* node being checked, for messages */
 } Parser;
 
@@ -322,53 +323,22 @@ static int read_external(const Parser *p, const Onnx__TensorProto *t, const char
     }
     if (!location || !*location)
         return fail(p, EBADMSG, "tensor '%s': external data without a location", tname);
-    if (!p->model_dir)
-        return fail(p, EACCES, "tensor '%s': external data '%s' refused (no model directory)",
-                    tname, location);
+    if (!p->external)
+        return fail(p, EACCES, "tensor '%s': external data '%s' refused", tname, location);
     if (length >= 0 && (uint64_t)length != bytes)
         return fail(p, EBADMSG, "tensor '%s': external data length %lld, tensor needs %zu bytes",
                     tname, (long long)length, bytes);
-    char path[PATH_MAX];
-    if (location[0] == '/' ||
-        snprintf(path, sizeof(path), "%s/%s", p->model_dir, location) >= (int)sizeof(path))
-        return fail(p, EACCES, "tensor '%s': external data '%s' is outside the model directory",
-                    tname, location);
-    char real[PATH_MAX];
-    if (!realpath(path, real))
-        return fail(p, errno == ENOENT ? ENOENT : EIO, "tensor '%s': external data '%s': %s",
-                    tname, location, strerror(errno));
-    if (!tvmaf_tiny_path_inside(real, p->model_dir))
-        return fail(p, EACCES, "tensor '%s': external data '%s' is outside the model directory",
-                    tname, location);
-    const int fd = open(real, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return fail(p, errno == ENOENT ? ENOENT : EIO, "tensor '%s': external data '%s': %s",
-                    tname, location, strerror(errno));
-    int err = 0;
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        err = fail(p, EIO, "tensor '%s': external data '%s' is not a regular file", tname,
-                   location);
-    } else if ((uint64_t)offset > (uint64_t)st.st_size ||
-               bytes > (uint64_t)st.st_size - (uint64_t)offset) {
-        err = fail(p, EBADMSG,
-                   "tensor '%s': external data '%s' holds %lld bytes, tensor needs %zu at "
-                   "offset %lld", tname, location, (long long)st.st_size, bytes,
-                   (long long)offset);
-    } else {
-        size_t done = 0;
-        while (done < bytes) {
-            const ssize_t r = pread(fd, (char *)dst + done, bytes - done, offset + done);
-            if (r <= 0) {
-                err = fail(p, EIO, "tensor '%s': reading external data '%s' failed", tname,
-                           location);
-                break;
-            }
-            done += r;
-        }
-    }
-    close(fd);
-    return err;
+    const uint8_t *data;
+    size_t len;
+    const int err = p->external(p->cookie, location, &data, &len);
+    if (err)
+        return err;
+    if ((uint64_t)offset > len || bytes > len - (uint64_t)offset)
+        return fail(p, EBADMSG,
+                    "tensor '%s': external data '%s' holds %zu bytes, tensor needs %zu at "
+                    "offset %lld", tname, location, len, bytes, (long long)offset);
+    memcpy(dst, data + offset, bytes);
+    return 0;
 }
 
 static int check_dtype(const Parser *p, const int dtype, const char *name)
@@ -1433,10 +1403,10 @@ void tvmaf_tiny_graph_free(TinyGraph **const pg)
 }
 
 int tvmaf_tiny_graph_parse(TinyGraph **const out, const uint8_t *const buf, const size_t len,
-                           const char *const model_dir, const char *const what,
-                           const TvmafLogger *const log)
+                           const TinyParseOptions *const opt)
 {
-    Parser p = { .log = log, .what = what ? what : "model", .model_dir = model_dir };
+    Parser p = { .log = opt->log, .what = opt->what ? opt->what : "model",
+                 .external = opt->external, .cookie = opt->cookie };
     *out = NULL;
     if (len > TINY_MAX_FILE_BYTES)
         return fail(&p, ENOTSUP, "file is %zu bytes (max %u)", len, TINY_MAX_FILE_BYTES);
@@ -1463,7 +1433,7 @@ int tvmaf_tiny_graph_parse(TinyGraph **const out, const uint8_t *const buf, cons
         return err;
     }
 #if TVMAF_ENABLE_SIMD
-    p.g->avx2 = !!(tvmaf_cpu_flags_detect() & TVMAF_CPU_FLAG_AVX2);
+    p.g->avx2 = !!(tvmaf_cpu_flags_detect() & ~opt->cpu_mask & TVMAF_CPU_FLAG_AVX2);
 #endif
     *out = p.g;
     return 0;

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <nettle/sha2.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,10 +24,12 @@ int tvmaf_tiny_read_file(const char *const path, const size_t max, uint8_t **con
 {
     *buf = NULL;
     *len = 0;
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO planted as a model file must not hang the open;
+     * O_NOFOLLOW: callers pass canonical paths, so a link here is a race. */
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
     if (fd < 0) {
         const int e = errno;
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, strerror(e));
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, e == ELOOP ? "is a symbolic link" : strerror(e));
         return TVMAF_ERR(e == ENOENT ? ENOENT : e == EACCES ? EACCES : EIO);
     }
     int err = 0;
@@ -55,7 +56,7 @@ int tvmaf_tiny_read_file(const char *const path, const size_t max, uint8_t **con
     size_t done = 0;
     while (done < size) {
         const ssize_t r = read(fd, b + done, size - done);
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (r <= 0)
             break;
@@ -74,19 +75,4 @@ end:
     free(b);
     close(fd);
     return err;
-}
-
-void tvmaf_tiny_sha256_hex(const uint8_t *const buf, const size_t len, char hex[65])
-{
-    struct sha256_ctx ctx;
-    uint8_t d[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, len, buf);
-    sha256_digest(&ctx, sizeof(d), d);
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[64] = 0;
 }

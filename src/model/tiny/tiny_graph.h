@@ -142,17 +142,31 @@ typedef struct TinyGraph {
 } TinyGraph;
 
 /**
+ * Supplies external data: the whole file named by a tensor's "location"
+ * (relative to the model), already read and verified against its pin.
+ * Returns 0 with *data and *len valid until the parse returns, or a negative
+ * error it has logged (ENOENT, EACCES, EIO, ENOTSUP, ENOMEM).
+ */
+typedef int (*TinyExternalFn)(void *cookie, const char *location, const uint8_t **data,
+                              size_t *len);
+
+typedef struct TinyParseOptions {
+    const char *what;          /* file name for log messages */
+    const TvmafLogger *log;
+    unsigned cpu_mask;         /* TVMAF_CPU_FLAG_* bits the kernels may not use */
+    TinyExternalFn external;   /* NULL refuses external data */
+    void *cookie;
+} TinyParseOptions;
+
+/**
  * Parses and checks an ONNX model held in memory.
- * @param model_dir  directory external data may be read from (it must
- *                   resolve inside it); NULL refuses external data
- * @param what       file name for log messages
  * @return 0, TVMAF_ERR(EBADMSG) malformed, TVMAF_ERR(ENOTSUP) unsupported
- *         op/opset/type, TVMAF_ERR(EACCES) external data outside
- *         model_dir, TVMAF_ERR(ENOENT)/EIO external data unreadable,
- *         TVMAF_ERR(ENOMEM). One error line is logged on failure.
+ *         op/opset/type, TVMAF_ERR(EACCES) external data refused, the
+ *         external-data callback's error, TVMAF_ERR(ENOMEM). One error line
+ *         is logged on failure.
  */
 int tvmaf_tiny_graph_parse(TinyGraph **out, const uint8_t *buf, size_t len,
-                           const char *model_dir, const char *what, const TvmafLogger *log);
+                           const TinyParseOptions *opt);
 
 /** Frees a graph; NULL-safe, sets *g to NULL. */
 void tvmaf_tiny_graph_free(TinyGraph **g);
@@ -170,7 +184,7 @@ const char *tvmaf_tiny_op_name(enum TinyOp op);
 /* Number of elements for batch size n (n ignored by fixed shapes). */
 int64_t tvmaf_tiny_shape_elems(const TinyShape *s, int64_t n);
 
-/** sha256 of a buffer as 64 lowercase hex digits + NUL. */
-void tvmaf_tiny_sha256_hex(const uint8_t *buf, size_t len, char hex[65]);
+/* tvmaf_tiny_sha256_hex(), the one sha256 wrapper, lives in util/. */
+#include "util/util.h"
 
 #endif /* TVMAF_SRC_MODEL_TINY_TINY_GRAPH_H */

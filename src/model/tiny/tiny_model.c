@@ -34,12 +34,14 @@ static const char *const canonical6[] = { "adm2",       "vif_scale0", "vif_scale
                                           "vif_scale2", "vif_scale3", "motion2" };
 
 typedef struct Sidecar {
-    char path[PATH_MAX]; /* as found, for messages */
+    char path[PATH_MAX + 16]; /* as found, for messages */
     int int8_fallback;   /* X.json standing in for X.int8.json */
     char *id, *kind, *sha256, *input_name, *output_name;
     char **features;
     unsigned n_features;
     int64_t input_k; /* input_shape[1], -1 if absent */
+    char **data_file, **data_sha256; /* external data pins */
+    unsigned n_data;
 } Sidecar;
 
 static void sidecar_clear(Sidecar *s)
@@ -52,6 +54,12 @@ static void sidecar_clear(Sidecar *s)
     for (unsigned i = 0; i < s->n_features; i++)
         free(s->features[i]);
     free(s->features);
+    for (unsigned i = 0; i < s->n_data; i++) {
+        free(s->data_file[i]);
+        free(s->data_sha256[i]);
+    }
+    free(s->data_file);
+    free(s->data_sha256);
     memset(s, 0, sizeof(*s));
 }
 
@@ -90,17 +98,26 @@ static int opt_string(const json_t *root, const char *key, char **out)
     return *out ? 0 : -2;
 }
 
-/* Parses a sidecar; in int8-fallback mode the digest is "int8_sha256". */
-static int sidecar_read(Sidecar *s, const char *real, const TvmafLogger *log)
+static int data_name_ok(const char *s)
 {
-    uint8_t *buf;
-    size_t len;
-    int err = tvmaf_tiny_read_file(real, TINY_MAX_JSON_BYTES, &buf, &len, log);
-    if (err)
-        return err;
+    const size_t n = strlen(s);
+    if (!n || n > 255 || strchr(s, '/'))
+        return 0;
+    if (!strcmp(s, ".") || !strcmp(s, ".."))
+        return 0;
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20)
+            return 0;
+    return 1;
+}
+
+/* Parses a sidecar held in memory; in int8-fallback mode the digest is
+ * "int8_sha256". */
+static int sidecar_parse(Sidecar *s, const uint8_t *buf, size_t len, const TvmafLogger *log)
+{
+    int err;
     json_error_t jerr;
     json_t *const root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    free(buf);
     if (!root) {
         tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%d:%d: %s", s->path, jerr.line, jerr.column,
                   jerr.text);
@@ -125,11 +142,6 @@ static int sidecar_read(Sidecar *s, const char *real, const TvmafLogger *log)
         err = sidecar_bad(s, log, "sha256 must be 64 lowercase hex digits");
         goto end;
     }
-    if (s->int8_fallback && !s->sha256) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: no int8_sha256 for the int8 model", s->path);
-        err = TVMAF_ERR(EACCES);
-        goto end;
-    }
     if (s->int8_fallback) {
         /* X.json describes the fp32 model; its id names that one. */
         free(s->id);
@@ -144,6 +156,36 @@ static int sidecar_read(Sidecar *s, const char *real, const TvmafLogger *log)
             goto end;
         }
         s->input_k = json_integer_value(k);
+    }
+    const json_t *const data = json_object_get(root, "data_sha256");
+    if (data) {
+        if (!json_is_object(data) || json_object_size(data) > 64) {
+            err = sidecar_bad(s, log, "data_sha256 must be an object of at most 64 file: sha256");
+            goto end;
+        }
+        const size_t nd = json_object_size(data);
+        s->data_file = calloc(nd ? nd : 1, sizeof(char *));
+        s->data_sha256 = calloc(nd ? nd : 1, sizeof(char *));
+        if (!s->data_file || !s->data_sha256) {
+            err = TVMAF_ERR(ENOMEM);
+            goto end;
+        }
+        const char *key;
+        json_t *v;
+        json_object_foreach((json_t *)data, key, v) {
+            if (!data_name_ok(key) || !tvmaf_tiny_is_sha256(json_string_value(v))) {
+                err = sidecar_bad(s, log, "data_sha256 maps file names in the model's directory "
+                                          "to 64 lowercase hex digits");
+                goto end;
+            }
+            s->data_file[s->n_data] = strdup(key);
+            s->data_sha256[s->n_data] = strdup(json_string_value(v));
+            s->n_data++;
+            if (!s->data_file[s->n_data - 1] || !s->data_sha256[s->n_data - 1]) {
+                err = TVMAF_ERR(ENOMEM);
+                goto end;
+            }
+        }
     }
     const json_t *const f = json_object_get(root, "features");
     if (!json_is_array(f) || !json_array_size(f) || json_array_size(f) > 4096) {
@@ -180,8 +222,8 @@ end:
     return err;
 }
 
-/* Finds the sidecar of `path`: ${path%.onnx}.json, or for X.int8.onnx
- * without one, X.json. *found = 0 when there is none. */
+/* Finds the sidecar of a model given by path: ${path%.onnx}.json, or for
+ * X.int8.onnx without one, X.json. *found = 0 when there is none. */
 static int sidecar_find(Sidecar *s, const char *path, const char *jail, const TvmafLogger *log,
                         int *found)
 {
@@ -200,13 +242,23 @@ static int sidecar_find(Sidecar *s, const char *path, const char *jail, const Tv
         memcpy(s->path, path, stem);
         memcpy(s->path + stem, ".json", 6);
         struct stat st;
-        if (stat(s->path, &st))
+        if (lstat(s->path, &st))
             continue;
         char real[PATH_MAX];
         s->int8_fallback = pass;
+        uint8_t *buf;
+        size_t len;
         int err = tvmaf_tiny_resolve_path(s->path, jail, real, log);
-        if (err || (err = sidecar_read(s, real, log)))
+        if (err || (err = tvmaf_tiny_read_file(real, TINY_MAX_JSON_BYTES, &buf, &len, log)))
             return err;
+        err = sidecar_parse(s, buf, len, log);
+        free(buf);
+        if (err)
+            return err;
+        if (s->int8_fallback && !s->sha256) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: no int8_sha256 for the int8 model", s->path);
+            return TVMAF_ERR(EACCES);
+        }
         *found = 1;
         return 0;
     }
@@ -283,6 +335,379 @@ static int sha_from_local_registry(const char *real, const char *jail, const Tvm
     return err;
 }
 
+/* ---- External data ------------------------------------------------------- */
+
+#define MAX_DATA_FILES 8
+
+/* Where a model's external data comes from and what pins it. */
+typedef struct External {
+    const TvmafTinyRegistry *reg;  /* registry load: files via the registry */
+    const char *model_file;        /* ... relative to it */
+    const char *dir;               /* path load: the model's canonical directory */
+    const char *jail;
+    unsigned n_pins;
+    const char *const *pin_file, *const *pin_sha;
+    int require_pins;              /* registry loads: an unpinned file is refused */
+    const TvmafLogger *log;
+    struct {
+        char *name;
+        uint8_t *buf;
+        size_t len;
+    } cache[MAX_DATA_FILES];
+    unsigned n_cache;
+} External;
+
+static void external_clear(External *x)
+{
+    for (unsigned i = 0; i < x->n_cache; i++) {
+        free(x->cache[i].name);
+        free(x->cache[i].buf);
+    }
+    x->n_cache = 0;
+}
+
+static int external_fetch(void *cookie, const char *location, const uint8_t **data, size_t *len)
+{
+    External *const x = cookie;
+    for (unsigned i = 0; i < x->n_cache; i++)
+        if (!strcmp(x->cache[i].name, location)) {
+            *data = x->cache[i].buf;
+            *len = x->cache[i].len;
+            return 0;
+        }
+    if (x->n_cache == MAX_DATA_FILES) {
+        tvmaf_log(x->log, TVMAF_LOG_ERROR, "external data '%s': more than %d files", location,
+                  MAX_DATA_FILES);
+        return TVMAF_ERR(ENOTSUP);
+    }
+    if (!data_name_ok(location)) {
+        tvmaf_log(x->log, TVMAF_LOG_ERROR,
+                  "external data '%s' is outside the model directory", location);
+        return TVMAF_ERR(EACCES);
+    }
+    const char *pin = NULL;
+    for (unsigned i = 0; i < x->n_pins; i++)
+        if (!strcmp(x->pin_file[i], location))
+            pin = x->pin_sha[i];
+    uint8_t *buf = NULL;
+    size_t n = 0;
+    char where[PATH_MAX + 16];
+    int err;
+    if (x->reg) {
+        char name[PATH_MAX];
+        if ((err = tvmaf_tiny_sibling(x->model_file, location, name, sizeof(name))))
+            return err;
+        if (!pin) {
+            tvmaf_log(x->log, TVMAF_LOG_ERROR,
+                      "%s/%s: the registry pins no sha256 for this external data",
+                      x->reg->dir, name);
+            return TVMAF_ERR(EACCES);
+        }
+        err = tvmaf_tiny_registry_file(x->reg, name, TINY_MAX_FILE_BYTES, &buf, &n, where,
+                                       sizeof(where));
+    } else {
+        char path[PATH_MAX], real[PATH_MAX];
+        if (snprintf(path, sizeof(path), "%s/%s", x->dir, location) >= (int)sizeof(path))
+            return TVMAF_ERR(EINVAL);
+        snprintf(where, sizeof(where), "%s", path);
+        if ((err = tvmaf_tiny_resolve_path(path, x->dir, real, x->log)) ||
+            (err = tvmaf_tiny_resolve_path(path, x->jail, real, x->log)))
+            return err;
+        err = tvmaf_tiny_read_file(real, TINY_MAX_FILE_BYTES, &buf, &n, x->log);
+    }
+    if (err)
+        return err;
+    if (pin) {
+        if ((err = tvmaf_tiny_check_pin(x->log, where, buf, n, pin))) {
+            free(buf);
+            return err;
+        }
+    } else {
+        tvmaf_log(x->log, TVMAF_LOG_WARNING,
+                  "%s: external data not pinned by a sidecar or registry (loaded by path)", where);
+    }
+    if (!(x->cache[x->n_cache].name = strdup(location))) {
+        free(buf);
+        return TVMAF_ERR(ENOMEM);
+    }
+    x->cache[x->n_cache].buf = buf;
+    x->cache[x->n_cache].len = n;
+    *data = buf;
+    *len = n;
+    x->n_cache++;
+    return 0;
+}
+
+/* ---- Loading ------------------------------------------------------------- */
+
+/* Everything after the ONNX bytes are verified: parse, attach features. */
+static int finish(TvmafTinyModel *m, const uint8_t *buf, size_t len, const char *what,
+                  Sidecar *sc, int have_sidecar, External *x, const TinyOpts *o)
+{
+    const TvmafLogger *const log = &o->log;
+    const TinyParseOptions po = { .what = what, .log = log, .cpu_mask = o->cpu_mask,
+                                  .external = external_fetch, .cookie = x };
+    int err = tvmaf_tiny_graph_parse(&m->g, buf, len, &po);
+    external_clear(x);
+    if (err)
+        return err;
+    const int64_t k = m->g->n_features;
+    if (have_sidecar) {
+        if (sc->n_features != k || (sc->input_k >= 0 && sc->input_k != k)) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: lists %u features, the model takes %lld",
+                      sc->path, sc->n_features, (long long)k);
+            return TVMAF_ERR(EBADMSG);
+        }
+        const char *const gin = m->g->values[m->g->input].name;
+        const char *const gout = m->g->values[m->g->output].name;
+        if ((sc->input_name && strcmp(sc->input_name, gin)) ||
+            (sc->output_name && strcmp(sc->output_name, gout))) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: tensor names %s -> %s, the model has %s -> %s",
+                      sc->path, sc->input_name ? sc->input_name : "?",
+                      sc->output_name ? sc->output_name : "?", gin, gout);
+            return TVMAF_ERR(EBADMSG);
+        }
+        m->features = sc->features;
+        m->n_features = sc->n_features;
+        sc->features = NULL;
+        sc->n_features = 0;
+        return 0;
+    }
+    if (k != 6) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: no sidecar %s to name its %lld features", what,
+                  sc->path, (long long)k);
+        return TVMAF_ERR(EBADMSG);
+    }
+    tvmaf_log(log, TVMAF_LOG_WARNING, "%s: no sidecar; assuming the canonical 6 features", what);
+    if (!(m->features = calloc(6, sizeof(*m->features))))
+        return TVMAF_ERR(ENOMEM);
+    for (; m->n_features < 6; m->n_features++)
+        if (!(m->features[m->n_features] = strdup(canonical6[m->n_features])))
+            return TVMAF_ERR(ENOMEM);
+    return 0;
+}
+
+/* Finds id (or "<id>_int8") in a registry. */
+static const TvmafTinyRegistryEntry *registry_find(const TvmafTinyRegistry *reg, const char *id,
+                                                   int *int8)
+{
+    for (unsigned i = 0; i < reg->n; i++) {
+        const TvmafTinyRegistryEntry *const e = &reg->e[i];
+        const size_t n = strlen(e->id);
+        if (!strcmp(e->id, id)) {
+            *int8 = 0;
+            return e;
+        }
+        if (e->int8_file && !strncmp(e->id, id, n) && !strcmp(id + n, "_int8")) {
+            *int8 = 1;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* A registry load: every file the model is made of comes through the
+ * registry and must match its pin. */
+static int load_entry(TvmafTinyModel *m, const TvmafTinyRegistry *reg,
+                      const TvmafTinyRegistryEntry *e, int int8, const char *id,
+                      const TinyOpts *o)
+{
+    const TvmafLogger *const log = &o->log;
+    const char *const file = int8 ? e->int8_file : e->file;
+    const char *const pin = int8 ? e->int8_sha256 : e->sha256;
+    Sidecar sc = { 0 };
+    External x = { .reg = reg, .model_file = file, .n_pins = e->n_data,
+                   .pin_file = e->data_file, .pin_sha = e->data_sha256, .require_pins = 1,
+                   .log = log };
+    uint8_t *buf = NULL, *sbuf = NULL;
+    size_t len, slen;
+    char where[PATH_MAX + 16], swhere[PATH_MAX + 16];
+    int err = tvmaf_tiny_registry_file(reg, file, TINY_MAX_FILE_BYTES, &buf, &len, where,
+                                       sizeof(where));
+    if (err || (err = tvmaf_tiny_check_pin(log, where, buf, len, pin)))
+        goto end;
+    tvmaf_tiny_sha256_hex(buf, len, m->sha256);
+
+    /* The sidecar sets the feature order, so it is pinned like the model:
+     * X.int8.json (int8_sidecar_sha256) or X.json (sidecar_sha256). */
+    int have_sidecar = 0;
+    const size_t n = strlen(file);
+    for (int pass = 0; pass < 2 && !have_sidecar; pass++) {
+        char side[PATH_MAX];
+        const char *spin;
+        if (pass == 0) {
+            snprintf(side, sizeof(side), "%.*s.json", (int)(n - 5), file);
+            spin = int8 ? e->int8_sidecar_sha256 : e->sidecar_sha256;
+        } else {
+            if (!int8)
+                break;
+            snprintf(side, sizeof(side), "%.*s.json", (int)(strlen(e->file) - 5), e->file);
+            spin = e->sidecar_sha256;
+            sc.int8_fallback = 1;
+        }
+        if (!tvmaf_tiny_registry_exists(reg, side)) {
+            if (spin) {
+                tvmaf_log(log, TVMAF_LOG_ERROR, "%s/%s: pinned sidecar is missing", reg->dir, side);
+                err = TVMAF_ERR(ENOENT);
+                goto end;
+            }
+            continue;
+        }
+        if (!spin) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s/%s: the registry pins no sha256 for this sidecar",
+                      reg->dir, side);
+            err = TVMAF_ERR(EACCES);
+            goto end;
+        }
+        if ((err = tvmaf_tiny_registry_file(reg, side, TINY_MAX_JSON_BYTES, &sbuf, &slen, swhere,
+                                            sizeof(swhere))) ||
+            (err = tvmaf_tiny_check_pin(log, swhere, sbuf, slen, spin)))
+            goto end;
+        snprintf(sc.path, sizeof(sc.path), "%s", swhere);
+        if ((err = sidecar_parse(&sc, sbuf, slen, log)))
+            goto end;
+        if (sc.sha256 && strcmp(sc.sha256, pin)) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: sha256 in the registry (%s) and in %s (%s) differ",
+                      where, pin, sc.path, sc.sha256);
+            err = TVMAF_ERR(EACCES);
+            goto end;
+        }
+        have_sidecar = 1;
+    }
+    if ((err = finish(m, buf, len, where, &sc, have_sidecar, &x, o)))
+        goto end;
+    m->id = strdup(id);
+    m->kind = strdup(e->kind);
+    m->path = strdup(where);
+    if (!m->id || !m->kind || !m->path) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", id);
+        err = TVMAF_ERR(ENOMEM);
+    }
+end:
+    external_clear(&x);
+    sidecar_clear(&sc);
+    free(buf);
+    free(sbuf);
+    return err;
+}
+
+static int load_id(TvmafTinyModel *m, const char *id, const TinyOpts *o)
+{
+    const TvmafLogger *const log = &o->log;
+    TvmafTinyRegistry *reg = NULL;
+    int err, int8;
+    if (o->use_builtin) {
+        TvmafTinyLoadOptions lo;
+        tvmaf_tiny_default_load_options(&lo);
+        lo.logger = o->log;
+        lo.ignore_env = 1;
+        if ((err = tvmaf_tiny_registry_open_builtin(&reg, &lo)))
+            return err;
+        const TvmafTinyRegistryEntry *const e = registry_find(reg, id, &int8);
+        if (e) {
+            err = load_entry(m, reg, e, int8, id, o);
+            tvmaf_tiny_registry_free(&reg);
+            return err;
+        }
+        tvmaf_tiny_registry_free(&reg);
+    }
+    /* The external registry; a missing one is an error only when asked for. */
+    err = tvmaf_tiny_registry_read(&reg, o->registry_dir, o->jail, log,
+                                   !o->explicit_dir && o->use_builtin);
+    if (err == TVMAF_ERR(ENOENT) && !reg && !o->explicit_dir && o->use_builtin) {
+        tvmaf_log(log, TVMAF_LOG_ERROR,
+                  "unknown tiny model id '%s' (not built in; no registry in %s)", id,
+                  o->registry_dir);
+        return TVMAF_ERR(ENOENT);
+    }
+    if (err)
+        return err;
+    const TvmafTinyRegistryEntry *const e = registry_find(reg, id, &int8);
+    if (!e) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "unknown tiny model id '%s' (%sregistry %s)", id,
+                  o->use_builtin ? "built-in registry and " : "", reg->json);
+        err = TVMAF_ERR(ENOENT);
+    } else {
+        err = load_entry(m, reg, e, int8, id, o);
+    }
+    tvmaf_tiny_registry_free(&reg);
+    return err;
+}
+
+/* A path load: the sidecar (or a registry.json beside the file) pins the
+ * ONNX bytes; the sidecar may pin external data. */
+static int load_path(TvmafTinyModel *m, const char *id_or_path, const TinyOpts *o)
+{
+    const TvmafLogger *const log = &o->log;
+    Sidecar sc = { 0 };
+    External x = { .jail = o->jail[0] ? o->jail : NULL, .log = log };
+    uint8_t *buf = NULL;
+    char *want = NULL, *reg_id = NULL, *reg_kind = NULL;
+    char path[PATH_MAX], real[PATH_MAX], dir[PATH_MAX];
+    int err;
+    if (snprintf(path, sizeof(path), "%s", id_or_path) >= (int)sizeof(path)) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: path too long", id_or_path);
+        return TVMAF_ERR(EINVAL);
+    }
+    if ((err = tvmaf_tiny_resolve_path(path, o->jail, real, log)))
+        goto end;
+    int have_sidecar;
+    if ((err = sidecar_find(&sc, path, o->jail, log, &have_sidecar)))
+        goto end;
+    if (have_sidecar && sc.sha256 && !(want = strdup(sc.sha256))) {
+        err = TVMAF_ERR(ENOMEM);
+        goto end;
+    }
+    if (!want && (err = sha_from_local_registry(real, o->jail, log, &want, &reg_id, &reg_kind)))
+        goto end;
+    if (!want) {
+        tvmaf_log(log, TVMAF_LOG_ERROR,
+                  "%s: no sha256 to verify against (no sidecar %s and no registry entry)", path,
+                  sc.path);
+        err = TVMAF_ERR(EACCES);
+        goto end;
+    }
+    /* Hash and parse the same bytes: nothing can change between the two. */
+    size_t len;
+    if ((err = tvmaf_tiny_read_file(real, TINY_MAX_FILE_BYTES, &buf, &len, log)))
+        goto end;
+    tvmaf_tiny_sha256_hex(buf, len, m->sha256);
+    if (strcmp(m->sha256, want)) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: sha256 mismatch: expected %s, file has %s", path,
+                  want, m->sha256);
+        err = TVMAF_ERR(EACCES);
+        goto end;
+    }
+    snprintf(dir, sizeof(dir), "%s", real);
+    char *const slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = 0; /* the model sits in / */
+    else
+        *slash = 0;
+    x.dir = dir;
+    x.n_pins = sc.n_data;
+    x.pin_file = (const char *const *)sc.data_file;
+    x.pin_sha = (const char *const *)sc.data_sha256;
+    if ((err = finish(m, buf, len, path, &sc, have_sidecar, &x, o)))
+        goto end;
+    m->id = reg_id ? reg_id : sc.id ? strdup(sc.id) : stem_of(path);
+    reg_id = NULL;
+    m->kind = strdup(reg_kind ? reg_kind : sc.kind ? sc.kind : "fr");
+    m->path = strdup(real);
+    if (!m->id || !m->kind || !m->path)
+        err = TVMAF_ERR(ENOMEM);
+end:
+    if (err == TVMAF_ERR(ENOMEM))
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", id_or_path);
+    external_clear(&x);
+    free(buf);
+    free(want);
+    free(reg_id);
+    free(reg_kind);
+    sidecar_clear(&sc);
+    return err;
+}
+
 int tvmaf_tiny_model_load(TvmafTinyModel **out, const char *id_or_path,
                           const TvmafTinyLoadOptions *opt)
 {
@@ -293,180 +718,23 @@ int tvmaf_tiny_model_load(TvmafTinyModel **out, const char *id_or_path,
     int err = tvmaf_tiny_opts_resolve(&o, opt);
     if (err)
         return err;
-    const TvmafLogger *const log = &o.log;
     if (!id_or_path || !*id_or_path) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "tiny model: no id or path given");
+        tvmaf_log(&o.log, TVMAF_LOG_ERROR, "tiny model: no id or path given");
         return TVMAF_ERR(EINVAL);
     }
-
     TvmafTinyModel *m = calloc(1, sizeof(*m));
-    Sidecar sc = { 0 };
-    TvmafTinyRegistry *reg = NULL;
-    uint8_t *buf = NULL;
-    char *want = NULL, *reg_id = NULL, *reg_kind = NULL;
-    char path[PATH_MAX], real[PATH_MAX];
     if (!m) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "tiny model: out of memory");
+        tvmaf_log(&o.log, TVMAF_LOG_ERROR, "tiny model: out of memory");
         return TVMAF_ERR(ENOMEM);
     }
     m->log = o.log;
-
-    if (looks_like_path(id_or_path)) {
-        if (snprintf(path, sizeof(path), "%s", id_or_path) >= (int)sizeof(path)) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: path too long", id_or_path);
-            err = TVMAF_ERR(EINVAL);
-            goto fail;
-        }
-    } else {
-        if ((err = tvmaf_tiny_registry_read(&reg, o.registry_dir, o.jail, log, 0)))
-            goto fail;
-        const TvmafTinyRegistryEntry *hit = NULL;
-        int int8 = 0;
-        for (unsigned i = 0; i < reg->n && !hit; i++) {
-            const TvmafTinyRegistryEntry *const e = &reg->e[i];
-            const size_t n = strlen(e->id);
-            if (!strcmp(e->id, id_or_path))
-                hit = e;
-            else if (e->int8_file && !strncmp(e->id, id_or_path, n) &&
-                     !strcmp(id_or_path + n, "_int8"))
-                hit = e, int8 = 1;
-        }
-        if (!hit) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "unknown tiny model id '%s' (registry %s)",
-                      id_or_path, reg->json);
-            err = TVMAF_ERR(ENOENT);
-            goto fail;
-        }
-        snprintf(path, sizeof(path), "%s/%s", reg->dir, int8 ? hit->int8_file : hit->file);
-        /* A registry file may not leave the registry's directory. */
-        if ((err = tvmaf_tiny_resolve_path(path, reg->dir, real, log)))
-            goto fail;
-        want = strdup(int8 ? hit->int8_sha256 : hit->sha256);
-        reg_id = strdup(id_or_path);
-        reg_kind = strdup(hit->kind);
-        if (!want || !reg_id || !reg_kind) {
-            err = TVMAF_ERR(ENOMEM);
-            goto oom;
-        }
+    err = looks_like_path(id_or_path) ? load_path(m, id_or_path, &o) : load_id(m, id_or_path, &o);
+    if (err) {
+        tvmaf_tiny_model_free(&m);
+        return err;
     }
-    if ((err = tvmaf_tiny_resolve_path(path, o.jail, real, log)))
-        goto fail;
-
-    int have_sidecar;
-    if ((err = sidecar_find(&sc, path, o.jail, log, &have_sidecar)))
-        goto fail;
-    if (have_sidecar && sc.sha256) {
-        if (want && strcmp(want, sc.sha256)) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: sha256 in the registry (%s) and in %s (%s) differ",
-                      path, want, sc.path, sc.sha256);
-            err = TVMAF_ERR(EACCES);
-            goto fail;
-        }
-        if (!want && !(want = strdup(sc.sha256))) {
-            err = TVMAF_ERR(ENOMEM);
-            goto oom;
-        }
-    }
-    if (!want && (err = sha_from_local_registry(real, o.jail, log, &want, &reg_id, &reg_kind)))
-        goto fail;
-    if (!want) {
-        tvmaf_log(log, TVMAF_LOG_ERROR,
-                  "%s: no sha256 to verify against (no sidecar %s and no registry entry)", path,
-                  sc.path);
-        err = TVMAF_ERR(EACCES);
-        goto fail;
-    }
-
-    /* Hash and parse the same bytes: nothing can change between the two. */
-    size_t len;
-    if ((err = tvmaf_tiny_read_file(real, TINY_MAX_FILE_BYTES, &buf, &len, log)))
-        goto fail;
-    tvmaf_tiny_sha256_hex(buf, len, m->sha256);
-    if (strcmp(m->sha256, want)) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: sha256 mismatch: expected %s, file has %s", path,
-                  want, m->sha256);
-        err = TVMAF_ERR(EACCES);
-        goto fail;
-    }
-    char dir[PATH_MAX];
-    snprintf(dir, sizeof(dir), "%s", real);
-    char *const slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = 0; /* the model sits in / */
-    else
-        *slash = 0;
-    if ((err = tvmaf_tiny_graph_parse(&m->g, buf, len, dir, path, log)))
-        goto fail;
-    free(buf);
-    buf = NULL;
-
-    const int64_t k = m->g->n_features;
-    if (have_sidecar) {
-        if (sc.n_features != k || (sc.input_k >= 0 && sc.input_k != k)) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: lists %u features, the model takes %lld",
-                      sc.path, sc.n_features, (long long)k);
-            err = TVMAF_ERR(EBADMSG);
-            goto fail;
-        }
-        const char *const gin = m->g->values[m->g->input].name;
-        const char *const gout = m->g->values[m->g->output].name;
-        if ((sc.input_name && strcmp(sc.input_name, gin)) ||
-            (sc.output_name && strcmp(sc.output_name, gout))) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: tensor names %s -> %s, the model has %s -> %s",
-                      sc.path, sc.input_name ? sc.input_name : "?",
-                      sc.output_name ? sc.output_name : "?", gin, gout);
-            err = TVMAF_ERR(EBADMSG);
-            goto fail;
-        }
-        m->features = sc.features;
-        m->n_features = sc.n_features;
-        sc.features = NULL;
-        sc.n_features = 0;
-    } else {
-        if (k != 6) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: no sidecar %s to name its %lld features", path,
-                      sc.path, (long long)k);
-            err = TVMAF_ERR(EBADMSG);
-            goto fail;
-        }
-        tvmaf_log(log, TVMAF_LOG_WARNING, "%s: no sidecar; assuming the canonical 6 features",
-                  path);
-        if (!(m->features = calloc(6, sizeof(*m->features)))) {
-            err = TVMAF_ERR(ENOMEM);
-            goto oom;
-        }
-        for (; m->n_features < 6; m->n_features++)
-            if (!(m->features[m->n_features] = strdup(canonical6[m->n_features]))) {
-                err = TVMAF_ERR(ENOMEM);
-                goto oom;
-            }
-    }
-    m->id = reg_id ? reg_id : sc.id ? strdup(sc.id) : stem_of(path);
-    reg_id = NULL;
-    m->kind = strdup(reg_kind ? reg_kind : sc.kind ? sc.kind : "fr");
-    m->path = strdup(real);
-    if (!m->id || !m->kind || !m->path) {
-        err = TVMAF_ERR(ENOMEM);
-        goto oom;
-    }
-    free(want);
-    free(reg_kind);
-    sidecar_clear(&sc);
-    tvmaf_tiny_registry_free(&reg);
     *out = m;
     return 0;
-
-oom:
-    tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", id_or_path);
-fail:
-    free(buf);
-    free(want);
-    free(reg_id);
-    free(reg_kind);
-    sidecar_clear(&sc);
-    tvmaf_tiny_registry_free(&reg);
-    tvmaf_tiny_model_free(&m);
-    return err;
 }
 
 int tvmaf_tiny_model_run(const TvmafTinyModel *m, const float *in, const size_t n, float *out)

@@ -7,10 +7,13 @@
  */
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "log.h"
+#include "model/builtin.h"
 #include "model/tiny/tiny_config.h"
 #include "model/tiny/tiny_file.h"
 #include "model/tiny/tiny_graph.h"
@@ -39,10 +42,10 @@ static int is_id(const char *s)
 
 /* Registry file names: relative, no empty or ".." component; the resolved
  * path is checked against the directory again when it is opened. */
-static int is_rel_file(const char *s)
+static int is_rel_name(const char *s)
 {
     const size_t n = s ? strlen(s) : 0;
-    if (!n || n > 256 || s[0] == '/' || n < 6 || strcmp(s + n - 5, ".onnx"))
+    if (!n || n > 256 || s[0] == '/')
         return 0;
     for (const char *c = s; *c;) {
         const char *e = strchr(c, '/');
@@ -55,6 +58,12 @@ static int is_rel_file(const char *s)
         if ((unsigned char)*s < 0x20)
             return 0;
     return 1;
+}
+
+static int is_rel_file(const char *s)
+{
+    const size_t n = s ? strlen(s) : 0;
+    return is_rel_name(s) && n >= 6 && !strcmp(s + n - 5, ".onnx");
 }
 
 const char *tvmaf_tiny_default_model_dir(void)
@@ -90,6 +99,9 @@ int tvmaf_tiny_opts_resolve(TinyOpts *o, const TvmafTinyLoadOptions *opt)
     o->registry_dir = opt->registry_dir ? opt->registry_dir
                       : env             ? env
                                         : TVMAF_TINY_MODEL_DIR;
+    o->explicit_dir = opt->registry_dir != NULL;
+    o->use_builtin = !opt->no_builtin && !opt->registry_dir;
+    o->cpu_mask = opt->cpu_mask;
     const char *const jail = opt->jail_dir ? opt->jail_dir : env;
     if (jail) {
         if (!realpath(jail, o->jail)) {
@@ -133,6 +145,14 @@ static void free_entries(TvmafTinyRegistry *r)
         free((char *)e->license);
         free((char *)e->int8_file);
         free((char *)e->int8_sha256);
+        free((char *)e->sidecar_sha256);
+        free((char *)e->int8_sidecar_sha256);
+        for (unsigned j = 0; j < e->n_data; j++) {
+            free((char *)e->data_file[j]);
+            free((char *)e->data_sha256[j]);
+        }
+        free((void *)e->data_file);
+        free((void *)e->data_sha256);
     }
     free(r->e);
     r->e = NULL;
@@ -196,6 +216,9 @@ static int parse_entries(TvmafTinyRegistry *r, const json_t *root)
         if (!lic)
             lic = json_object_get(m, "licence");
         const json_t *const sha8 = json_object_get(m, "int8_sha256");
+        const json_t *const sside = json_object_get(m, "sidecar_sha256");
+        const json_t *const sside8 = json_object_get(m, "int8_sidecar_sha256");
+        const json_t *const sdata = json_object_get(m, "data_sha256");
         if (!is_id(json_string_value(id)))
             return bad(r, i, "\"id\" must match ^[a-z0-9][a-z0-9_-]*$ (at most 64)");
         const char *const k = json_string_value(kind);
@@ -212,6 +235,12 @@ static int parse_entries(TvmafTinyRegistry *r, const json_t *root)
             return bad(r, i, "\"license\" must be a string");
         if (sha8 && !tvmaf_tiny_is_sha256(json_string_value(sha8)))
             return bad(r, i, "\"int8_sha256\" must be 64 lowercase hex digits");
+        if ((sside && !tvmaf_tiny_is_sha256(json_string_value(sside))) ||
+            (sside8 && !tvmaf_tiny_is_sha256(json_string_value(sside8))))
+            return bad(r, i, "\"sidecar_sha256\" and \"int8_sidecar_sha256\" must be 64 "
+                             "lowercase hex digits");
+        if (sdata && (!json_is_object(sdata) || json_object_size(sdata) > 64))
+            return bad(r, i, "\"data_sha256\" must be an object of at most 64 file: sha256");
         for (size_t j = 0; j < r->n; j++)
             if (!strcmp(r->e[j].id, json_string_value(id)))
                 return bad(r, i, "duplicate id");
@@ -224,6 +253,31 @@ static int parse_entries(TvmafTinyRegistry *r, const json_t *root)
         e->opset = opset ? (int)json_integer_value(opset) : 0;
         if (!e->id || !e->kind || !e->file || !e->sha256 || (lic && !e->license))
             return TVMAF_ERR(ENOMEM);
+        e->builtin = r->builtin;
+        if ((sside && !(e->sidecar_sha256 = dup_str(sside))) ||
+            (sside8 && !(e->int8_sidecar_sha256 = dup_str(sside8))))
+            return TVMAF_ERR(ENOMEM);
+        if (sdata) {
+            const size_t nd = json_object_size(sdata);
+            const char **const df = calloc(nd ? nd : 1, sizeof(*df));
+            const char **const ds = calloc(nd ? nd : 1, sizeof(*ds));
+            e->data_file = df;
+            e->data_sha256 = ds;
+            if (!df || !ds)
+                return TVMAF_ERR(ENOMEM);
+            const char *key;
+            const json_t *v;
+            json_object_foreach((json_t *)sdata, key, v) {
+                if (!is_rel_name(key) || !tvmaf_tiny_is_sha256(json_string_value(v)))
+                    return bad(r, i, "\"data_sha256\" maps relative file names (no ..) to "
+                                     "64 lowercase hex digits");
+                df[e->n_data] = strdup(key);
+                ds[e->n_data] = dup_str(v);
+                e->n_data++;
+                if (!df[e->n_data - 1] || !ds[e->n_data - 1])
+                    return TVMAF_ERR(ENOMEM);
+            }
+        }
         if (sha8) {
             /* The int8 sibling of "x.onnx" is "x.int8.onnx". */
             const size_t len = strlen(e->file);
@@ -300,6 +354,112 @@ fail:
     return err;
 }
 
+int tvmaf_tiny_registry_open_builtin(TvmafTinyRegistry **out, const TvmafTinyLoadOptions *opt)
+{
+    if (!out)
+        return TVMAF_ERR(EINVAL);
+    *out = NULL;
+    TinyOpts o;
+    int err = tvmaf_tiny_opts_resolve(&o, opt);
+    if (err)
+        return err;
+    const TvmafBuiltinFile *const f = tvmaf_builtin_find(tvmaf_builtin_tiny, "registry.json");
+    TvmafTinyRegistry *const r = calloc(1, sizeof(*r));
+    if (!r)
+        return TVMAF_ERR(ENOMEM);
+    r->log = o.log;
+    r->builtin = 1;
+    r->dir = strdup("built-in");
+    r->json = strdup("built-in registry.json");
+    if (!r->dir || !r->json) {
+        err = TVMAF_ERR(ENOMEM);
+        goto fail;
+    }
+    if (!f) { /* built without tiny models: an empty registry */
+        if (!(r->e = calloc(1, sizeof(*r->e)))) {
+            err = TVMAF_ERR(ENOMEM);
+            goto fail;
+        }
+        *out = r;
+        return 0;
+    }
+    json_error_t jerr;
+    json_t *const root = json_loadb((const char *)f->data, f->size, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        tvmaf_log(&o.log, TVMAF_LOG_ERROR, "%s:%d:%d: %s", r->json, jerr.line, jerr.column,
+                  jerr.text);
+        err = TVMAF_ERR(EBADMSG);
+        goto fail;
+    }
+    err = parse_entries(r, root);
+    json_decref(root);
+    if (err)
+        goto fail;
+    *out = r;
+    return 0;
+fail:;
+    TvmafTinyRegistry *tmp = r;
+    tvmaf_tiny_registry_free(&tmp);
+    return err;
+}
+
+int tvmaf_tiny_registry_file(const TvmafTinyRegistry *r, const char *name, const size_t max,
+                             uint8_t **buf, size_t *len, char *where, const size_t where_size)
+{
+    *buf = NULL;
+    *len = 0;
+    if (r->builtin) {
+        snprintf(where, where_size, "built-in %s", name);
+        const TvmafBuiltinFile *const f = tvmaf_builtin_find(tvmaf_builtin_tiny, name);
+        if (!f) {
+            tvmaf_log(&r->log, TVMAF_LOG_ERROR, "%s: not in the built-in registry", name);
+            return TVMAF_ERR(ENOENT);
+        }
+        if (!(*buf = malloc(f->size + 1))) {
+            tvmaf_log(&r->log, TVMAF_LOG_ERROR, "%s: out of memory", where);
+            return TVMAF_ERR(ENOMEM);
+        }
+        memcpy(*buf, f->data, f->size);
+        (*buf)[f->size] = 0;
+        *len = f->size;
+        return 0;
+    }
+    char path[PATH_MAX], real[PATH_MAX];
+    if (snprintf(path, sizeof(path), "%s/%s", r->dir, name) >= (int)sizeof(path)) {
+        tvmaf_log(&r->log, TVMAF_LOG_ERROR, "%s/%s: path too long", r->dir, name);
+        return TVMAF_ERR(EINVAL);
+    }
+    snprintf(where, where_size, "%s", path);
+    /* A registry file may not leave the registry's directory, nor the jail. */
+    int err = tvmaf_tiny_resolve_path(path, r->dir, real, &r->log);
+    if (err || (err = tvmaf_tiny_resolve_path(path, r->jail, real, &r->log)))
+        return err;
+    return tvmaf_tiny_read_file(real, max, buf, len, &r->log);
+}
+
+int tvmaf_tiny_registry_exists(const TvmafTinyRegistry *r, const char *name)
+{
+    if (r->builtin)
+        return tvmaf_builtin_find(tvmaf_builtin_tiny, name) != NULL;
+    char path[PATH_MAX];
+    struct stat st;
+    return snprintf(path, sizeof(path), "%s/%s", r->dir, name) < (int)sizeof(path) &&
+           lstat(path, &st) == 0;
+}
+
+int tvmaf_tiny_check_pin(const TvmafLogger *log, const char *where, const uint8_t *buf,
+                         const size_t len, const char *pin)
+{
+    char hex[65];
+    tvmaf_tiny_sha256_hex(buf, len, hex);
+    if (strcmp(hex, pin)) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: sha256 mismatch: pinned %s, file has %s", where,
+                  pin, hex);
+        return TVMAF_ERR(EACCES);
+    }
+    return 0;
+}
+
 int tvmaf_tiny_registry_open(TvmafTinyRegistry **out, const TvmafTinyLoadOptions *opt)
 {
     if (!out)
@@ -328,6 +488,28 @@ const TvmafTinyRegistryEntry *tvmaf_tiny_registry_entry(const TvmafTinyRegistry 
     return r && i < r->n ? &r->e[i] : NULL;
 }
 
+/* "dir/x.onnx" + "x.json" -> "dir/x.json": names relative to the model's directory. */
+int tvmaf_tiny_sibling(const char *file, const char *name, char *out, const size_t size)
+{
+    const char *const slash = strrchr(file, '/');
+    const int d = slash ? (int)(slash - file + 1) : 0;
+    return snprintf(out, size, "%.*s%s", d, file, name) >= (int)size ? TVMAF_ERR(EINVAL) : 0;
+}
+
+static int verify_one(const TvmafTinyRegistry *r, const char *name, const char *pin)
+{
+    uint8_t *buf;
+    size_t len;
+    char where[PATH_MAX + 16];
+    int err = tvmaf_tiny_registry_file(r, name, TINY_MAX_FILE_BYTES, &buf, &len, where,
+                                       sizeof(where));
+    if (err)
+        return err;
+    err = tvmaf_tiny_check_pin(&r->log, where, buf, len, pin);
+    free(buf);
+    return err;
+}
+
 int tvmaf_tiny_registry_verify(const TvmafTinyRegistry *r, const unsigned i, const int int8)
 {
     if (!r || i >= r->n)
@@ -337,23 +519,27 @@ int tvmaf_tiny_registry_verify(const TvmafTinyRegistry *r, const unsigned i, con
     const char *const want = int8 ? e->int8_sha256 : e->sha256;
     if (!file)
         return TVMAF_ERR(ENOENT);
-    char path[PATH_MAX], real[PATH_MAX];
-    if (snprintf(path, sizeof(path), "%s/%s", r->dir, file) >= (int)sizeof(path))
-        return TVMAF_ERR(EINVAL);
-    int err = tvmaf_tiny_resolve_path(path, r->dir, real, &r->log);
-    if (err || (err = tvmaf_tiny_resolve_path(path, r->jail, real, &r->log)))
+    int err = verify_one(r, file, want);
+    if (err)
         return err;
-    uint8_t *buf;
-    size_t len;
-    if ((err = tvmaf_tiny_read_file(real, TINY_MAX_FILE_BYTES, &buf, &len, &r->log)))
-        return err;
-    char hex[65];
-    tvmaf_tiny_sha256_hex(buf, len, hex);
-    free(buf);
-    if (strcmp(hex, want)) {
-        tvmaf_log(&r->log, TVMAF_LOG_ERROR, "%s: sha256 mismatch: registry has %s, file has %s",
-                  path, want, hex);
+    /* The sidecar: pinned, or absent. */
+    char side[PATH_MAX];
+    const size_t n = strlen(file);
+    snprintf(side, sizeof(side), "%.*s.json", (int)(n - 5), file);
+    const char *const spin = int8 ? e->int8_sidecar_sha256 : e->sidecar_sha256;
+    if (spin) {
+        if ((err = verify_one(r, side, spin)))
+            return err;
+    } else if (tvmaf_tiny_registry_exists(r, side)) {
+        tvmaf_log(&r->log, TVMAF_LOG_ERROR, "%s/%s: the registry pins no sha256 for this sidecar",
+                  r->dir, side);
         return TVMAF_ERR(EACCES);
+    }
+    for (unsigned j = 0; j < e->n_data; j++) {
+        char name[PATH_MAX];
+        if ((err = tvmaf_tiny_sibling(e->file, e->data_file[j], name, sizeof(name))) ||
+            (err = verify_one(r, name, e->data_sha256[j])))
+            return err;
     }
     return 0;
 }

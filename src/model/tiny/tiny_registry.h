@@ -17,11 +17,15 @@ struct TvmafTinyRegistry {
     TvmafTinyRegistryEntry *e;
     unsigned n;
     TvmafLogger log;
+    int builtin; /* files come from the built-in table, not from dir */
 };
 
 /* Options with defaults and the environment applied. */
 typedef struct TinyOpts {
     const char *registry_dir;
+    int explicit_dir;  /* registry_dir came from the options: ids resolve there only */
+    int use_builtin;   /* ids are looked up in the built-in registry first */
+    unsigned cpu_mask;
     char jail[PATH_MAX]; /* canonical; empty = no jail */
     TvmafLogger log;
 } TinyOpts;
@@ -39,6 +43,22 @@ int tvmaf_tiny_resolve_path(const char *path, const char *jail, char real[PATH_M
  * when the file does not exist. */
 int tvmaf_tiny_registry_read(TvmafTinyRegistry **out, const char *dir, const char *jail,
                              const TvmafLogger *log, int quiet_missing);
+
+/* Reads file `name` (relative to the registry) from the registry's
+ * directory (inside it and the jail) or from the built-in table. `where`
+ * receives the name used in messages. Errors are logged. */
+int tvmaf_tiny_registry_file(const TvmafTinyRegistry *r, const char *name, size_t max,
+                             uint8_t **buf, size_t *len, char *where, size_t where_size);
+
+/* 1 when the registry has a file `name` (a dangling link counts). */
+int tvmaf_tiny_registry_exists(const TvmafTinyRegistry *r, const char *name);
+
+/* Compares sha256(buf) with `pin`; logs and returns TVMAF_ERR(EACCES) on a mismatch. */
+int tvmaf_tiny_check_pin(const TvmafLogger *log, const char *where, const uint8_t *buf,
+                         size_t len, const char *pin);
+
+/* `name` in the directory of the relative path `file`. */
+int tvmaf_tiny_sibling(const char *file, const char *name, char *out, size_t size);
 
 /* 1 for 64 lowercase hex digits. */
 int tvmaf_tiny_is_sha256(const char *s);
