@@ -1,8 +1,7 @@
 /*
- * Model scoring for the CLI: classic libvmaf SVR models and tiny MLPs turn
- * per-frame features into per-frame scores. Models whose features need
- * different extractor options (the "neg" models' gain limits) get their own
- * feature set, i.e. their own context fed with the same pictures.
+ * The scoring command's models: turns --model / --tiny-model / defaults into
+ * a library scorer (include/tinyvmaf/score.h), then its metrics into the
+ * report and the one-line summary. The scoring itself is the library's.
  */
 #ifndef TVMAF_TOOLS_SCORERS_H
 #define TVMAF_TOOLS_SCORERS_H
@@ -10,32 +9,24 @@
 #include <stdio.h>
 
 #include "cli.h"
-
-#define TVMAF_MAX_FEATURE_SETS 4
+#include "tinyvmaf/score.h"
 
 typedef struct TvmafScorers TvmafScorers;
 
-/** Loads every model the options name. Prints a one-line error and returns <0 on failure. */
-int tvmaf_scorers_open(TvmafScorers **out, const CliOptions *o);
+/**
+ * Loads every model the options name (or the defaults) into a scorer made
+ * with `settings`. Prints a one-line error and returns <0 on failure.
+ */
+int tvmaf_scorers_open(TvmafScorers **out, const CliOptions *o, const TvmafSettings *settings);
 
-/** Number of feature sets (contexts) the models need; at least 1. */
-int tvmaf_scorers_n_sets(const TvmafScorers *s);
-
-/** Applies feature set k's extractor options to `set`. */
-void tvmaf_scorers_set_settings(const TvmafScorers *s, int k, TvmafSettings *set);
-
-/** Number of per-frame metrics the models add to the report. */
-int tvmaf_scorers_metric_count(const TvmafScorers *s);
+/** The library scorer the pictures go to. */
+TvmafScorer *tvmaf_scorers_scorer(TvmafScorers *s);
 
 /**
- * Computes the models' per-frame scores into `out` (metric_count entries)
- * from the flushed contexts, one per feature set.
+ * After tvmaf_scorer_flush(): fills the report's metrics and the tiny-model
+ * JSON block (the storage lives in `s`). Returns <0 (printed) on failure.
  */
-int tvmaf_scorers_run(TvmafScorers *s, TvmafContext *const *ctx, unsigned n_frames,
-                      unsigned subsample, TvmafReportMetric *out);
-
-/** Adds extra top-level JSON blocks (tiny-model descriptions) to the report. */
-void tvmaf_scorers_blocks(TvmafScorers *s, TvmafReport *r);
+int tvmaf_scorers_report(TvmafScorers *s, TvmafReport *r);
 
 /** Prints the one-line human summary. */
 void tvmaf_scorers_summary(const TvmafScorers *s, const TvmafReport *r, FILE *f);
