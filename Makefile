@@ -9,11 +9,11 @@ MESON_SETUP_ARGS ?=
 # Build and test dependencies (Debian 12 package names).
 DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
 	libjansson-dev libprotobuf-c-dev protobuf-c-compiler nettle-dev \
-	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs
+	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg
 # Only for `make bench` (clips made from Debian-packaged content).
 DEB_BENCH_PACKAGES = ffmpeg
 
-.PHONY: all build demo test bench deps bench-deps clean
+.PHONY: all build demo test bench deps bench-deps corpus clean
 
 all: build
 
@@ -50,6 +50,11 @@ demo: build
 
 test: build
 	@tools/run_tests.sh $(BUILD)
+
+# The training corpus (hours of CPU; resumable: rerun to continue). Its state
+# lives in ~/.cache/tinyvmaf/corpus; the table and manifest land in corpus/.
+corpus: build
+	/usr/bin/python3 corpus/build.py --export
 
 bench: bench-deps build
 	@bench/run_bench.sh $(BUILD)

@@ -63,6 +63,7 @@ def atomic_write(path, data):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -72,20 +73,28 @@ def atomic_write(path, data):
         raise
 
 
+def one_line(text, limit=300):
+    """A tool's stderr as one line: its lines joined, the tail kept."""
+    text = " / ".join(l.strip() for l in text.strip().splitlines() if l.strip())
+    return text[-limit:]
+
+
 def even(x):
     return 2 * int(x / 2 + 0.5)
 
 
 # --------------------------------------------------------------------------- plan
 
-def load_sources(tsv):
+def load_sources(tsv, expect=None):
     rows = []
     with open(tsv, newline="") as f:
         for r in csv.DictReader(f, delimiter="\t"):
             if r.get("keep") == "yes":
                 rows.append(r)
-    if len(rows) != 25:
-        raise BuildError(f"{tsv}: expected 25 kept sources, found {len(rows)}")
+    if expect is not None and len(rows) != expect:
+        raise BuildError(f"{tsv}: expected {expect} kept sources, found {len(rows)}")
+    if not rows:
+        raise BuildError(f"{tsv}: no kept sources")
     return rows
 
 
@@ -140,10 +149,11 @@ class Builder:
     def __init__(self, args):
         self.args = args
         self.work = os.path.abspath(args.work)
-        with open(RECIPE, "rb") as f:
+        self.table, self.manifest_path, self.timings = args.table, args.manifest, args.timings
+        with open(args.recipe, "rb") as f:
             self.recipe_bytes = f.read()
         self.recipe = json.loads(self.recipe_bytes)
-        self.sources = load_sources(args.sources)
+        self.sources = load_sources(args.sources, self.recipe.get("sources_expected"))
         self.by_id = {s["id"]: s for s in self.sources}
         self.plan = make_plan(self.sources, self.recipe)
         self.clips = {c["clip"]: c for c in self.plan}
@@ -181,6 +191,11 @@ class Builder:
 
     def fetch(self):
         t0 = time.time()
+        for s in self.sources:
+            files = self.source_files(s)
+            if files and all(os.path.isfile(f) for f in files) and not self.source_ok(s):
+                raise BuildError(f"{s['id']}: {s['path']}: sha256 differs from sources.tsv (a "
+                                 f"Debian point release may have changed it)")
         missing = [s for s in self.sources if not self.source_ok(s)]
         if missing:
             pkgs = sorted({s["package"] for s in missing})
@@ -252,7 +267,7 @@ class Builder:
         tmp = out + ".part"
         r = subprocess.run(self.ref_cmd(src, tmp), stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
-            raise BuildError(f"{sid}: making the reference failed: {r.stderr.strip()[-300:]}")
+            raise BuildError(f"{sid}: making the reference failed: {one_line(r.stderr)}")
         got = self.y4m_frames(tmp, W, H)
         if got != n:
             os.unlink(tmp)
@@ -293,7 +308,7 @@ class Builder:
             t0 = time.time()
             r = subprocess.run(self.encode_cmd(c, ref, enc), stderr=subprocess.PIPE, text=True, env=env)
             if r.returncode != 0:
-                raise BuildError(f"{c['clip']}: encode failed: {r.stderr.strip()[-300:]}")
+                raise BuildError(f"{c['clip']}: encode failed: {one_line(r.stderr)}")
             t1 = time.time()
             with open(os.path.join(d, "dec.err"), "w+") as derr:
                 dec = subprocess.Popen(self.decode_cmd(c, enc), stdout=subprocess.PIPE, stderr=derr)
@@ -306,9 +321,9 @@ class Builder:
                 dec_err = derr.read()
             t2 = time.time()
             if dec.returncode != 0:
-                raise BuildError(f"{c['clip']}: decode failed: {dec_err.strip()[-300:]}")
+                raise BuildError(f"{c['clip']}: decode failed: {one_line(dec_err)}")
             if tv.returncode != 0 or err.strip():
-                raise BuildError(f"{c['clip']}: tinyvmaf: {err.decode(errors='replace').strip()[-300:]}")
+                raise BuildError(f"{c['clip']}: tinyvmaf: {one_line(err.decode(errors='replace'))}")
             return self.rows(c, out.decode()), t1 - t0, t2 - t1
         finally:
             shutil.rmtree(d, ignore_errors=True)
@@ -337,14 +352,14 @@ class Builder:
 
     # Resume from the committed table ----------------------------------------
     def seed_from_table(self):
-        if not os.path.exists(TABLE):
+        if not os.path.exists(self.table):
             return 0
         by_clip = {}
-        with lzma.open(TABLE, "rt", newline="") as f:
+        with lzma.open(self.table, "rt", newline="") as f:
             rd = csv.reader(f)
             header = next(rd)
             if header != self.recipe["columns"]:
-                raise BuildError(f"{TABLE}: unexpected header")
+                raise BuildError(f"{self.table}: unexpected header")
             for row in rd:
                 by_clip.setdefault(row[2], []).append(row)
         seeded = 0
@@ -398,6 +413,17 @@ class Builder:
             return c, (text, enc_s, score_s)
 
         results = {}
+        t_run = time.time()
+        try:
+            self.run_jobs(todo, job, progress, failed, results, stop)
+        finally:
+            if only is None:
+                with open(os.path.join(self.work, "timings.tsv"), "a") as f:
+                    f.write(f"#wall\t{time.time() - t_run:.3f}\t0.000\n")
+        progress.finish()
+        return failed, results
+
+    def run_jobs(self, todo, job, progress, failed, results, stop):
         with concurrent.futures.ThreadPoolExecutor(self.args.jobs) as ex:
             futs = [ex.submit(job, c) for c in todo]
             try:
@@ -415,15 +441,13 @@ class Builder:
                 for f in futs:
                     f.cancel()
                 raise
-        progress.finish()
-        return failed, results
 
     def log_times(self, fetch_s, ref_s):
         with open(os.path.join(self.work, "timings.tsv"), "a") as f:
             if fetch_s > 0.5:
-                f.write(f"#fetch\t{fetch_s:.3f}\t0\n")
+                f.write(f"#fetch\t{fetch_s:.3f}\t0.000\n")
             if ref_s > 0:
-                f.write(f"#references\t{ref_s:.3f}\t0\n")
+                f.write(f"#references\t{ref_s:.3f}\t0.000\n")
 
     # Export ----------------------------------------------------------------
     def export(self):
@@ -450,13 +474,13 @@ class Builder:
             heights.setdefault(c["source"], set()).add(c["height"])
         raw = buf.getvalue()
         xz = lzma.compress(raw, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC64, preset=9)
-        atomic_write(TABLE, xz)
+        atomic_write(self.table, xz)
         times = self.merge_timings(done)
         complete = len(done) == len(self.plan)
         manifest = {
             "name": self.recipe["name"],
             "complete": complete,
-            "table": os.path.basename(TABLE),
+            "table": os.path.basename(self.table),
             "table_csv_sha256": h.hexdigest(),
             "table_xz_sha256": hashlib.sha256(xz).hexdigest(),
             "rows": n_rows,
@@ -478,7 +502,7 @@ class Builder:
             "tools": tool_versions(self.tinyvmaf),
             "wall_time_s": times,
         }
-        atomic_write(MANIFEST, (json.dumps(manifest, indent=1) + "\n").encode())
+        atomic_write(self.manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
         return manifest
 
     def plan_sorted(self):
@@ -490,16 +514,24 @@ class Builder:
     def model_sha256(self):
         if self.model.startswith("path="):
             return sha256_file(self.model[5:].split(":")[0])
+        if self.model.startswith("version="):
+            # Built in from models/libvmaf (the build checks the pin).
+            path = os.path.join(ROOT, "models", "libvmaf", self.model[8:].split(":")[0] + ".json")
+            return sha256_file(path) if os.path.exists(path) else None
         return None
 
     def merge_timings(self, done):
         # Committed timings (from earlier machines) plus this machine's log.
         t = {}
-        for path in (TIMINGS, os.path.join(self.work, "timings.tsv")):
+        seen = set()
+        for path in (self.timings, os.path.join(self.work, "timings.tsv")):
             if not os.path.exists(path):
                 continue
             with open(path) as f:
                 for line in f:
+                    if line in seen:
+                        continue  # the committed file repeats this machine's lines
+                    seen.add(line)
                     parts = line.rstrip("\n").split("\t")
                     if len(parts) != 3:
                         continue
@@ -512,14 +544,15 @@ class Builder:
         for k in sorted(t):
             for a, b in (t[k] if k.startswith("#") else t[k][-1:]):
                 lines.append(f"{k}\t{a:.3f}\t{b:.3f}\n")
-        atomic_write(TIMINGS, "".join(dict.fromkeys(lines)).encode())
+        atomic_write(self.timings, "".join(dict.fromkeys(lines)).encode())
         enc = sum(v[-1][0] for k, v in t.items() if not k.startswith("#"))
         score = sum(v[-1][1] for k, v in t.items() if not k.startswith("#"))
         fetch = sum(a for a, _ in t.get("#fetch", []))
         refs = sum(a for a, _ in t.get("#references", []))
-        return {"fetch": round(fetch, 1), "references": round(refs, 1),
+        wall = sum(a for a, _ in t.get("#wall", []))
+        return {"wall": round(wall + fetch + refs, 1), "fetch": round(fetch, 1), "references": round(refs, 1),
                 "encode_cpu": round(enc, 1), "decode_and_score_cpu": round(score, 1),
-                "note": "per-job seconds summed over jobs; jobs ran --jobs at a time"}
+                "note": "wall: elapsed seconds of the build runs (fetch, references, encodes); encode_cpu and decode_and_score_cpu: per-encode seconds summed over encodes, which ran --jobs at a time"}
 
 
 def tool_versions(tinyvmaf):
@@ -568,6 +601,10 @@ def main():
     ap = argparse.ArgumentParser(description="Build the tinyvmaf training corpus (see corpus/README.md).")
     ap.add_argument("--shared", default=os.environ.get("TINYVMAF_SHARED", os.path.join(ROOT, "..", "shared")))
     ap.add_argument("--sources", help="sources.tsv (default: SHARED/corpus/sources.tsv)")
+    ap.add_argument("--recipe", default=RECIPE, help="recipe JSON (default corpus/recipe.json)")
+    ap.add_argument("--table", default=TABLE, help="the table (default corpus/tinyvmaf_corpus.csv.xz)")
+    ap.add_argument("--manifest", default=MANIFEST, help="default corpus/MANIFEST.json")
+    ap.add_argument("--timings", default=TIMINGS, help="default corpus/timings.tsv")
     ap.add_argument("--work", default=os.environ.get("TINYVMAF_CORPUS_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tinyvmaf", "corpus"),
         help="cache and state directory (default $TINYVMAF_CORPUS_CACHE or ~/.cache/tinyvmaf/corpus)")
@@ -622,7 +659,7 @@ def main():
 def compare(b, results):
     """Rows rebuilt now vs the committed table, byte for byte."""
     committed = {}
-    with lzma.open(TABLE, "rt", newline="") as f:
+    with lzma.open(b.table, "rt", newline="") as f:
         rd = csv.reader(f)
         next(rd)
         for row in rd:
