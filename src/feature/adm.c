@@ -2,8 +2,8 @@
  * Integer ADM, C reference (libvmaf integer_adm.c, C path).
  *
  * Every constant, shift and rounding below is libvmaf's; the derivations and
- * quirks are in ../shared/docs/vmaf-algorithms.md §3 (section numbers below
- * refer to it). Where libvmaf's fixed point wraps, we wrap the same way on
+ * quirks are in docs/algorithms.md, section 3 (the section numbers
+ * below refer to it). Where libvmaf's fixed point wraps, we wrap the same way on
  * purpose, through the helpers below, so that no C-level signed overflow (UB)
  * is involved: the wrap is a conversion, which GCC and Clang define as
  * modulo 2^n. Right shifts of negative values are arithmetic (implementation
@@ -41,7 +41,7 @@
 /* Keeps size arithmetic (int products, offsets, log2 shifts) well inside int range. */
 #define ADM_MAX_SIZE 65536
 
-/* Q15 db2 taps (§3.2); the lo taps sum to 46342. */
+/* Q15 db2 taps (algorithms.md 3.2); the lo taps sum to 46342. */
 #define LO0 15826
 #define LO1 27411
 #define LO2 7345
@@ -79,7 +79,7 @@ static inline uint64_t rndu64(const uint64_t v, const int s)
     return s ? (v + ((uint64_t)1 << (s - 1))) >> s : v;
 }
 
-/* --- §3.4 CSF: Watson 1997 wavelet noise visibility, luma, subject "sfl" --- */
+/* --- algorithms.md 3.4 CSF: Watson 1997 wavelet noise visibility, luma, subject "sfl" --- */
 
 static const float watson_amp[4][4] = {
     { 0.62171f, 0.67234f, 0.72709f, 0.67234f },
@@ -114,7 +114,7 @@ void tvmaf_adm_div_lut_init(int32_t *const lut)
     }
 }
 
-/* --- §3.2 DWT, scale 0 --- */
+/* --- algorithms.md 3.2 DWT, scale 0 --- */
 
 /*
  * Vertical pass. The lo sum is done in uint32: for b = 16 the int32 sum of
@@ -140,7 +140,7 @@ static inline void dwt_s0_vert(int16_t *const lo, int16_t *const hi, const void 
     }
 }
 
-/* Pads a row of n values for the horizontal taps at -1, n and n+1 (§3.2). */
+/* Pads a row of n values for the horizontal taps at -1, n and n+1 (algorithms.md 3.2). */
 #define PAD_ROW(row, n)                                                                            \
     do {                                                                                           \
         (row)[-1] = (row)[tvmaf_adm_mirror(-1, (n))];                                              \
@@ -174,7 +174,7 @@ static TVMAF_ADM_DWT_S0_FN(dwt_s0_c)
     }
 }
 
-/* --- §3.2 DWT, scales 1..3 (int64 sums, per-scale shifts) --- */
+/* --- algorithms.md 3.2 DWT, scales 1..3 (int64 sums, per-scale shifts) --- */
 
 static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
 {
@@ -206,7 +206,7 @@ static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
     }
 }
 
-/* --- §3.3 decouple, fused with the §3.5 CSF of the impairment --- */
+/* --- algorithms.md 3.3 decouple, fused with the 3.5 CSF of the impairment --- */
 
 /*
  * The < 1 degree angle test between (oh, ov) and (th, tv), trig-free. The
@@ -248,7 +248,7 @@ static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
 {
     const int32_t *const div = p->div_lut + 32768;
     const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
-    /* Q6 band x Q21/Q23 factor -> Q12; d rounds with 65535, not 65536 (§3.5). */
+    /* Q6 band x Q21/Q23 factor -> Q12; d rounds with 65535, not 65536 (algorithms.md 3.5). */
     static const int shift[3] = { 15, 15, 17 };
     static const int32_t add[3] = { 16384, 16384, 65535 };
 
@@ -334,7 +334,7 @@ static TVMAF_ADM_DECOUPLE_S123_FN(decouple_s123_c)
     }
 }
 
-/* --- §3.5 masking threshold and §3.7 numerator --- */
+/* --- algorithms.md 3.5 masking threshold and 3.7 numerator --- */
 
 static TVMAF_ADM_CM_S0_FN(cm_s0_c)
 {
@@ -390,7 +390,7 @@ static TVMAF_ADM_CM_S123_FN(cm_s123_c)
     for (int t = 0; t < 3; t++) sum[t] = acc[t];
 }
 
-/* --- §3.8 denominator --- */
+/* --- algorithms.md 3.8 denominator --- */
 
 static TVMAF_ADM_DEN_S0_FN(den_s0_c)
 {
@@ -441,7 +441,7 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
 
 typedef struct AdmScale {
     int w, h;                     /* band size */
-    int left, top, right, bottom; /* scoring window (§3.6) */
+    int left, top, right, bottom; /* scoring window (algorithms.md 3.6) */
     int rho;                      /* numerator per-row shift, ceil(log2 h) */
     int den_row_shift;            /* per-row shift of the denominator */
     double num_div[3];            /* 2^(final exponent) of the numerator, per orientation */
@@ -500,7 +500,7 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
     kp->enhn_gain_limit = opt->enhn_gain_limit;
     if (scale == 0) {
         /* libvmaf hard-codes these for the default viewing condition; they are
-         * not what the formula gives (36451, 49414), see §3.4. */
+         * not what the formula gives (36451, 49414), see algorithms.md 3.4. */
         if (fabs(opt->norm_view_dist * opt->ref_display_height - 3.0 * 1080) < 1.0e-8) {
             kp->rf[0] = kp->rf[1] = 36453;
             kp->rf[2] = 49417;
@@ -679,7 +679,7 @@ static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
     }
 }
 
-/* Decouples band row y into ring slot y % 3 and pads its cf row (§3.5 mirror). */
+/* Decouples band row y into ring slot y % 3 and pads its cf row (algorithms.md 3.5 mirror). */
 static void decouple_row(TvmafAdm *const a, const int scale, const int y, const int c0,
                          const int c1)
 {
@@ -725,7 +725,7 @@ static void decouple_row(TvmafAdm *const a, const int scale, const int y, const 
 /*
  * Scores one scale from its bands: numerator (decouple, CSF, masking) and
  * denominator over the window, row by row, with the per-row rounding of
- * §3.7/§3.8. The cf pads written by decouple_row are only read when the
+ * algorithms.md 3.7/3.8. The cf pads written by decouple_row are only read when the
  * window touches the band edge, where they carry the -1 -> 1, n -> n-1 mirror.
  */
 static void score_scale(TvmafAdm *const a, const int scale, float *const num, float *const den)
@@ -775,7 +775,7 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
         }
     }
 
-    /* Float rounding points are libvmaf's (§3.7, §3.8): scale 0 divides in
+    /* Float rounding points are libvmaf's (algorithms.md 3.7, 3.8): scale 0 divides in
      * double then narrows; scales 1..3 narrow the int64 first, then divide in
      * float. Orientation sums are float, in the order h, v, d. */
     float nsum = 0.0f, dsum = 0.0f;

@@ -3,7 +3,7 @@
  * decoupling, Watson CSF, contrast masking and Minkowski pooling.
  *
  * Numerics contract: adm2 and the per-scale scores are bit-identical to
- * libvmaf's C path (../shared/docs/vmaf-algorithms.md §3). Integer kernels of
+ * libvmaf's C path (docs/algorithms.md, section 3). Integer kernels of
  * every ISA must equal the C reference bit for bit (tests/checksimd).
  */
 #ifndef TVMAF_SRC_FEATURE_ADM_H
@@ -56,7 +56,7 @@ void tvmaf_adm_free(TvmafAdm **a);
 #define TVMAF_ADM_DWT_TMP(w) (2 * TVMAF_ADM_DWT_ROW(w))
 
 /*
- * DWT border rule (vmaf-algorithms.md §3.2): reflect-101 before the start
+ * DWT border rule (docs/algorithms.md 3.2): reflect-101 before the start
  * (-1 -> 1) and symmetric with the edge repeated after the end (n -> n-1,
  * n+1 -> n-2). libvmaf builds its index tables so that for inputs of 3 or 4
  * samples the first output reads index -1 unmirrored (out of bounds) and for
@@ -90,7 +90,7 @@ typedef struct TvmafAdmKernelParams {
     const int32_t *div_lut; ///< trunc(2^30 / i) at [32768 + i], i in [-32768, 32768]
     double enhn_gain_limit; ///< egl, [1, 100]
     uint32_t rf[3];         ///< fixed-point CSF: scale 0 Q21, Q21, Q23 (< 2^16);
-                            ///< scales 1..3 Q32 (< 2^31: 1/Q < 0.5 there, §3.4)
+                            ///< scales 1..3 Q32 (< 2^31: 1/Q < 0.5 there, algorithms.md 3.4)
     int cube_shift[3];      ///< masking cube shift e per orientation (>= 0)
     int den_sq_shift;       ///< scales 1..3: denominator square shift q (31, 30, 31)
     int den_cube_shift;     ///< scales 1..3: denominator cube shift (>= 0)

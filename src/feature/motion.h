@@ -4,7 +4,7 @@
  *    frames, reflect-101 borders, score in double;
  *  - classic (libvmaf 3.0/3.1): blur each frame, SAD of the blurred frames,
  *    edge-repeat at the bottom/right border, score in float32.
- * Only the reference luma is used. ../shared/docs/vmaf-algorithms.md §4.
+ * Only the reference luma is used. docs/algorithms.md, section 4.
  *
  * Numerics contract: SADs are exact integers, identical for every ISA;
  * scores are bit-identical to libvmaf's C path.

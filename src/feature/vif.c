@@ -2,7 +2,7 @@
  * Integer VIF, C reference: the DSP kernels, their table, and the driver that
  * walks the four scales one row at a time.
  *
- * Derivation (vmaf-algorithms.md §2; libvmaf integer_vif.c is the oracle).
+ * Derivation (docs/algorithms.md section 2; libvmaf integer_vif.c is the oracle).
  *
  * At scale s with Q16 taps f (sum 65536) and samples x (ref) and y (dis):
  *   vertical   mv  = R(sum f*x, sh_mu)        Q8, "8-bit units"
@@ -12,7 +12,7 @@
  * with sh_mu = b and sh_sq = 2(b-8) at scale 0 (b = input bit depth), and
  * 16/16 at scales 1..3 whose images are Q8 uint16. Because the rounding
  * constants scale with the shifts, content x*4 at 10 bits gives the same
- * integers as x at 8 bits (§4.5). Every sum is exact in its accumulator
+ * integers as x at 8 bits (algorithms.md 4.5). Every sum is exact in its accumulator
  * (uint32 for the means, uint64 for the products), so tap order is free and
  * the kernels fold the symmetric taps: f_k*(a + b) instead of f_k*a + f_k*b.
  *
@@ -97,7 +97,7 @@ static ALWAYS_INLINE uint32_t px(const void *const row, const int j, const int p
  * rounded result is then
  *   R(sum f*p, sh) = (sum(f*hi) << (16 - sh)) + R(sum(f*lo), sh)
  * exactly, for 1 <= sh <= 16, since the first term is a multiple of 2^sh.
- * It fits in uint32 whenever the true result does, which §2.3 guarantees.
+ * It fits in uint32 whenever the true result does, which algorithms.md 2.3 guarantees.
  */
 static ALWAYS_INLINE uint32_t mul16(const uint16_t a, const uint16_t b)
 {
@@ -116,7 +116,7 @@ static ALWAYS_INLINE void vfilt_mom_block(const TvmafVifMomRow *const out,
                                           const int sh_sq, const int pix16)
 {
     /* 8-bit: x*x < 2^16 and the whole sum fits in the lo accumulators (no
-     * shift, §2.3); the hi ones stay unused. */
+     * shift, algorithms.md 2.3); the hi ones stay unused. */
     uint32_t m1[BLK], m2[BLK], xxl[BLK], yyl[BLK], xyl[BLK], xxh[BLK], yyh[BLK], xyh[BLK];
 
     for (int jj = 0; jj < n; jj++) {
@@ -502,7 +502,7 @@ static void scale_score(TvmafVif *const v, const ScaleImg *const im, const int s
     *score = (double)q;
 }
 
-/* Builds scale s+1 from scale s (§2.4). */
+/* Builds scale s+1 from scale s (algorithms.md 2.4). */
 static void downsample(TvmafVif *const v, const ScaleImg *const im, const int scale)
 {
     const int next = scale + 1;

@@ -3,7 +3,7 @@
  * filtering, decimation and the log-domain information statistic.
  *
  * Numerics contract: every per-scale score is bit-identical to libvmaf's C
- * path (docs: ../shared/docs/vmaf-algorithms.md §2). Integer kernels of every
+ * path (docs/algorithms.md, section 2). Integer kernels of every
  * ISA must equal the C reference bit for bit (checked by tests/checksimd).
  */
 #ifndef TVMAF_SRC_FEATURE_VIF_H
@@ -38,11 +38,12 @@ void tvmaf_vif_free(TvmafVif **v);
 
 #define TVMAF_VIF_FILTER_MAX 17
 
-/** Q16 Gaussian taps per scale (§2.1); each row sums to 65536, unused taps 0. */
+/** Q16 Gaussian taps per scale (algorithms.md 2.1); each row sums to 65536, unused taps 0. */
 extern const uint16_t tvmaf_vif_filter[TVMAF_VIF_SCALES][TVMAF_VIF_FILTER_MAX];
 extern const int tvmaf_vif_filter_width[TVMAF_VIF_SCALES];
 
-/** Q11 log2 of 32767..65535 (§2.6): tvmaf_vif_log2_table[i - TVMAF_VIF_LOG2_TABLE_BASE]. */
+/** Q11 log2 of 32767..65535 (algorithms.md 2.6):
+ * tvmaf_vif_log2_table[i - TVMAF_VIF_LOG2_TABLE_BASE]. */
 #define TVMAF_VIF_LOG2_TABLE_BASE 32767
 #define TVMAF_VIF_LOG2_TABLE_SIZE (65536 - TVMAF_VIF_LOG2_TABLE_BASE)
 extern const uint16_t tvmaf_vif_log2_table[TVMAF_VIF_LOG2_TABLE_SIZE];
@@ -64,7 +65,7 @@ typedef struct TvmafVifFiltRow {
     uint32_t *xx, *yy, *xy;
 } TvmafVifFiltRow;
 
-/** Per-scale sums of §2.6; int64, so any summation order gives the same. */
+/** Per-scale sums of algorithms.md 2.6; int64, so any summation order gives the same. */
 typedef struct TvmafVifAccum {
     int64_t num_log, den_log, num_non_log, den_non_log;
 } TvmafVifAccum;
@@ -100,13 +101,13 @@ typedef decl_vif_vfilt_mom_fn(*tvmaf_vif_vfilt_mom_fn);
     void(name)(const TvmafVifFiltRow *out, const TvmafVifMomRow *in, int w, int scale)
 typedef decl_vif_hfilt_mom_fn(*tvmaf_vif_hfilt_mom_fn);
 
-/* The per-pixel VIF statistic (§2.5, §2.6) of columns 0..w-1, added to *acc. */
+/* The per-pixel VIF statistic (algorithms.md 2.5, 2.6) of columns 0..w-1, added to *acc. */
 #define decl_vif_stat_fn(name)                                                            \
     void(name)(TvmafVifAccum *acc, const TvmafVifFiltRow *in, int w, double enhn_gain_limit)
 typedef decl_vif_stat_fn(*tvmaf_vif_stat_fn);
 
 /*
- * Vertical part of the down-sampling (§2.4) with the filter of `scale` (the
+ * Vertical part of the down-sampling (algorithms.md 2.4) with the filter of `scale` (the
  * target scale): t = uint16(R(sum, sh)) into ref_out/dis_out[0..w-1]. Rows
  * hold values below 2^sh (the input depth, or Q8 with sh = 16).
  */

@@ -1,5 +1,5 @@
 /*
- * Q11 log2 table of the integer VIF (vmaf-algorithms.md §2.6): entry n is
+ * Q11 log2 table of the integer VIF (docs/algorithms.md 2.6): entry n is
  * L[32767 + n] = round(log2f((float)(32767 + n)) * 2048), built with glibc's
  * single-precision log2f exactly as libvmaf's log_generate() does. It is
  * shipped as data because another libm's log2f (or double log2, which is one

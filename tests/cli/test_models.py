@@ -7,6 +7,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from shared_material import missing  # noqa: E402
+
 CLI = os.environ["TVMAF_CLI"]
 SHARED = os.environ.get("TVMAF_SHARED_DIR", "")
 MODEL = os.path.join(SHARED, "reference", "libvmaf-models", "vmaf_v0.6.1.json")
@@ -27,8 +30,7 @@ def sample(d):
 
 def main():
     if not os.path.isfile(MODEL):
-        print(f"SKIP: {MODEL} not found (shared reference material absent)")
-        return 77
+        missing(f"{MODEL} not found (shared reference material absent)")
     with open(MODEL) as f:
         text = f.read()
     good = json.loads(text)

@@ -7,16 +7,16 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77  # meson's "skipped" exit code
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from shared_material import SKIP, missing  # noqa: E402,F401  (SKIP: meson's "skipped" code)
 
 
 def shared_dir():
+    """../shared; without it the test skips, or fails when CI=true (tests/shared_material.py)."""
     d = os.environ.get("TVMAF_SHARED_DIR", "")
     golden = os.path.join(d, "golden")
     if not d or not os.path.isfile(os.path.join(golden, "cases.json")):
-        print(f"SKIP: shared golden material not found at {golden!r} "
-              "(set -Dshared_dir or place ../shared beside the source tree)")
-        sys.exit(SKIP)
+        missing(f"shared golden material not found at {golden!r}")
     return d
 
 

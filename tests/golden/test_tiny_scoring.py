@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 
-from golden_common import cases, clip, run_cli, shared_dir
+from golden_common import cases, clip, missing, run_cli, shared_dir
 
 failures = []
 
@@ -24,8 +24,7 @@ def main():
     tiny_dir = os.path.join(shared_dir(), "reference", "tiny-upstream")
     v2 = os.path.join(tiny_dir, "vmaf_tiny_v2.onnx")
     if not os.path.isfile(v2):
-        print(f"SKIP: {v2} not found")
-        return 77
+        missing(f"{v2} not found")
     c = all_cases[0]
     ref, dis = clip(golden, c["ref"]), clip(golden, c["dis"])
     with tempfile.TemporaryDirectory() as work:

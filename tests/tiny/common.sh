@@ -2,6 +2,7 @@
 # Environment (set by tests/tiny/meson.build): TINY_CLI, TINY_MKMODEL,
 # TINY_UPSTREAM (shared fixtures dir), TINY_TMP (scratch root).
 set -u
+. "$(dirname "$0")/../shared_material.sh"
 
 fail() {
     echo "FAIL: $*" >&2
@@ -15,7 +16,7 @@ skip() {
 
 need_upstream() {
     [ -f "$TINY_UPSTREAM/vectors.csv" ] ||
-        skip "shared fixtures not found at $TINY_UPSTREAM (set -Dshared_dir)"
+        shared_missing "shared fixtures not found at $TINY_UPSTREAM"
 }
 
 # A fresh scratch directory per test, removed on exit.

@@ -14,6 +14,8 @@
 
 #include "tinyvmaf/tiny.h"
 
+#include "../shared_material.h"
+
 #define ROWS 1047
 #define SINGLE 47 /* rows run one per batch; the rest as one batch */
 
@@ -193,8 +195,9 @@ static void check_ids(const char *dir)
 int main(int argc, char **argv)
 {
     if (argc < 2 || read_vectors(argv[1])) {
-        printf("SKIP: upstream tiny fixtures not found at %s\n", argc > 1 ? argv[1] : "?");
-        return 77;
+        char what[4200];
+        snprintf(what, sizeof(what), "upstream tiny fixtures not found at %s", argc > 1 ? argv[1] : "?");
+        return tvmaf_test_shared_missing(what);
     }
     check_model(argv[1], "vmaf_tiny_v2.onnx", 0, 0);
     check_model(argv[1], "vmaf_tiny_v3.onnx", 1, 0);

@@ -3,7 +3,7 @@
  * returns non-zero on failure.
  *
  * Checks properties that hold by construction of libvmaf's integer ADM
- * (../shared/docs/vmaf-algorithms.md §3, §4.5), on small synthetic pictures:
+ * (docs/algorithms.md sections 3 and 4.5), on small synthetic pictures:
  *   - depth invariance: the same content scaled by 2^(b-8) gives bit-identical
  *     doubles at b = 10, 12 and 16 (the scale-0 DWT normalises to 8-bit units
  *     exactly);

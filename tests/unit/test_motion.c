@@ -1,5 +1,5 @@
 /* Motion: the row-streamed kernels against a direct whole-frame evaluation
- * of the formulas in docs (vmaf-algorithms.md §4), on random content with
+ * of the formulas in docs/algorithms.md (section 4), on random content with
  * odd sizes, both pipelines, 8 and 10 bits. */
 #include <math.h>
 #include <stdio.h>

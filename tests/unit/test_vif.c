@@ -1,7 +1,7 @@
 /* Integer VIF: the shipped log2 table against its published checks, the
  * row-streamed kernels against a direct whole-frame evaluation of the
- * formulas in docs (vmaf-algorithms.md §2) at every depth and on odd sizes,
- * depth invariance for content x*2^(b-8) (§4.5), scores pinned to libvmaf's
+ * formulas in docs/algorithms.md (section 2) at every depth and on odd sizes,
+ * depth invariance for content x*2^(b-8) (algorithms.md 4.5), scores pinned to libvmaf's
  * C path, and the argument checks. */
 #include <errno.h>
 #include <stdint.h>

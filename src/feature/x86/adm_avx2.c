@@ -1,7 +1,7 @@
 /*
  * Integer ADM, AVX2 kernels. Bit-exact to the C reference in ../adm.c for
  * every n and every input value; the fixed-point derivations are there and in
- * ../shared/docs/vmaf-algorithms.md §3. Only the ways the same numbers are
+ * docs/algorithms.md, section 3. Only the ways the same numbers are
  * reached in vectors are explained here.
  *
  * Recurring devices:

@@ -1,7 +1,7 @@
 /*
  * Integer ADM, AVX-512 (F/BW/DQ/VL) kernels. Bit-exact to the C reference
  * in ../adm.c for every n and every input value; the fixed-point derivations
- * are there and in ../shared/docs/vmaf-algorithms.md §3. The vector devices
+ * are there and in docs/algorithms.md, section 3. The vector devices
  * are those of adm_avx2.c (read its header comment first); what AVX-512 adds:
  *  - arithmetic and variable 64-bit shifts and 64-bit min/max for the
  *    scale 1..3 gain;
