@@ -2,9 +2,12 @@
  * The public tiny-model API on the upstream fixtures (read in place):
  * getters, the reference vectors (fp32 within 1e-4 relative, int8
  * bit-identical in the README's batches), batch invariance of fp32, and
- * argument checking.
+ * argument checking. Ids resolve through PINNED_DIR, a copy of upstream's
+ * registry with every file pinned (tests/tiny/pin_registry.py, run by
+ * tests/tiny/api.sh); upstream's own registry pins only the ONNX files, so
+ * loading by id from it must be refused.
  *
- *   tiny_api_test SHARED_TINY_UPSTREAM_DIR     (exit 77 when absent)
+ *   tiny_api_test SHARED_TINY_UPSTREAM_DIR PINNED_DIR   (exit 77 when absent)
  */
 #include <math.h>
 #include <stdarg.h>
@@ -31,8 +34,8 @@ static int failures;
         }                                                                 \
     } while (0)
 
-static char last_error[1024];
-static int n_errors;
+static char last_error[1024], last_warning[1024];
+static int n_errors, n_warnings, n_data_warnings;
 
 static void capture(void *cookie, enum TvmafLogLevel level, const char *fmt, va_list ap)
 {
@@ -40,6 +43,10 @@ static void capture(void *cookie, enum TvmafLogLevel level, const char *fmt, va_
     if (level == TVMAF_LOG_ERROR) {
         vsnprintf(last_error, sizeof(last_error), fmt, ap);
         n_errors++;
+    } else if (level == TVMAF_LOG_WARNING) {
+        vsnprintf(last_warning, sizeof(last_warning), fmt, ap);
+        n_warnings++;
+        n_data_warnings += strstr(last_warning, ".onnx.data") != NULL;
     }
 }
 
@@ -192,11 +199,118 @@ static void check_ids(const char *dir)
     tvmaf_tiny_registry_free(&r);
 }
 
+static const TvmafTinyRegistryEntry *find_entry(const TvmafTinyRegistry *r, const char *id)
+{
+    for (unsigned i = 0; i < tvmaf_tiny_registry_count(r); i++)
+        if (!strcmp(tvmaf_tiny_registry_entry(r, i)->id, id))
+            return tvmaf_tiny_registry_entry(r, i);
+    return NULL;
+}
+
+/* The pinned copy pins every file: sidecars, the int8 sidecar where there
+ * is one, the external data of v1. A model loaded by id scores exactly as
+ * the same files loaded by path, and the pinned external data draws no
+ * warning. */
+static void check_pins(const char *upstream, const char *pinned)
+{
+    TvmafTinyLoadOptions o;
+    opts(&o, pinned);
+    TvmafTinyRegistry *r;
+    CHECK(tvmaf_tiny_registry_open(&r, &o) == 0, "pinned registry open: %s", last_error);
+    if (!r)
+        return;
+    const TvmafTinyRegistryEntry *e;
+    CHECK((e = find_entry(r, "vmaf_tiny_v2")) && e->sidecar_sha256 && !e->n_data,
+          "vmaf_tiny_v2: sidecar pinned, no data");
+    CHECK((e = find_entry(r, "vmaf_tiny_v3")) && e->sidecar_sha256 && e->int8_sidecar_sha256,
+          "vmaf_tiny_v3: both sidecars pinned");
+    CHECK((e = find_entry(r, "vmaf_tiny_v4")) && e->sidecar_sha256 && !e->int8_sidecar_sha256,
+          "vmaf_tiny_v4: sidecar pinned, no int8 sidecar (none shipped)");
+    CHECK((e = find_entry(r, "vmaf_tiny_v1")) && !e->sidecar_sha256 && e->n_data == 1 &&
+              !strcmp(e->data_file[0], "vmaf_tiny_v1.onnx.data") &&
+              strlen(e->data_sha256[0]) == 64,
+          "vmaf_tiny_v1: its external data pinned");
+    tvmaf_tiny_registry_free(&r);
+
+    static const char *const pairs[][2] = { { "vmaf_tiny_v1", "vmaf_tiny_v1.onnx" },
+                                            { "vmaf_tiny_v2", "vmaf_tiny_v2.onnx" },
+                                            { "vmaf_tiny_v3_int8", "vmaf_tiny_v3.int8.onnx" } };
+    for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", upstream, pairs[p][1]);
+        TvmafTinyModel *by_id = NULL, *by_path = NULL;
+        n_data_warnings = 0;
+        CHECK(tvmaf_tiny_model_load(&by_id, pairs[p][0], &o) == 0, "load %s: %s", pairs[p][0],
+              last_error);
+        CHECK(!n_data_warnings, "%s by id: a warning about pinned data: %s", pairs[p][0],
+              last_warning);
+        CHECK(tvmaf_tiny_model_load(&by_path, path, &o) == 0, "load %s: %s", path, last_error);
+        if (by_id && by_path) {
+            static float a[ROWS], b[ROWS];
+            CHECK(tvmaf_tiny_model_run(by_id, x[0], ROWS, a) == 0, "run");
+            CHECK(tvmaf_tiny_model_run(by_path, x[0], ROWS, b) == 0, "run");
+            CHECK(!memcmp(a, b, sizeof(a)), "%s: by id and by path differ", pairs[p][0]);
+            CHECK(!strcmp(tvmaf_tiny_model_sha256(by_id), tvmaf_tiny_model_sha256(by_path)),
+                  "%s: sha256", pairs[p][0]);
+        }
+        tvmaf_tiny_model_free(&by_id);
+        tvmaf_tiny_model_free(&by_path);
+    }
+    /* By path, v1's data is unpinned (no sidecar to pin it): a warning. */
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/vmaf_tiny_v1.onnx", upstream);
+    TvmafTinyModel *m = NULL;
+    n_data_warnings = 0;
+    CHECK(tvmaf_tiny_model_load(&m, path, &o) == 0, "load %s by path", path);
+    CHECK(n_data_warnings == 1, "v1 by path: %d warnings about unpinned external data, "
+                                "expected 1", n_data_warnings);
+    tvmaf_tiny_model_free(&m);
+}
+
+/* Upstream's registry pins only the ONNX files: by id, a model whose sidecar
+ * or external data is unpinned is refused, with one line naming the file,
+ * and `verify` fails the same way. */
+static void check_upstream_refused(const char *upstream)
+{
+    TvmafTinyLoadOptions o;
+    opts(&o, upstream);
+    static const char *const cases[][2] = { { "vmaf_tiny_v2", "vmaf_tiny_v2.json" },
+                                            { "vmaf_tiny_v3_int8", "vmaf_tiny_v3.int8.json" },
+                                            { "vmaf_tiny_v4_int8", "vmaf_tiny_v4.json" },
+                                            { "vmaf_tiny_v1", "vmaf_tiny_v1.onnx.data" } };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        TvmafTinyModel *m = (TvmafTinyModel *)&o;
+        n_errors = 0;
+        last_error[0] = 0;
+        CHECK(tvmaf_tiny_model_load(&m, cases[i][0], &o) == TVMAF_ERR(EACCES),
+              "%s by id from upstream's registry not refused", cases[i][0]);
+        CHECK(!m && n_errors == 1 && strstr(last_error, cases[i][1]) &&
+                  strstr(last_error, "pins no sha256"),
+              "%s: %d error lines, expected one naming %s: %s", cases[i][0], n_errors,
+              cases[i][1], last_error);
+    }
+    TvmafTinyRegistry *r;
+    CHECK(tvmaf_tiny_registry_open(&r, &o) == 0, "upstream registry open: %s", last_error);
+    if (!r)
+        return;
+    for (unsigned i = 0; i < tvmaf_tiny_registry_count(r); i++) {
+        const TvmafTinyRegistryEntry *const e = tvmaf_tiny_registry_entry(r, i);
+        if (!strcmp(e->id, "vmaf_tiny_v2") || !strcmp(e->id, "vmaf_tiny_v3"))
+            CHECK(tvmaf_tiny_registry_verify(r, i, 0) == TVMAF_ERR(EACCES),
+                  "%s: upstream entry with an unpinned sidecar verified", e->id);
+    }
+    tvmaf_tiny_registry_free(&r);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || read_vectors(argv[1])) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: tiny_api_test SHARED_TINY_UPSTREAM_DIR PINNED_DIR\n");
+        return 2;
+    }
+    if (read_vectors(argv[1])) {
         char what[4200];
-        snprintf(what, sizeof(what), "upstream tiny fixtures not found at %s", argc > 1 ? argv[1] : "?");
+        snprintf(what, sizeof(what), "upstream tiny fixtures not found at %s", argv[1]);
         return tvmaf_test_shared_missing(what);
     }
     check_model(argv[1], "vmaf_tiny_v2.onnx", 0, 0);
@@ -205,7 +319,9 @@ int main(int argc, char **argv)
     check_model(argv[1], "vmaf_tiny_v4.onnx", 3, 0);
     check_model(argv[1], "vmaf_tiny_v4.int8.onnx", -1, 1);
     check_model(argv[1], "vmaf_tiny_v1.onnx", -1, 0);
-    check_ids(argv[1]);
+    check_ids(argv[2]);
+    check_pins(argv[1], argv[2]);
+    check_upstream_refused(argv[1]);
     printf("%s\n", failures ? "FAILED" : "all checks passed");
     return failures != 0;
 }
