@@ -80,6 +80,8 @@ def main():
                 pins.append((e["file"][:-5] + ".json", e["sidecar_sha256"]))
             if e.get("int8_sha256"):
                 pins.append((e["file"][:-5] + ".int8.onnx", e["int8_sha256"]))
+            if e.get("int8_sidecar_sha256"):
+                pins.append((e["file"][:-5] + ".int8.json", e["int8_sidecar_sha256"]))
             d = os.path.dirname(e["file"])
             for name, sha in sorted(e.get("data_sha256", {}).items()):
                 pins.append((os.path.join(d, name) if d else name, sha))

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "internal.h"
@@ -421,9 +423,16 @@ int tvmaf_model_load_path(TvmafModel **m_out, const char *path, const TvmafModel
     const TvmafModelConfig cfg = config_or_default(cfg_in);
     Ctx ctx = { &cfg.logger, path };
     const Ctx *x = &ctx;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        FAIL(errno == ENOENT ? ENOENT : EIO, "cannot open: %s", strerror(errno));
+    /* O_NONBLOCK: a FIFO named as a model must not hang the open; the
+     * regular-file check below refuses it. */
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        const int e = errno;
+        if (fd >= 0)
+            close(fd);
+        FAIL(e == ENOENT ? ENOENT : EIO, "cannot open: %s", strerror(e));
+    }
     struct stat st;
     if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
         fclose(f);
