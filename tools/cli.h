@@ -24,6 +24,7 @@ typedef struct CliOptions {
     unsigned cpu_mask;
     unsigned subsample;
     unsigned frame_cnt;   ///< 0 = all
+    int frame_cnt_given;  ///< --frame_cnt was on the command line
     unsigned skip_ref, skip_dis;
     enum TvmafMotionCompat motion_compat;
     int quiet;
@@ -32,11 +33,16 @@ typedef struct CliOptions {
     int n_models;
     const char *tiny_models[CLI_MAX_MODELS];
     int n_tiny_models;
+    TvmafInputPair pair;  ///< raw.pair points here under -q without --frame_cnt
 } CliOptions;
 
 /**
  * Parses the scoring command's arguments. Returns 0 to run, 1 when --help
  * or --version was handled (exit 0), -1 on a usage error (already printed).
+ * Refuses non-decimal numbers, -r - with -d - (one stdin), and -o naming
+ * the reference or distorted file. Arms the exit-time stdout check
+ * (tvmaf_stdout_guard()). `o` must stay where it is while inputs opened
+ * with o->raw exist (o->raw.pair points into it).
  */
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "util/util.h"
 
 enum {
     OPT_JSON = 256,
@@ -65,7 +66,9 @@ void tvmaf_cli_usage(FILE *f)
 "  -h, --height N            raw YUV height\n"
 "  -p, --pixel_format F      raw YUV chroma: 420, 422, 444 (also yuv420p, ...) or 400\n"
 "  -b, --bitdepth N          raw YUV bit depth: 8, 10, 12 or 16 (2-byte little-endian above 8)\n"
-"      --frame_cnt N         score at most N frames\n"
+"      --frame_cnt N         score at most N frames. Without it, inputs of different\n"
+"                            lengths are scored up to the shorter one with a warning\n"
+"                            on stderr, also under -q\n"
 "      --frame_skip_ref N    discard the first N reference frames\n"
 "      --frame_skip_dist N   discard the first N distorted frames\n"
 "\n"
@@ -87,7 +90,7 @@ void tvmaf_cli_usage(FILE *f)
 "  -o, --output FILE         write per-frame and pooled results (XML unless a format flag\n"
 "                            is given; '-' = stdout). Written atomically.\n"
 "      --xml | --json | --csv | --sub   output format (libvmaf layouts)\n"
-"  -q, --quiet               no summary line\n"
+"  -q, --quiet               no summary line (warnings still go to stderr)\n"
 "\n"
 "Engine:\n"
 "  -t, --threads N           worker threads, 0 = one per core (default 0); results never\n"
@@ -98,23 +101,28 @@ void tvmaf_cli_usage(FILE *f)
 "  -v, --version             print the version\n"
 "      --help                print this help\n"
 "\n"
-"Without -o, one summary line is printed on stdout.\n"
+"Numbers are decimal. -o must not name an input. Without -o, one summary line is\n"
+"printed on stdout; a failed write to stdout is an error.\n"
 "Exit status: 0 on success, 1 on an error (one line on stderr), 2 on a usage error.\n",
           f);
 }
 
+/* Decimal only: "010" is ten, as a person reads it, and "0x40" or "1e3"
+ * are refused rather than read with C's prefixes. */
 static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
 {
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-') {
-        fprintf(stderr, "tinyvmaf: %s: expected a non-negative integer, got \"%s\"\n", opt,
-                s ? s : "");
+    char echo[80];
+    if (!s || !*s || strspn(s, "0123456789") != strlen(s)) {
+        fprintf(stderr, "tinyvmaf: %s: expected a decimal integer, got \"%s\"\n", opt,
+                tvmaf_escape_text(echo, sizeof(echo), s ? s : "", 32));
         return -1;
     }
-    const unsigned long v = strtoul(s, &end, 0);
+    char *end;
+    errno = 0;
+    const unsigned long v = strtoul(s, &end, 10);
     if (errno || *end || v > max) {
-        fprintf(stderr, "tinyvmaf: %s: expected an integer in 0..%lu, got \"%s\"\n", opt, max, s);
+        fprintf(stderr, "tinyvmaf: %s: expected an integer in 0..%lu, got \"%s\"\n", opt, max,
+                tvmaf_escape_text(echo, sizeof(echo), s, 32));
         return -1;
     }
     *out = v;
@@ -140,6 +148,7 @@ static int parse_layout(const char *s, enum TvmafPixelLayout *l)
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
 {
     memset(o, 0, sizeof(*o));
+    tvmaf_stdout_guard("tinyvmaf");
     o->out_fmt = TVMAF_OUTPUT_XML;
     o->subsample = 1;
     o->motion_compat = TVMAF_MOTION_FUSED;
@@ -213,6 +222,7 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
         case OPT_FRAME_CNT:
             if (parse_uint("--frame_cnt", optarg, 0xffffffffu, &v)) return -1;
             o->frame_cnt = (unsigned)v;
+            o->frame_cnt_given = 1;
             break;
         case OPT_SKIP_REF:
             if (parse_uint("--frame_skip_ref", optarg, 0xffffffffu, &v)) return -1;
@@ -263,5 +273,24 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
         fprintf(stderr, "tinyvmaf: a format flag (--json, --csv, ...) needs -o FILE\n");
         return -1;
     }
+    if (!strcmp(o->ref_path, "-") && !strcmp(o->dis_path, "-")) {
+        fprintf(stderr, "tinyvmaf: -r - and -d - both name stdin, which can be read only once\n");
+        return -1;
+    }
+    /* Checked before any work: the output would replace an input. */
+    if (o->out_path) {
+        const char *const clobbered = tvmaf_same_file(o->ref_path, o->out_path) ? o->ref_path
+                                      : tvmaf_same_file(o->dis_path, o->out_path) ? o->dis_path
+                                                                                  : NULL;
+        if (clobbered) {
+            fprintf(stderr, "tinyvmaf: -o %s names the input %s; write the results elsewhere\n",
+                    o->out_path, clobbered);
+            return -1;
+        }
+    }
+    /* Without -q the scoring loop warns itself; -q silences only the
+     * summary, and --frame_cnt makes a shorter count intended. */
+    if (o->quiet && !o->frame_cnt_given)
+        o->raw.pair = &o->pair;
     return 0;
 }

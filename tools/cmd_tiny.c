@@ -12,6 +12,7 @@
 
 #include "cli_cmds.h"
 #include "tinyvmaf/tiny.h"
+#include "util/util.h"
 
 /* The library logs one line per failure; the CLI keeps the first error
  * and prints it as its single error line, and passes warnings through. */
@@ -86,25 +87,8 @@ static char *trim(char *s)
     return s;
 }
 
-/* Splits a line in place at commas; returns the field count (max `cap`+1
- * means "too many"). */
-static unsigned split(char *line, char **fields, const unsigned cap)
-{
-    unsigned n = 0;
-    for (char *p = line;;) {
-        char *const c = strchr(p, ',');
-        if (c)
-            *c = 0;
-        if (n < cap)
-            fields[n] = trim(p);
-        n++;
-        if (!c || n > cap)
-            return n;
-        p = c + 1;
-    }
-}
-
-#define MAX_COLS 4096
+/* Feature tables are read whole (util.h, TvmafCsv); 16 GiB bounds it. */
+#define MAX_CSV_BYTES ((size_t)1 << 34)
 
 typedef struct Table {
     float *v;       /* rows * k */
@@ -114,66 +98,52 @@ typedef struct Table {
 static int read_csv(const char *path, const TvmafTinyModel *m, Table *t)
 {
     const unsigned k = tvmaf_tiny_model_n_features(m);
-    FILE *const f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-    if (!f)
-        return die("predict", "%s: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t lcap = 0;
-    char **fields = malloc(MAX_COLS * sizeof(*fields));
-    unsigned *col = calloc(k, sizeof(*col));
+    TvmafCsv c;
+    char err[256], echo[160];
+    char **fields;
+    unsigned *const col = calloc(k ? k : 1, sizeof(*col));
     int ret = 1;
-    unsigned long lineno = 0, ncols = 0;
-    if (!fields || !col) {
-        die("predict", "out of memory");
+    if (!col)
+        return die("predict", "out of memory");
+    if (tvmaf_csv_load(&c, path, MAX_CSV_BYTES, err, sizeof(err)) < 0) {
+        die("predict", "%s: %s", path, err);
         goto end;
     }
-    for (;;) {
-        errno = 0;
-        const ssize_t len = getline(&line, &lcap, f);
-        if (len < 0) {
-            if (ferror(f)) {
-                die("predict", "%s: read error: %s", path, strerror(errno));
-                goto end;
-            }
-            break;
-        }
-        lineno++;
-        if ((size_t)len != strlen(line)) {
-            die("predict", "%s:%lu: NUL byte in line", path, lineno);
-            goto end;
-        }
-        if (!*trim(line))
-            continue;
-        const unsigned n = split(line, fields, MAX_COLS);
-        if (n > MAX_COLS) {
-            die("predict", "%s:%lu: more than %d columns", path, lineno, MAX_COLS);
-            goto end;
-        }
-        if (!ncols) {
-            ncols = n;
-            for (unsigned j = 0; j < k; j++) {
-                const char *const want = tvmaf_tiny_model_feature_name(m, j);
-                unsigned found = 0;
-                for (unsigned c = 0; c < n; c++)
-                    if (!strcmp(fields[c], want)) {
-                        if (found) {
-                            die("predict", "%s:%lu: column '%s' appears twice", path, lineno,
-                                want);
-                            goto end;
-                        }
-                        found = 1;
-                        col[j] = c;
-                    }
-                if (!found) {
-                    die("predict", "%s:%lu: no column '%s' (model %s needs it)", path, lineno,
-                        want, tvmaf_tiny_model_id(m));
+    int n = tvmaf_csv_next(&c, &fields, err, sizeof(err));
+    if (n == 0) {
+        die("predict", "%s: empty file (no header)", path);
+        goto end;
+    }
+    if (n < 0) {
+        die("predict", "%s:%zu: %s", path, c.line, err);
+        goto end;
+    }
+    const int ncols = n;
+    for (unsigned j = 0; j < k; j++) {
+        const char *const want = tvmaf_tiny_model_feature_name(m, j);
+        unsigned found = 0;
+        for (int i = 0; i < ncols; i++)
+            if (!strcmp(trim(fields[i]), want)) {
+                if (found) {
+                    die("predict", "%s:%zu: column '%s' appears twice", path, c.line, want);
                     goto end;
                 }
+                found = 1;
+                col[j] = (unsigned)i;
             }
-            continue;
+        if (!found) {
+            die("predict", "%s:%zu: no column '%s' (model %s needs it)", path, c.line, want,
+                tvmaf_tiny_model_id(m));
+            goto end;
+        }
+    }
+    while ((n = tvmaf_csv_next(&c, &fields, err, sizeof(err))) != 0) {
+        if (n < 0) {
+            die("predict", "%s:%zu: %s", path, c.line, err);
+            goto end;
         }
         if (n != ncols) {
-            die("predict", "%s:%lu: %u fields, the header has %lu", path, lineno, n, ncols);
+            die("predict", "%s:%zu: %d fields, the header has %d", path, c.line, n, ncols);
             goto end;
         }
         if (t->rows == t->cap) {
@@ -182,49 +152,44 @@ static int read_csv(const char *path, const TvmafTinyModel *m, Table *t)
                 die("predict", "%s: too many rows", path);
                 goto end;
             }
-            float *const nv = realloc(t->v, nc * k * sizeof(float));
+            float *const nv = realloc(t->v, nc * (k ? k : 1) * sizeof(float));
             if (!nv) {
-                die("predict", "%s: out of memory at line %lu", path, lineno);
+                die("predict", "%s: out of memory at line %zu", path, c.line);
                 goto end;
             }
             t->v = nv;
             t->cap = nc;
         }
         for (unsigned j = 0; j < k; j++) {
-            const char *const s = fields[col[j]];
+            const char *const s = trim(fields[col[j]]);
             char *e;
             const float v = strtof(s, &e);
             const char *const name = tvmaf_tiny_model_feature_name(m, j);
             if (!*s || *e) {
-                die("predict", "%s:%lu: '%s' is not a number (column '%s')", path, lineno, s,
-                    name);
+                die("predict", "%s:%zu: '%s' is not a number (column '%s')", path, c.line,
+                    tvmaf_escape_text(echo, sizeof(echo), s, 40), name);
                 goto end;
             }
             if (!isfinite(v)) {
-                die("predict", "%s:%lu: feature '%s' is not finite (%s)", path, lineno, name, s);
+                die("predict", "%s:%zu: feature '%s' is not finite (%s)", path, c.line, name,
+                    tvmaf_escape_text(echo, sizeof(echo), s, 40));
                 goto end;
             }
             t->v[t->rows * k + j] = v;
         }
         t->rows++;
     }
-    if (!ncols) {
-        die("predict", "%s: empty file (no header)", path);
-        goto end;
-    }
     ret = 0;
 end:
-    free(line);
-    free(fields);
+    tvmaf_csv_free(&c);
     free(col);
-    if (f != stdin)
-        fclose(f);
     return ret;
 }
 
 int tvmaf_cmd_predict(int argc, char **argv)
 {
     const char *model = NULL, *features = NULL, *batch_s = NULL, *model_dir = NULL;
+    tvmaf_stdout_guard("tinyvmaf predict");
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -247,6 +212,11 @@ int tvmaf_cmd_predict(int argc, char **argv)
     if (!model || !features) {
         fprintf(stderr, "tinyvmaf predict: --tiny-model and --features are required\n");
         usage_predict(stderr);
+        return 2;
+    }
+    if (tvmaf_same_file(features, "-")) {
+        fprintf(stderr, "tinyvmaf predict: stdout is the features file %s; write the scores "
+                "elsewhere\n", features);
         return 2;
     }
     size_t batch = 0;
@@ -286,10 +256,16 @@ int tvmaf_cmd_predict(int argc, char **argv)
         if (err < 0)
             ret = die("predict", "%s: %s", features, sink.have ? sink.msg : strerror(-err));
     }
+    /* All rows are checked before the first is printed: a score that is
+     * not finite fails the run instead of passing for one. */
+    for (size_t i = 0; !ret && i < t.rows; i++)
+        if (!isfinite(out[i]))
+            ret = die("predict", "%s: data row %zu: the model's score is not finite (%s)",
+                      features, i + 1, isnan(out[i]) ? "nan" : "inf");
     for (size_t i = 0; !ret && i < t.rows; i++)
         printf("%.9g\n", out[i]);
-    if (!ret && (fflush(stdout) || ferror(stdout)))
-        ret = die("predict", "writing the scores failed");
+    if (!ret && tvmaf_stdout_flush() < 0)
+        ret = 1;
     free(out);
     free(t.v);
     tvmaf_tiny_model_free(&m);

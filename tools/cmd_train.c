@@ -17,6 +17,7 @@
 #include "config.h"
 #include "cli_train.h"
 #include "train.h"
+#include "util/util.h"
 #if TVMAF_TRAIN_HAVE_TINY
 #include "tinyvmaf/tiny.h"
 #endif
@@ -321,6 +322,26 @@ static const char *base_name(const char *const path)
     return s ? s + 1 : path;
 }
 
+/* An output naming an input would destroy what the run reads (the atomic
+ * rename replaces it), and two outputs naming one file lose one of them. */
+static int check_outputs(const char *const cmd, const char *const *const in, const int n_in,
+                         const char *const *const out, const int n_out)
+{
+    for (int o = 0; o < n_out; o++) {
+        if (!out[o])
+            continue;
+        for (int i = 0; i < n_in; i++)
+            if (in[i] && (!strcmp(in[i], out[o]) || tvmaf_same_file(in[i], out[o])))
+                return fail(cmd, EXIT_USAGE, "output %s is the input %s; write it elsewhere",
+                            out[o], in[i]);
+        for (int p = 0; p < o; p++)
+            if (out[p] && (!strcmp(out[p], out[o]) || tvmaf_same_file(out[p], out[o])))
+                return fail(cmd, EXIT_USAGE, "outputs %s and %s are the same file", out[p],
+                            out[o]);
+    }
+    return 0;
+}
+
 static void arch_string(char *const out, const size_t size, const TvmafMlp *const m)
 {
     size_t len = 0;
@@ -341,7 +362,7 @@ static int write_checkpoint(const char *const path, const TvmafMlp *const m,
 {
     TvmafStr b = { 0 };
     char hex[65];
-    tvmaf_train_hex(t->sha256, hex);
+    tvmaf_hex(t->sha256, 32, hex);
     tvmaf_str_printf(&b, "{\n  \"format\": \"tinyvmaf-checkpoint\",\n  \"version\": 1,\n");
     tvmaf_str_printf(&b, "  \"features\": [");
     for (int i = 0; i < m->n_in; i++) {
@@ -369,7 +390,9 @@ static int write_checkpoint(const char *const path, const TvmafMlp *const m,
     tvmaf_str_printf(&b, "  },\n  \"seed\": %llu,\n", (unsigned long long)c->recipe.seed);
     tvmaf_str_printf(&b, "  \"corpus\": {\"file\": ");
     tvmaf_str_json_string(&b, c->data);
-    tvmaf_str_printf(&b, ", \"sha256\": \"%s\", \"rows\": %zu, \"target\": ", hex, t->n_rows);
+    tvmaf_str_printf(&b, ", \"sha256\": ");
+    tvmaf_str_json_string(&b, hex);
+    tvmaf_str_printf(&b, ", \"rows\": %zu, \"target\": ", t->n_rows);
     tvmaf_str_json_string(&b, c->target);
     tvmaf_str_printf(&b, "},\n  \"metrics\": {\"train_plcc\": ");
     tvmaf_str_json_double(&b, sc->plcc);
@@ -420,6 +443,7 @@ int tvmaf_cmd_train(const int argc, char **const argv)
     };
     const char *const cmd = "train";
     const TvmafLogger log = make_logger(cmd);
+    tvmaf_stdout_guard("tinyvmaf train");
     Common c;
     common_init(&c);
     const char *id_given = NULL, *notes = NULL, *pred_path = NULL, *ckpt = NULL;
@@ -461,6 +485,12 @@ int tvmaf_cmd_train(const int argc, char **const argv)
     }
     if (c.out && (ret = derive_names(cmd, c.out, &sidecar, &id, id_given)))
         goto end;
+    {
+        const char *const ins[] = { c.data };
+        const char *const outs[] = { c.out, sidecar, pred_path, ckpt };
+        if ((ret = check_outputs(cmd, ins, 1, outs, 4)))
+            goto end;
+    }
     ret = EXIT_BAD;
     if (load_table(&t, &c, NULL, &log, cmd))
         goto end;
@@ -518,7 +548,7 @@ int tvmaf_cmd_train(const int argc, char **const argv)
             goto end;
         printf("wrote %s and %s\n", c.out, sidecar);
     }
-    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
     free(pred);
     free(sidecar);
@@ -548,7 +578,9 @@ static void stat_pair(TvmafStr *const b, const char *const key, const double *co
 {
     double mean, sd;
     tvmaf_metric_mean_std(v, n, &mean, &sd);
-    tvmaf_str_printf(b, "    \"%s\": {\"mean\": ", key);
+    tvmaf_str_printf(b, "    ");
+    tvmaf_str_json_string(b, key);
+    tvmaf_str_printf(b, ": {\"mean\": ");
     tvmaf_str_json_double(b, mean);
     tvmaf_str_printf(b, ", \"std\": ");
     tvmaf_str_json_double(b, sd);
@@ -574,17 +606,21 @@ static int report_json(TvmafStr *const b, const Report *const rp)
     const int n = res->n_folds * res->n_seeds;
     const int model = !strcmp(rp->mode, "model");
     char hex[65];
-    tvmaf_train_hex(t->sha256, hex);
-    tvmaf_str_printf(b, "{\n  \"tool\": {\"name\": \"tinyvmaf\", \"version\": \"%s\"},\n",
-                     TVMAF_VERSION);
-    tvmaf_str_printf(b, "  \"mode\": \"%s\",\n", rp->mode);
+    tvmaf_hex(t->sha256, 32, hex);
+    tvmaf_str_printf(b, "{\n  \"tool\": {\"name\": \"tinyvmaf\", \"version\": ");
+    tvmaf_str_json_string(b, TVMAF_VERSION);
+    tvmaf_str_printf(b, "},\n  \"mode\": ");
+    tvmaf_str_json_string(b, rp->mode);
+    tvmaf_str_printf(b, ",\n");
     if (rp->k)
         tvmaf_str_printf(b, "  \"k\": %d,\n", rp->k);
     tvmaf_str_printf(b, "  \"n_folds\": %d,\n", res->n_folds);
     if (model) {
         tvmaf_str_printf(b, "  \"model\": {\"id\": ");
         tvmaf_str_json_string(b, rp->model_id);
-        tvmaf_str_printf(b, ", \"sha256\": \"%s\"},\n", rp->model_sha256);
+        tvmaf_str_printf(b, ", \"sha256\": ");
+        tvmaf_str_json_string(b, rp->model_sha256);
+        tvmaf_str_printf(b, "},\n");
     } else {
         tvmaf_str_printf(b, "  \"seeds\": [");
         for (int s = 0; s < rp->n_seeds; s++)
@@ -595,7 +631,9 @@ static int report_json(TvmafStr *const b, const Report *const rp)
     }
     tvmaf_str_printf(b, "  \"data\": {\n    \"file\": ");
     tvmaf_str_json_string(b, rp->c->data);
-    tvmaf_str_printf(b, ",\n    \"sha256\": \"%s\",\n    \"rows\": %zu,\n", hex, t->n_rows);
+    tvmaf_str_printf(b, ",\n    \"sha256\": ");
+    tvmaf_str_json_string(b, hex);
+    tvmaf_str_printf(b, ",\n    \"rows\": %zu,\n", t->n_rows);
     tvmaf_str_printf(b, "    \"dropped_nonfinite\": %zu,\n    \"features\": [", t->n_dropped);
     for (int i = 0; i < t->n_features; i++) {
         tvmaf_str_printf(b, "%s", i ? ", " : "");
@@ -838,7 +876,7 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
         if (tvmaf_write_file_atomic(c->out, js.s, js.len, log) < 0)
             goto end;
     }
-    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
     tvmaf_str_free(&js);
     free(pred);
@@ -867,6 +905,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     };
     const char *const cmd = "eval";
     const TvmafLogger log = make_logger(cmd);
+    tvmaf_stdout_guard("tinyvmaf eval");
     Common c;
     common_init(&c);
     uint64_t *const seeds = malloc(sizeof(uint64_t) * MAX_SEEDS);
@@ -933,6 +972,21 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         fail(cmd, ret, "--seed and --seeds exclude each other");
         goto end;
     }
+    if (c.out) {
+        /* A model path's sidecar is read too (NAME.onnx -> NAME.json). */
+        char *side = NULL;
+        const size_t ml = model ? strlen(model) : 0;
+        if (ml > 5 && !strcmp(model + ml - 5, ".onnx") && (side = strdup(model)))
+            strcpy(side + ml - 5, ".json");
+        const char *const ins[] = { c.data, model, side };
+        const char *const outs[] = { c.out };
+        const int r = check_outputs(cmd, ins, 3, outs, 1);
+        free(side);
+        if (r) {
+            ret = r;
+            goto end;
+        }
+    }
     if (model) {
         if (loso || kfold || n_seeds || seed_given) {
             fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold or seeds");
@@ -969,7 +1023,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         if (tvmaf_write_file_atomic(c.out, js.s, js.len, &log) < 0)
             goto end;
     }
-    ret = fflush(stdout) ? fail(cmd, EXIT_BAD, "writing to stdout failed") : 0;
+    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
     tvmaf_str_free(&js);
     tvmaf_eval_result_free(&res);
@@ -1006,6 +1060,7 @@ static int json_doubles(const json_t *const a, double *const out, const size_t n
 int tvmaf_cmd_export(const int argc, char **const argv)
 {
     const char *const cmd = "export";
+    tvmaf_stdout_guard("tinyvmaf export");
     static const struct option opts[] = {
         { "checkpoint", required_argument, NULL, OPT_CKPT },
         { "output", required_argument, NULL, 'o' },
@@ -1038,8 +1093,16 @@ int tvmaf_cmd_export(const int argc, char **const argv)
     const TvmafLogger log = make_logger(cmd);
     char *sidecar = NULL, *id = NULL;
     int ret = derive_names(cmd, out, &sidecar, &id, id_given);
-    if (ret)
+    if (!ret) {
+        const char *const ins[] = { ckpt };
+        const char *const outs[] = { out, sidecar };
+        ret = check_outputs(cmd, ins, 1, outs, 2);
+    }
+    if (ret) {
+        free(sidecar);
+        free(id);
         return ret;
+    }
     ret = EXIT_BAD;
     TvmafMlp m = { 0 };
     json_error_t jerr;
@@ -1163,7 +1226,7 @@ int tvmaf_cmd_export(const int argc, char **const argv)
     if (tvmaf_model_write(&m, fnames, out, sidecar, &prov, &log) < 0)
         goto end;
     printf("wrote %s and %s\n", out, sidecar);
-    ret = 0;
+    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
     json_decref(root);
     tvmaf_mlp_free(&m);

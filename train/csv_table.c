@@ -6,137 +6,11 @@
 
 #include "log.h"
 #include "train.h"
+#include "util/util.h"
 
 /* A whole table is read into memory: we need its bytes for the sha256
  * anyway, and feature tables are small (330k rows is ~40 MB). */
 #define MAX_FILE_BYTES ((size_t)1 << 34)
-#define MAX_CELL 256
-
-typedef struct Reader {
-    const char *path;
-    char *buf;
-    size_t len, pos;
-    size_t line;
-    const TvmafLogger *log;
-} Reader;
-
-static int read_file(Reader *const r)
-{
-    FILE *const f = fopen(r->path, "rb");
-    if (!f) {
-        tvmaf_log(r->log, TVMAF_LOG_ERROR, "%s: %s", r->path, strerror(errno));
-        return errno == ENOENT ? TVMAF_ERR(ENOENT) : TVMAF_ERR(EIO);
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap + 1);
-    int ret = TVMAF_ERR(ENOMEM);
-    if (!buf)
-        goto fail;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= MAX_FILE_BYTES) {
-                tvmaf_log(r->log, TVMAF_LOG_ERROR, "%s: larger than %zu bytes", r->path,
-                          MAX_FILE_BYTES);
-                ret = TVMAF_ERR(EBADMSG);
-                goto fail;
-            }
-            char *const nb = realloc(buf, 2 * cap + 1);
-            if (!nb)
-                goto fail;
-            buf = nb;
-            cap *= 2;
-        }
-        const size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) {
-            if (ferror(f)) {
-                tvmaf_log(r->log, TVMAF_LOG_ERROR, "%s: read error", r->path);
-                ret = TVMAF_ERR(EIO);
-                goto fail;
-            }
-            break;
-        }
-    }
-    fclose(f);
-    buf[len] = '\0';
-    r->buf = buf;
-    r->len = len;
-    return 0;
-fail:
-    if (ret == TVMAF_ERR(ENOMEM))
-        tvmaf_log(r->log, TVMAF_LOG_ERROR, "%s: out of memory", r->path);
-    free(buf);
-    fclose(f);
-    return ret;
-}
-
-/*
- * Splits the next record into fields, unquoting in place (a quoted field
- * is shorter once unescaped, so it fits where it was). Returns the number
- * of fields, 0 for a blank line, -1 at end of input, -2 for a quote error.
- * fields[] point into r->buf and are NUL-terminated.
- */
-static int next_record(Reader *const r, char **const fields, const int max_fields,
-                       int *const n_total)
-{
-    if (r->pos >= r->len)
-        return -1;
-    r->line++;
-    char *p = r->buf + r->pos;
-    char *const end = r->buf + r->len;
-    int n = 0, total = 0;
-    int blank = 1;
-    for (;;) {
-        char *const start = p;
-        char *out = p;
-        if (p < end && *p == '"') {
-            blank = 0;
-            p++;
-            for (;;) {
-                if (p >= end)
-                    return -2;
-                if (*p == '"') {
-                    if (p + 1 < end && p[1] == '"') {
-                        *out++ = '"';
-                        p += 2;
-                        continue;
-                    }
-                    p++;
-                    break;
-                }
-                if (*p == '\n')
-                    r->line++;
-                *out++ = *p++;
-            }
-            if (p < end && *p != ',' && *p != '\n' && *p != '\r')
-                return -2;
-        } else {
-            while (p < end && *p != ',' && *p != '\n')
-                p++;
-            out = p;
-            if (out > start && out[-1] == '\r' && (p >= end || *p == '\n'))
-                out--;
-            if (out > start)
-                blank = 0;
-        }
-        if (p < end && *p == '\r')
-            p++;
-        const char sep = p < end ? *p : '\n';
-        if (sep == ',')
-            blank = 0;
-        if (n < max_fields)
-            fields[n++] = start;
-        total++;
-        *out = '\0';
-        if (p < end)
-            p++;
-        if (sep != ',')
-            break;
-    }
-    r->pos = (size_t)(p - r->buf);
-    *n_total = total;
-    return blank ? 0 : n;
-}
 
 /* Hash of group names -> dense ids, in order of first appearance. */
 typedef struct GroupMap {
@@ -209,7 +83,7 @@ static int cmp_ids(const void *a, const void *b)
 
 static void cell_preview(char *const out, const size_t size, const char *const cell)
 {
-    snprintf(out, size, "%.40s%s", cell, strlen(cell) > 40 ? "..." : "");
+    tvmaf_escape_text(out, size, cell, 40);
 }
 
 /* Parses a whole cell as a number; leading/trailing blanks are allowed. */
@@ -251,9 +125,10 @@ void tvmaf_table_free(TvmafTable *const t)
 int tvmaf_table_load(TvmafTable *const t, const char *const path,
                      const TvmafTableSpec *const spec, const TvmafLogger *const log)
 {
-    Reader r = { .path = path, .log = log };
+    TvmafCsv r = { 0 };
     GroupMap gm = { 0 };
     char **fields = NULL;
+    char err[256];
     int *sorted = NULL, *remap = NULL;
     int ret;
     memset(t, 0, sizeof(*t));
@@ -264,11 +139,12 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
                   TVMAF_TRAIN_MAX_FEATURES);
         return TVMAF_ERR(EINVAL);
     }
-    if ((ret = read_file(&r)) < 0)
-        return ret;
-    tvmaf_train_sha256(r.buf, r.len, t->sha256);
-    if (r.len >= 3 && !memcmp(r.buf, "\xef\xbb\xbf", 3))
-        r.pos = 3;
+    if ((ret = tvmaf_csv_load(&r, path, MAX_FILE_BYTES, err, sizeof(err))) < 0) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, err);
+        return ret == -ENOENT ? TVMAF_ERR(ENOENT) : ret == -ENOMEM ? TVMAF_ERR(ENOMEM)
+               : ret == -EFBIG ? TVMAF_ERR(EBADMSG) : TVMAF_ERR(EIO);
+    }
+    tvmaf_sha256(r.buf, r.len, t->sha256);
 
     /* Columns we read: features, then target, then group. */
     const int n_used = k + 2;
@@ -281,25 +157,15 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
     for (int i = 0; i < n_used; i++)
         col[i] = -1;
 
-    ret = TVMAF_ERR(ENOMEM);
-    size_t max_fields = 4096;
-    fields = malloc(sizeof(char *) * max_fields);
-    if (!fields)
-        goto oom;
-
-    int n_cols, total;
-    do {
-        n_cols = next_record(&r, fields, (int)max_fields, &total);
-    } while (n_cols == 0);
-    if (n_cols == -1) {
+    const int n_cols = tvmaf_csv_next(&r, &fields, err, sizeof(err));
+    if (n_cols == 0) {
         tvmaf_log(log, TVMAF_LOG_ERROR, "%s: empty file, expected a header row", path);
         ret = TVMAF_ERR(EBADMSG);
         goto fail;
     }
-    if (n_cols == -2 || total > n_cols) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%zu: malformed header (unterminated quote or over %zu columns)",
-                  path, r.line, max_fields);
-        ret = TVMAF_ERR(EBADMSG);
+    if (n_cols < 0) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%zu: malformed header: %s", path, r.line, err);
+        ret = n_cols == -ENOMEM ? TVMAF_ERR(ENOMEM) : TVMAF_ERR(EBADMSG);
         goto fail;
     }
     for (int c = 0; c < n_cols; c++) {
@@ -346,20 +212,18 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
 
     size_t n = 0;
     for (;;) {
-        const size_t line = r.line + 1;
-        const int nf = next_record(&r, fields, (int)max_fields, &total);
-        if (nf == -1)
-            break;
+        const int nf = tvmaf_csv_next(&r, &fields, err, sizeof(err));
+        const size_t line = r.line;
         if (nf == 0)
-            continue;
-        if (nf == -2) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%zu: unterminated or misplaced quote", path, line);
-            ret = TVMAF_ERR(EBADMSG);
+            break;
+        if (nf < 0) {
+            tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%zu: %s", path, line, err);
+            ret = nf == -ENOMEM ? TVMAF_ERR(ENOMEM) : TVMAF_ERR(EBADMSG);
             goto fail;
         }
-        if (total != n_cols) {
+        if (nf != n_cols) {
             tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%zu: %d fields, the header has %d", path, line,
-                      total, n_cols);
+                      nf, n_cols);
             ret = TVMAF_ERR(EBADMSG);
             goto fail;
         }
@@ -461,7 +325,6 @@ done:
     free(gm.slots);
     free(sorted);
     free(remap);
-    free(fields);
-    free(r.buf);
+    tvmaf_csv_free(&r);
     return ret;
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "log.h"
 #include "train.h"
+#include "util/util.h"
 
 static void json_doubles(TvmafStr *const b, const double *const v, const int n)
 {
@@ -26,7 +27,9 @@ static void json_doubles(TvmafStr *const b, const double *const v, const int n)
 static void json_kv_double(TvmafStr *const b, const char *const indent, const char *const key,
                            const double v, const int last)
 {
-    tvmaf_str_printf(b, "%s\"%s\": ", indent, key);
+    tvmaf_str_printf(b, "%s", indent);
+    tvmaf_str_json_string(b, key);
+    tvmaf_str_printf(b, ": ");
     tvmaf_str_json_double(b, v);
     tvmaf_str_printf(b, "%s\n", last ? "" : ",");
 }
@@ -61,7 +64,9 @@ static int sidecar_json(TvmafStr *const b, const TvmafMlp *const m,
     tvmaf_str_json_string(b, p->id);
     tvmaf_str_printf(b, ",\n  \"kind\": \"fr\",\n  \"onnx\": ");
     tvmaf_str_json_string(b, p->onnx_name);
-    tvmaf_str_printf(b, ",\n  \"opset\": 17,\n  \"sha256\": \"%s\",\n", sha_hex);
+    tvmaf_str_printf(b, ",\n  \"opset\": 17,\n  \"sha256\": ");
+    tvmaf_str_json_string(b, sha_hex);
+    tvmaf_str_printf(b, ",\n");
     tvmaf_str_printf(b, "  \"input_name\": \"features\",\n");
     tvmaf_str_printf(b, "  \"input_shape\": [\n    -1,\n    %d\n  ],\n", k);
     tvmaf_str_printf(b, "  \"output_name\": \"vmaf\",\n");
@@ -100,11 +105,12 @@ static int sidecar_json(TvmafStr *const b, const TvmafMlp *const m,
         tvmaf_str_free(&n);
     }
     char data_hex[65];
-    tvmaf_train_hex(p->data_sha256, data_hex);
+    tvmaf_hex(p->data_sha256, 32, data_hex);
     tvmaf_str_printf(b, ",\n  \"provenance\": {\n    \"corpus\": {\n      \"file\": ");
     tvmaf_str_json_string(b, p->data_path);
-    tvmaf_str_printf(b, ",\n      \"sha256\": \"%s\",\n      \"rows\": %zu,\n", data_hex,
-                     p->n_rows);
+    tvmaf_str_printf(b, ",\n      \"sha256\": ");
+    tvmaf_str_json_string(b, data_hex);
+    tvmaf_str_printf(b, ",\n      \"rows\": %zu,\n", p->n_rows);
     tvmaf_str_printf(b, "      \"target\": ");
     tvmaf_str_json_string(b, p->target);
     tvmaf_str_printf(b, "\n    },\n    \"recipe\": {\n");
@@ -116,9 +122,26 @@ static int sidecar_json(TvmafStr *const b, const TvmafMlp *const m,
     json_kv_double(b, "      ", "train_rmse", p->train->rmse, 0);
     json_kv_double(b, "      ", "final_epoch_loss", p->train_loss, 1);
     tvmaf_str_printf(b, "    },\n    \"tool\": {\n      \"name\": \"tinyvmaf\",\n"
-                        "      \"version\": \"%s\"\n    }\n  }\n}\n",
-                     TVMAF_VERSION);
+                        "      \"version\": ");
+    tvmaf_str_json_string(b, TVMAF_VERSION);
+    tvmaf_str_printf(b, "\n    }\n  }\n}\n");
     return b->oom ? TVMAF_ERR(ENOMEM) : 0;
+}
+
+/* Opens an atomic replacement of path holding n bytes; logs on failure. */
+static int open_filled(TvmafAtomicFile *const af, const char *const path, const void *const data,
+                       const size_t n, const TvmafLogger *const log)
+{
+    char err[256];
+    int ret = tvmaf_atomic_open(af, path, err, sizeof(err));
+    if (ret >= 0 && n && fwrite(data, 1, n, af->f) != n) {
+        snprintf(err, sizeof(err), "write failed: %s", strerror(errno));
+        tvmaf_atomic_abort(af);
+        ret = -EIO;
+    }
+    if (ret < 0)
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, err);
+    return ret;
 }
 
 int tvmaf_model_write(const TvmafMlp *const m, const char *const *const feature_names,
@@ -137,35 +160,31 @@ int tvmaf_model_write(const TvmafMlp *const m, const char *const *const feature_
         tvmaf_log(log, TVMAF_LOG_ERROR, "ONNX export: out of memory");
         return ret;
     }
-    uint8_t digest[32];
     char hex[65];
-    tvmaf_train_sha256(onnx, len, digest);
-    tvmaf_train_hex(digest, hex);
+    tvmaf_tiny_sha256_hex(onnx, len, hex);
     if ((ret = sidecar_json(&js, m, feature_names, hex, prov)) < 0) {
         tvmaf_log(log, TVMAF_LOG_ERROR, "sidecar: out of memory");
         goto end;
     }
-    /* Both files go to temporaries first and are renamed only when both
-     * are complete, so a failure leaves the previous pair untouched. */
-    char *const tmp_onnx = tvmaf_tmp_path(path), *const tmp_side = tvmaf_tmp_path(sidecar_path);
-    if (!tmp_onnx || !tmp_side) {
-        ret = TVMAF_ERR(ENOMEM);
-        tvmaf_log(log, TVMAF_LOG_ERROR, "out of memory");
-    } else if ((ret = tvmaf_write_file(tmp_onnx, onnx, len, log)) >= 0 &&
-               (ret = tvmaf_write_file(tmp_side, js.s, js.len, log)) >= 0) {
-        if (rename(tmp_onnx, path) || rename(tmp_side, sidecar_path)) {
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: rename failed: %s", path, strerror(errno));
-            ret = TVMAF_ERR(EIO);
-        }
+    /* Both files are complete in their temporaries before either is
+     * renamed, so a failed write leaves the previous pair untouched. */
+    TvmafAtomicFile onnx_f, side_f;
+    char err[256];
+    if ((ret = open_filled(&onnx_f, path, onnx, len, log)) < 0)
+        goto io;
+    if ((ret = open_filled(&side_f, sidecar_path, js.s, js.len, log)) < 0) {
+        tvmaf_atomic_abort(&onnx_f);
+        goto io;
     }
-    if (ret < 0) {
-        if (tmp_onnx)
-            remove(tmp_onnx);
-        if (tmp_side)
-            remove(tmp_side);
+    if ((ret = tvmaf_atomic_commit(&onnx_f, err, sizeof(err))) < 0) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, err);
+        tvmaf_atomic_abort(&side_f);
+    } else if ((ret = tvmaf_atomic_commit(&side_f, err, sizeof(err))) < 0) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", sidecar_path, err);
     }
-    free(tmp_onnx);
-    free(tmp_side);
+io:
+    if (ret < 0)
+        ret = ret == -ENOMEM ? TVMAF_ERR(ENOMEM) : TVMAF_ERR(EIO);
 end:
     tvmaf_str_free(&js);
     free(onnx);

@@ -241,23 +241,13 @@ int tvmaf_model_write(const TvmafMlp *m, const char *const *feature_names, const
 
 /* ---------------------------------------------------------------- helpers */
 
-/** SHA-256 of a buffer. */
-void tvmaf_train_sha256(const void *data, size_t len, uint8_t out[32]);
-/** Lower-case hex of a digest; out holds 65 bytes. */
-void tvmaf_train_hex(const uint8_t d[32], char out[65]);
-
 /**
- * Writes len bytes to path through "path.tmp.<pid>" + rename, so a failure
- * never leaves a half-written file. @return 0 or TVMAF_ERR(EIO).
+ * Writes len bytes to path atomically (util.h: tvmaf_atomic_write()), so a
+ * failure never leaves a half-written file; logs one line on failure.
+ * @return 0, TVMAF_ERR(EIO) or TVMAF_ERR(ENOMEM).
  */
 int tvmaf_write_file_atomic(const char *path, const void *data, size_t len,
                             const TvmafLogger *log);
-
-/** "path.tmp.<pid>", malloc'ed; NULL when out of memory. */
-char *tvmaf_tmp_path(const char *path);
-
-/** Writes len bytes to path (no rename); removes it on failure. @return 0 or TVMAF_ERR(EIO). */
-int tvmaf_write_file(const char *path, const void *data, size_t len, const TvmafLogger *log);
 
 /** Shortest "%.*g" text of v that reads back as the same double ("null" for NaN/inf). */
 void tvmaf_json_double(char *out, size_t size, double v);

@@ -4,85 +4,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <nettle/sha2.h>
 
 #include "log.h"
 #include "train.h"
-
-void tvmaf_train_sha256(const void *const data, const size_t len, uint8_t out[32])
-{
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    /* nettle takes size_t lengths; feed in bounded pieces anyway so the
-     * call is the same on every nettle version (3.x took unsigned). */
-    const uint8_t *p = data;
-    size_t left = len;
-    while (left) {
-        const size_t chunk = left > (1u << 30) ? (1u << 30) : left;
-        sha256_update(&ctx, chunk, p);
-        p += chunk;
-        left -= chunk;
-    }
-    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
-}
-
-void tvmaf_train_hex(const uint8_t d[32], char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[d[i] >> 4];
-        out[2 * i + 1] = hex[d[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-char *tvmaf_tmp_path(const char *const path)
-{
-    const size_t n = strlen(path) + 32;
-    char *const tmp = malloc(n);
-    if (tmp)
-        snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    return tmp;
-}
-
-int tvmaf_write_file(const char *const path, const void *const data, const size_t len,
-                     const TvmafLogger *const log)
-{
-    FILE *const f = fopen(path, "wb");
-    if (!f) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: cannot create: %s", path, strerror(errno));
-        return TVMAF_ERR(EIO);
-    }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok &= fflush(f) == 0;
-    const int err = errno;
-    ok &= fclose(f) == 0;
-    if (!ok) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: write failed: %s", path, strerror(err));
-        remove(path);
-        return TVMAF_ERR(EIO);
-    }
-    return 0;
-}
+#include "util/util.h"
 
 int tvmaf_write_file_atomic(const char *const path, const void *const data, const size_t len,
                             const TvmafLogger *const log)
 {
-    char *const tmp = tvmaf_tmp_path(path);
-    if (!tmp) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "out of memory");
-        return TVMAF_ERR(ENOMEM);
+    char err[256];
+    const int ret = tvmaf_atomic_write(path, data, len, err, sizeof(err));
+    if (ret < 0) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: %s", path, err);
+        return ret == -ENOMEM ? TVMAF_ERR(ENOMEM) : TVMAF_ERR(EIO);
     }
-    int ret = tvmaf_write_file(tmp, data, len, log);
-    if (ret >= 0 && rename(tmp, path)) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: rename failed: %s", path, strerror(errno));
-        remove(tmp);
-        ret = TVMAF_ERR(EIO);
-    }
-    free(tmp);
-    return ret;
+    return 0;
 }
 
 void tvmaf_json_double(char *const out, const size_t size, const double v)
@@ -137,16 +73,12 @@ void tvmaf_str_printf(TvmafStr *const b, const char *const fmt, ...)
 
 void tvmaf_str_json_string(TvmafStr *const b, const char *const s)
 {
-    tvmaf_str_printf(b, "\"");
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            tvmaf_str_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            tvmaf_str_printf(b, "\\u%04x", *p);
-        else
-            tvmaf_str_printf(b, "%c", *p);
-    }
-    tvmaf_str_printf(b, "\"");
+    const size_t n = tvmaf_json_quote(NULL, 0, s);
+    str_reserve(b, n);
+    if (b->oom)
+        return;
+    tvmaf_json_quote(b->s + b->len, n + 1, s);
+    b->len += n;
 }
 
 void tvmaf_str_json_double(TvmafStr *const b, const double v)

@@ -28,8 +28,12 @@ void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha)
 
 TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen)
 {
-    if (!strcmp(path, "-"))
-        return tvmaf_input_open_stream(stdin, 0, 0, raw, err, errlen);
+    if (!strcmp(path, "-")) {
+        TvmafInput *const in = tvmaf_input_open_stream(stdin, 0, 0, raw, err, errlen);
+        if (in)
+            in->path = path;
+        return in;
+    }
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "is a directory");
@@ -41,8 +45,11 @@ TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *
         return NULL;
     }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
-    return tvmaf_input_open_stream(f, fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode), 1, raw, err,
-                                   errlen);
+    TvmafInput *const in = tvmaf_input_open_stream(f, fstat(fileno(f), &st) == 0 &&
+                                                       S_ISREG(st.st_mode), 1, raw, err, errlen);
+    if (in)
+        in->path = path;
+    return in;
 }
 
 TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const TvmafRawParams *raw,
@@ -97,6 +104,13 @@ TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const Tvmaf
         snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "raw");
         tvmaf_input_set_sizes(in, 0);
     }
+    if (raw->pair)
+        for (int i = 0; i < 2; i++)
+            if (!raw->pair->in[i]) {
+                raw->pair->in[i] = in;
+                in->pair = raw->pair;
+                break;
+            }
     return in;
 
 fail:
@@ -186,7 +200,47 @@ static int truncated(TvmafInput *in, char *err, size_t errlen)
     return -EBADMSG;
 }
 
+/* Called after each read with its result: one of the two inputs has ended
+ * while the other delivered one frame more. The caller reads the pair in
+ * lockstep, so equal counts at both ends mean equal lengths. */
+static void watch_pair(TvmafInput *const in, const int r)
+{
+    TvmafInputPair *const p = in->pair;
+    if (!p || p->warned || r < 0)
+        return;
+    if (r == 0)
+        in->ended = 1;
+    const TvmafInput *const o = p->in[0] == in ? p->in[1] : p->in[0];
+    if (!o)
+        return;
+    const TvmafInput *shorter = NULL, *longer = NULL;
+    if (in->ended && !o->ended && o->reads > in->reads) {
+        shorter = in;
+        longer = o;
+    } else if (!in->ended && o->ended && in->reads > o->reads) {
+        shorter = o;
+        longer = in;
+    }
+    if (!shorter)
+        return;
+    p->warned = 1;
+    fprintf(stderr, "tinyvmaf: warning: \"%s\" ended before \"%s\"; scored %u frames\n",
+            shorter->path ? shorter->path : "input", longer->path ? longer->path : "input",
+            shorter->reads);
+}
+
+static int read_frame(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen);
+
 int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+{
+    const int r = read_frame(in, pic, err, errlen);
+    if (r > 0)
+        in->reads++;
+    watch_pair(in, r);
+    return r;
+}
+
+static int read_frame(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
 {
     int r = frame_start(in, err, errlen);
     if (r <= 0)
@@ -259,6 +313,10 @@ void tvmaf_input_close(TvmafInput **pin)
     if (!pin || !*pin)
         return;
     TvmafInput *in = *pin;
+    if (in->pair)
+        for (int i = 0; i < 2; i++)
+            if (in->pair->in[i] == in)
+                in->pair->in[i] = NULL;
     if (in->f && in->owns_file)
         fclose(in->f);
     free(in->scratch);

@@ -18,11 +18,25 @@ typedef struct TvmafInputInfo {
 
 typedef struct TvmafInput TvmafInput;
 
+/**
+ * Two inputs read in lockstep, one frame of each per step (reference,
+ * then distorted). When one ends while the other still delivers a frame,
+ * one warning naming both goes to stderr:
+ *   tinyvmaf: warning: "SHORT" ended before "LONG"; scored N frames
+ */
+typedef struct TvmafInputPair {
+    TvmafInput *in[2];
+    int warned;
+} TvmafInputPair;
+
 /** Raw input parameters (all required for raw YUV, ignored for Y4M). */
 typedef struct TvmafRawParams {
     int w, h, bpc;
     enum TvmafPixelLayout layout;
     int set;    ///< non-zero when -w/-h/-p/-b were given
+    /** Optional (NULL: none): the first two inputs opened with these
+     *  parameters watch each other's length (TvmafInputPair). */
+    TvmafInputPair *pair;
 } TvmafRawParams;
 
 /**

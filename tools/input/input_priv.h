@@ -19,6 +19,10 @@ struct TvmafInput {
     size_t scratch_size;
     int seekable;
     TvmafPicturePool *pool;  /* frames are recycled, not allocated per frame */
+    const char *path;        /* for messages; NULL for streams */
+    TvmafInputPair *pair;    /* the lockstep partner watch, or NULL */
+    unsigned reads;          /* frames tvmaf_input_read() delivered */
+    int ended;               /* tvmaf_input_read() reported the end */
 };
 
 /** Parses the Y4M stream header (the magic is not yet consumed). */

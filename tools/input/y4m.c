@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "input/input_priv.h"
+#include "util/util.h"
 
 /* Longer than any real header: libvmaf allows 255 bytes, ffmpeg writes
  * about 80; extra X tags can grow it. */
@@ -68,8 +69,13 @@ static int parse_ratio(const char *s, unsigned *num, unsigned *den)
     return 0;
 }
 
+/* Header text echoed in a message: control bytes (a terminal escape
+ * sequence, say) are shown as \xNN, never sent to the terminal. */
+#define ECHO(v) tvmaf_escape_text(echo, sizeof(echo), (v), 32)
+
 int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen)
 {
+    char echo[160];
     char line[Y4M_MAX_HEADER + 1];
     size_t n = 0;
     int ch;
@@ -103,26 +109,26 @@ int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen)
         switch (key) {
         case 'W':
             if (parse_int(val, &w) || w < 1) {
-                snprintf(err, errlen, "Y4M header has a bad width \"%.32s\"", val);
+                snprintf(err, errlen, "Y4M header has a bad width \"%s\"", ECHO(val));
                 return -EBADMSG;
             }
             break;
         case 'H':
             if (parse_int(val, &h) || h < 1) {
-                snprintf(err, errlen, "Y4M header has a bad height \"%.32s\"", val);
+                snprintf(err, errlen, "Y4M header has a bad height \"%s\"", ECHO(val));
                 return -EBADMSG;
             }
             break;
         case 'F':
             if (parse_ratio(val, &in->info.fps_num, &in->info.fps_den)) {
-                snprintf(err, errlen, "Y4M header has a bad frame rate \"%.32s\"", val);
+                snprintf(err, errlen, "Y4M header has a bad frame rate \"%s\"", ECHO(val));
                 return -EBADMSG;
             }
             break;
         case 'I':
             if (strcmp(val, "p") && strcmp(val, "?")) {
-                snprintf(err, errlen, "Y4M interlacing \"I%.16s\" is not supported (progressive only)",
-                         val);
+                snprintf(err, errlen, "Y4M interlacing \"I%s\" is not supported (progressive only)",
+                         ECHO(val));
                 return -ENOTSUP;
             }
             break;
@@ -132,7 +138,7 @@ int tvmaf_y4m_parse_header(struct TvmafInput *in, char *err, size_t errlen)
                 if (!strcmp(val, chroma_tags[i].tag))
                     found = &chroma_tags[i];
             if (!found) {
-                snprintf(err, errlen, "unsupported Y4M chroma format \"C%.32s\"", val);
+                snprintf(err, errlen, "unsupported Y4M chroma format \"C%s\"", ECHO(val));
                 return -ENOTSUP;
             }
             ct = found;

@@ -1,13 +1,10 @@
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "output/output.h"
 #include "tinyvmaf/tinyvmaf.h"
+#include "util/util.h"
 
 /* libvmaf >= 3.1 (output.c, count_leading_zeros_d): counts how many times
  * the fractional part must be multiplied by 10 to reach 1. The loop itself
@@ -36,6 +33,8 @@ void tvmaf_output_print_number(FILE *f, double v)
     fprintf(f, count_leading_zeros(v) <= 6 ? "%.6f" : "%.16f", v);
 }
 
+/* Only reached with values check_report() accepted; "nan" is libvmaf's
+ * spelling and stays as a last resort. */
 static void print_xml_number(FILE *f, double v)
 {
     if (!isfinite(v))
@@ -51,9 +50,16 @@ static const enum TvmafPoolMethod pool_methods[] = {
 };
 #define N_POOL ((int)(sizeof(pool_methods) / sizeof(pool_methods[0])))
 
+/* Frames --subsample skips carry NAN in every metric computed from
+ * ADM/VIF and are not written; every other frame is. */
+static int frame_scored(const TvmafReport *r, unsigned i)
+{
+    return r->subsample <= 1 || i % r->subsample == 0;
+}
+
 static int frame_printed(const TvmafReport *r, unsigned i)
 {
-    if (r->subsample > 1 && i % r->subsample)
+    if (!frame_scored(r, i))
         return 0;
     for (int m = 0; m < r->n_metrics; m++)
         if (!isnan(r->metrics[m].v[i]))
@@ -67,9 +73,68 @@ static int pooled(const TvmafReport *r, const TvmafReportMetric *m, enum TvmafPo
     return tvmaf_pool(m->v, r->n_frames, r->subsample, p, out);
 }
 
+/* SUB separates metrics with '|' on one line per frame. */
+static int sub_name_ok(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '|' || *p == '{' || *p == '}')
+            return 0;
+    return 1;
+}
+
+/* Refuses what the layouts cannot carry faithfully: a non-finite value on
+ * a scored frame or in a pooled result (it would print as nan/null and
+ * pass for a score), and names XML or SUB cannot hold. */
+static int check_report(const TvmafReport *r, enum TvmafOutputFormat fmt, char *err,
+                        size_t errlen)
+{
+    for (int m = 0; m < r->n_metrics; m++) {
+        const TvmafReportMetric *const x = &r->metrics[m];
+        char name[160];
+        tvmaf_escape_text(name, sizeof(name), x->name, 64);
+        if (fmt == TVMAF_OUTPUT_XML && !tvmaf_xml_is_name(x->name)) {
+            snprintf(err, errlen, "metric name \"%s\" cannot be an XML attribute name "
+                     "(letters, digits, _ - . only); rename it or use --json or --csv", name);
+            return -1;
+        }
+        if (fmt == TVMAF_OUTPUT_SUB && !sub_name_ok(x->name)) {
+            snprintf(err, errlen, "metric name \"%s\" cannot be written in the SUB layout; "
+                     "rename it or use --json or --csv", name);
+            return -1;
+        }
+        int scored = 0;
+        for (unsigned i = 0; i < r->n_frames; i++) {
+            if (!frame_scored(r, i))
+                continue;
+            scored = 1;
+            if (!isfinite(x->v[i])) {
+                snprintf(err, errlen, "metric \"%s\" is not finite at frame %u (%s); "
+                         "nothing was written", name, i, isnan(x->v[i]) ? "nan" : "inf");
+                return -1;
+            }
+        }
+        for (int p = 0; p < N_POOL && scored; p++) {
+            double v;
+            if (pooled(r, x, pool_methods[p], &v) < 0) {
+                snprintf(err, errlen, "metric \"%s\": cannot pool %s (out of memory)", name,
+                         tvmaf_pool_name(pool_methods[p]));
+                return -1;
+            }
+            if (!isfinite(v)) {
+                snprintf(err, errlen, "metric \"%s\": pooled %s is not finite; nothing was written",
+                         name, tvmaf_pool_name(pool_methods[p]));
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static void write_json(FILE *f, const TvmafReport *r)
 {
-    fprintf(f, "{\n  \"version\": \"%s\",\n", r->version);
+    fputs("{\n  \"version\": ", f);
+    tvmaf_json_put(f, r->version);
+    fputs(",\n", f);
     if (isfinite(r->fps))
         fprintf(f, "  \"fps\": %.2f,\n", r->fps);
     else
@@ -89,7 +154,9 @@ static void write_json(FILE *f, const TvmafReport *r)
             const double v = r->metrics[m].v[i];
             if (isnan(v))
                 continue;
-            fprintf(f, "        \"%s\": ", r->metrics[m].name);
+            fputs("        ", f);
+            tvmaf_json_put(f, r->metrics[m].name);
+            fputs(": ", f);
             tvmaf_output_print_number(f, v);
             fputs(++k < cnt ? ",\n" : "\n", f);
         }
@@ -97,7 +164,9 @@ static void write_json(FILE *f, const TvmafReport *r)
     }
     fputs("\n  ],\n  \"pooled_metrics\": {", f);
     for (int m = 0; m < r->n_metrics; m++) {
-        fprintf(f, "%s    \"%s\": {", m ? ",\n" : "\n", r->metrics[m].name);
+        fputs(m ? ",\n    " : "\n    ", f);
+        tvmaf_json_put(f, r->metrics[m].name);
+        fputs(": {", f);
         for (int p = 0; p < N_POOL; p++) {
             double v = NAN;
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
@@ -108,16 +177,21 @@ static void write_json(FILE *f, const TvmafReport *r)
         fputs("\n    }", f);
     }
     fputs("\n  },\n  \"aggregate_metrics\": {\n  }", f);
-    for (int b = 0; b < r->n_blocks; b++)
-        fprintf(f, ",\n  \"%s\": %s", r->blocks[b].key, r->blocks[b].json);
+    for (int b = 0; b < r->n_blocks; b++) {
+        fputs(",\n  ", f);
+        tvmaf_json_put(f, r->blocks[b].key);
+        fprintf(f, ": %s", r->blocks[b].json);
+    }
     fputs("\n}\n", f);
 }
 
 static void write_xml(FILE *f, const TvmafReport *r)
 {
-    fprintf(f, "<VMAF version=\"%s\">\n", r->version);
+    fputs("<VMAF version=\"", f);
+    tvmaf_xml_put_attr(f, r->version);
+    fputs("\">\n", f);
     fprintf(f, "  <params qualityWidth=\"%d\" qualityHeight=\"%d\" />\n", r->width, r->height);
-    fprintf(f, "  <fyi fps=\"%.2f\" />\n", r->fps);
+    fprintf(f, "  <fyi fps=\"%.2f\" />\n", isfinite(r->fps) ? r->fps : 0.0);
     fputs("  <frames>\n", f);
     for (unsigned i = 0; i < r->n_frames; i++) {
         if (!frame_printed(r, i))
@@ -127,6 +201,7 @@ static void write_xml(FILE *f, const TvmafReport *r)
             const double v = r->metrics[m].v[i];
             if (isnan(v))
                 continue;
+            /* check_report() made sure the name is a valid XML name. */
             fprintf(f, "%s=\"", r->metrics[m].name);
             print_xml_number(f, v);
             fputs("\" ", f);
@@ -135,7 +210,9 @@ static void write_xml(FILE *f, const TvmafReport *r)
     }
     fputs("  </frames>\n  <pooled_metrics>\n", f);
     for (int m = 0; m < r->n_metrics; m++) {
-        fprintf(f, "    <metric name=\"%s\" ", r->metrics[m].name);
+        fputs("    <metric name=\"", f);
+        tvmaf_xml_put_attr(f, r->metrics[m].name);
+        fputs("\" ", f);
         for (int p = 0; p < N_POOL; p++) {
             double v;
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
@@ -152,8 +229,10 @@ static void write_xml(FILE *f, const TvmafReport *r)
 static void write_csv(FILE *f, const TvmafReport *r)
 {
     fputs("Frame,", f);
-    for (int m = 0; m < r->n_metrics; m++)
-        fprintf(f, "%s,", r->metrics[m].name);
+    for (int m = 0; m < r->n_metrics; m++) {
+        tvmaf_csv_put_field(f, r->metrics[m].name);
+        fputc(',', f);
+    }
     fputc('\n', f);
     for (unsigned i = 0; i < r->n_frames; i++) {
         if (!frame_printed(r, i))
@@ -188,7 +267,7 @@ static void write_sub(FILE *f, const TvmafReport *r)
     }
 }
 
-int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r)
+static void write_report(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r)
 {
     switch (fmt) {
     case TVMAF_OUTPUT_XML: write_xml(f, r); break;
@@ -196,65 +275,29 @@ int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r
     case TVMAF_OUTPUT_CSV: write_csv(f, r); break;
     case TVMAF_OUTPUT_SUB: write_sub(f, r); break;
     }
-    return ferror(f) ? -1 : 0;
+}
+
+int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r, char *err,
+                       size_t errlen)
+{
+    if (check_report(r, fmt, err, errlen) < 0)
+        return -1;
+    write_report(f, fmt, r);
+    if (ferror(f)) {
+        snprintf(err, errlen, "write failed: %s", strerror(errno ? errno : EIO));
+        return -1;
+    }
+    return 0;
 }
 
 int tvmaf_output_write_file(const char *path, enum TvmafOutputFormat fmt, const TvmafReport *r,
                             char *err, size_t errlen)
 {
-    struct stat st;
-    const int direct = !strcmp(path, "-") || (stat(path, &st) == 0 && !S_ISREG(st.st_mode));
-    if (direct) {
-        FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "w");
-        if (!f) {
-            snprintf(err, errlen, "cannot open for writing: %s", strerror(errno));
-            return -1;
-        }
-        int ret = tvmaf_output_write(f, fmt, r);
-        if (f == stdout)
-            ret |= fflush(f);
-        else
-            ret |= fclose(f);
-        if (ret)
-            snprintf(err, errlen, "write failed: %s", strerror(errno));
-        return ret ? -1 : 0;
-    }
-
-    const size_t n = strlen(path) + 16;
-    char *tmp = malloc(n);
-    if (!tmp) {
-        snprintf(err, errlen, "out of memory");
+    if (check_report(r, fmt, err, errlen) < 0)
         return -1;
-    }
-    snprintf(tmp, n, "%s.XXXXXX", path);
-    const int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot create a temporary file beside it: %s", strerror(errno));
-        free(tmp);
+    TvmafAtomicFile af;
+    if (tvmaf_atomic_open(&af, path, err, errlen) < 0)
         return -1;
-    }
-    /* mkstemp creates 0600; give the file the usual umask-derived mode. */
-    const mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        snprintf(err, errlen, "cannot write: %s", strerror(errno));
-        return -1;
-    }
-    int ret = tvmaf_output_write(f, fmt, r);
-    ret |= fflush(f);
-    ret |= fsync(fileno(f)) && errno != EINVAL;
-    ret |= fclose(f);
-    if (ret || rename(tmp, path)) {
-        snprintf(err, errlen, "write failed: %s", strerror(errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    write_report(af.f, fmt, r);
+    return tvmaf_atomic_commit(&af, err, errlen) < 0 ? -1 : 0;
 }

@@ -37,14 +37,25 @@ enum TvmafOutputFormat {
     TVMAF_OUTPUT_SUB,
 };
 
-/** Writes the report; returns 0 or -1 on a stream error. */
-int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r);
+/**
+ * Writes the report. Refused, before anything is written: a value that is
+ * not finite on a frame the report scores (every frame, or every
+ * --subsample'th; NAN on the frames in between marks them as skipped), a
+ * pooled value that is not finite, and, for XML and SUB, a metric name the
+ * layout cannot hold (XML writes names as attribute names). Names are
+ * escaped per format (JSON strings, XML attribute values, CSV fields).
+ * Returns 0, or -1 with a one-line reason in `err`.
+ */
+int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r, char *err,
+                       size_t errlen);
 
 /**
- * Writes to `path` atomically: a temporary file beside it, renamed over the
- * target only when complete. Non-regular targets (/dev/stdout, FIFOs) and
- * "-" are written directly. On failure nothing is left behind and a reason
- * goes to `err`.
+ * Writes to `path` with the checks above, atomically (util.h,
+ * tvmaf_atomic_open(): a temporary beside it renamed over the target when
+ * complete; the target's mode is kept; a symbolic link is written through;
+ * a file with several hard links is refused). "-", FIFOs and devices are
+ * written directly. On failure nothing is left behind and a reason goes
+ * to `err`.
  */
 int tvmaf_output_write_file(const char *path, enum TvmafOutputFormat fmt, const TvmafReport *r,
                             char *err, size_t errlen);
