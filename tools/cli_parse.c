@@ -145,6 +145,43 @@ static int parse_layout(const char *s, enum TvmafPixelLayout *l)
     return -1;
 }
 
+/* Copies into `buf` the input file -o would overwrite: the videos, a
+ * classic model's path= file, a tiny model file or its sidecar. */
+static int input_clobbered(const CliOptions *o, char *buf, size_t size)
+{
+    const char *const out = o->out_path;
+    const char *const videos[2] = { o->ref_path, o->dis_path };
+    for (int i = 0; i < 2; i++)
+        if (tvmaf_same_file(videos[i], out)) {
+            snprintf(buf, size, "%s", videos[i]);
+            return 1;
+        }
+    for (int i = 0; i < o->n_models; i++) {
+        const char *const spec = o->models[i].spec;
+        const char *p = !strncmp(spec, "path=", 5) ? spec + 5 : strstr(spec, ":path=");
+        if (!p)
+            continue;
+        if (p != spec + 5)
+            p += 6;
+        snprintf(buf, size, "%.*s", (int)strcspn(p, ":"), p);
+        if (tvmaf_same_file(buf, out))
+            return 1;
+    }
+    for (int i = 0; i < o->n_tiny_models; i++) {
+        const char *const m = o->tiny_models[i];
+        const size_t n = strlen(m);
+        snprintf(buf, size, "%s", m);
+        if (tvmaf_same_file(buf, out))
+            return 1;
+        if (n > 5 && n < size && !strcmp(m + n - 5, ".onnx")) {
+            memcpy(buf + n - 5, ".json", 6);
+            if (tvmaf_same_file(buf, out))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
 {
     memset(o, 0, sizeof(*o));
@@ -278,15 +315,11 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
         return -1;
     }
     /* Checked before any work: the output would replace an input. */
-    if (o->out_path) {
-        const char *const clobbered = tvmaf_same_file(o->ref_path, o->out_path) ? o->ref_path
-                                      : tvmaf_same_file(o->dis_path, o->out_path) ? o->dis_path
-                                                                                  : NULL;
-        if (clobbered) {
-            fprintf(stderr, "tinyvmaf: -o %s names the input %s; write the results elsewhere\n",
-                    o->out_path, clobbered);
-            return -1;
-        }
+    char clobbered[4096];
+    if (o->out_path && input_clobbered(o, clobbered, sizeof(clobbered))) {
+        fprintf(stderr, "tinyvmaf: -o %s names the input %s; write the results elsewhere\n",
+                o->out_path, clobbered);
+        return -1;
     }
     /* Without -q the scoring loop warns itself; -q silences only the
      * summary, and --frame_cnt makes a shorter count intended. */

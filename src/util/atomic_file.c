@@ -142,12 +142,13 @@ static int fail(TvmafAtomicFile *const af, const int e, char *const err, const s
     return -e;
 }
 
-/* Pseudo-file systems: /dev/stdout with stdout redirected to a regular
- * file resolves to that file, and replacing it would throw away what the
- * shell appended there before; such names are always written directly. */
+/* Names of open descriptors: /dev/stdout with stdout redirected to a
+ * regular file resolves to that file, and replacing it would throw away
+ * what the shell appended there before; such names are written directly. */
 static int is_pseudo_path(const char *const path)
 {
-    return !strncmp(path, "/dev/", 5) || !strncmp(path, "/proc/", 6);
+    return !strncmp(path, "/proc/", 6) || !strncmp(path, "/dev/fd/", 8) ||
+           !strcmp(path, "/dev/stdout") || !strcmp(path, "/dev/stderr");
 }
 
 static int open_direct(TvmafAtomicFile *const af, const char *const path, char *const err,

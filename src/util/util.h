@@ -34,8 +34,10 @@
  *     is replaced and the link stays; a dangling link is refused (ENOENT);
  *   - is a regular file with more than one hard link: refused (EMLINK),
  *     since a rename would leave the other names on the old data;
- *   - is "-", a FIFO, a character device or a socket (/dev/stdout,
- *     /dev/null, a pipe): written directly, without a temporary;
+ *   - is "-", a FIFO, a character device or a socket (/dev/null, a
+ *     pipe), or names an open descriptor (/dev/stdout, /dev/stderr,
+ *     /dev/fd/N, /proc/...): written directly (appending), without a
+ *     temporary;
  *   - is a directory: refused (EISDIR).
  *
  * While a temporary exists its path sits in a small process-wide registry;

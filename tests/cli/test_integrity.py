@@ -110,6 +110,19 @@ def main():
         with open(ref, "rb") as f:
             check(f.read() == ref_bytes, "the reference's bytes are unchanged (stdout)")
         os.unlink(j("ref_hard.y4m"))
+        if probe.returncode == 0:
+            with open(j("model.json"), "w") as f:
+                f.write(open(os.path.join(os.environ["TVMAF_SOURCE_ROOT"], "models", "libvmaf",
+                                          "vmaf_v0.6.1.json")).read())
+            with open(j("model.json"), "rb") as f:
+                model_bytes = f.read()
+            p = run(base + ["--model", f"path={j('model.json')}:name=m", "--json", "-o", j("model.json")])
+            refused(p, "-o naming the --model path= file", status=2)
+            check(open(j("model.json"), "rb").read() == model_bytes, "the model file is unchanged")
+        with open(j("via_stdout.json"), "wb") as f:
+            p = run(base + ["--no_prediction", "--json", "-o", "/dev/stdout"], stdout=f)
+        check(p.returncode == 0 and len(json.load(open(j("via_stdout.json")))["frames"]) == 12,
+              "-o /dev/stdout into a regular file")
 
         # --- atomic output ---
         long_name = j("o" * 245 + ".json")
