@@ -9,7 +9,7 @@ MESON_SETUP_ARGS ?=
 # Build and test dependencies (Debian 12 package names).
 DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
 	libjansson-dev libprotobuf-c-dev protobuf-c-compiler nettle-dev \
-	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg
+	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg valgrind
 # Only for `make bench` (clips made from Debian-packaged content).
 DEB_BENCH_PACKAGES = ffmpeg
 

@@ -70,11 +70,17 @@ static struct TvmafPictureBuffer *new_buffer(enum TvmafPixelLayout layout, int b
         free(buf);
         return NULL;
     }
-    /* The padding is read by vector loads but never used in results; zero
-     * it so tools like valgrind stay quiet. */
+    /* The padding (the tail and every row's end past the width) is read by
+     * vector loads but never used in results. Writers fill only the width,
+     * so zeroing it once here keeps recycled buffers defined too, and
+     * valgrind quiet. */
     memset((uint8_t *)buf->mem + total - TAIL_PAD, 0, TAIL_PAD);
     TvmafPicture *p = &buf->layout;
     for (int i = 0; i < nplanes; i++) {
+        const size_t used = (size_t)pw[i] * bytes;
+        for (int y = 0; y < ph[i]; y++)
+            memset((uint8_t *)buf->mem + off[i] + (size_t)y * (size_t)stride[i] + used, 0,
+                   (size_t)stride[i] - used);
         p->data[i] = (uint8_t *)buf->mem + off[i];
         p->stride[i] = stride[i];
         p->w[i] = pw[i];

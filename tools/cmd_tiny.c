@@ -272,8 +272,11 @@ int tvmaf_cmd_predict(int argc, char **argv)
     return ret;
 }
 
-/* Lists one registry's entries, verifying every pinned file; counts into *listed / *bad. */
-static void list_registry(TvmafTinyRegistry *r, ErrSink *sink, unsigned *listed, unsigned *bad)
+/* Lists one registry's entries: every pinned file verified, then the model
+ * loaded through the registry as a scoring run would (which also checks
+ * what only the ONNX names, e.g. external data). Counts into *listed / *bad. */
+static void list_registry(TvmafTinyRegistry *r, const TvmafTinyLoadOptions *lo, ErrSink *sink,
+                          unsigned *listed, unsigned *bad)
 {
     const unsigned n = tvmaf_tiny_registry_count(r);
     for (unsigned i = 0; i < n; i++) {
@@ -282,13 +285,18 @@ static void list_registry(TvmafTinyRegistry *r, ErrSink *sink, unsigned *listed,
             if (int8 && !e->int8_file)
                 break;
             sink->have = 0;
-            const int err = tvmaf_tiny_registry_verify(r, i, int8);
+            char id[80];
+            snprintf(id, sizeof(id), "%s%s", e->id, int8 ? "_int8" : "");
+            int err = tvmaf_tiny_registry_verify(r, i, int8);
+            if (!err) {
+                TvmafTinyModel *m;
+                err = tvmaf_tiny_model_load(&m, id, lo);
+                tvmaf_tiny_model_free(&m);
+            }
             const char *const status = !err                          ? "ok"
                                        : err == TVMAF_ERR(ENOENT)    ? "MISSING"
                                        : err == TVMAF_ERR(EACCES)    ? "MISMATCH"
                                                                      : "ERROR";
-            char id[80];
-            snprintf(id, sizeof(id), "%s%s", e->id, int8 ? "_int8" : "");
             char opset[16] = "-";
             if (e->opset)
                 snprintf(opset, sizeof(opset), "%d", e->opset);
@@ -336,7 +344,9 @@ int tvmaf_cmd_models(int argc, char **argv)
         return die("models", "built-in registry: %s", sink.have ? sink.msg : strerror(-err));
     unsigned bad = 0, listed = 0;
     printf("%-24s %-6s %-5s %-8s %-8s %s\n", "id", "kind", "opset", "sha256", "source", "file");
-    list_registry(r, &sink, &listed, &bad);
+    TvmafTinyLoadOptions lb = o;
+    lb.ignore_env = 1; /* built-in ids resolve in the built-in registry first */
+    list_registry(r, &lb, &sink, &listed, &bad);
     const unsigned n_builtin = listed;
     tvmaf_tiny_registry_free(&r);
 
@@ -357,7 +367,7 @@ int tvmaf_cmd_models(int argc, char **argv)
     sink.have = 0;
     if ((err = tvmaf_tiny_registry_open(&r, &o)) < 0)
         return die("models", "%s", sink.have ? sink.msg : strerror(-err));
-    list_registry(r, &sink, &listed, &bad);
+    list_registry(r, &o, &sink, &listed, &bad);
     printf("%u built-in models and %u in %s/registry.json, %u verified, %u failed\n", n_builtin,
            listed - n_builtin, tvmaf_tiny_registry_dir(r), listed - bad, bad);
     tvmaf_tiny_registry_free(&r);

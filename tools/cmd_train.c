@@ -760,8 +760,43 @@ static void usage_eval(FILE *const f)
             "  --threads N         trainings run in parallel (default: one per core);\n"
             "                      results never depend on it\n"
             "  -o, --output FILE   JSON report (schema: docs/eval.schema.json)\n"
+            "  --predictions FILE  CSV of every row's out-of-fold prediction, one column per\n"
+            "                      seed (row, group, target, seed_S...)\n"
             "%s",
             recipe_help);
+}
+
+/* Every row's out-of-fold prediction per seed, for analyses the report
+ * does not make (per-band errors, per-source plots). */
+static int write_oof(const char *path, const Common *c, const TvmafTable *t,
+                     const TvmafEvalResult *res, const uint64_t *seeds, const TvmafLogger *log)
+{
+    char err[256];
+    TvmafAtomicFile af;
+    (void)log;
+    if (tvmaf_atomic_open(&af, path, err, sizeof(err)) < 0)
+        return fail("eval", TVMAF_ERR(EIO), "%s: %s", path, err);
+    FILE *const f = af.f;
+    int e = fputs("row,", f) < 0 || tvmaf_csv_put_field(f, c->group ? c->group : "group") < 0 ||
+            fputc(',', f) < 0 || tvmaf_csv_put_field(f, c->target) < 0;
+    for (int s = 0; s < res->n_seeds && !e; s++)
+        e = fprintf(f, ",seed_%llu", (unsigned long long)seeds[s]) < 0;
+    e |= fputc('\n', f) < 0;
+    for (size_t i = 0; i < t->n_rows && !e; i++) {
+        e = fprintf(f, "%zu,", i) < 0 ||
+            tvmaf_csv_put_field(f, t->group ? t->group_names[t->group[i]] : "") < 0 ||
+            fprintf(f, ",%.9g", t->y[i]) < 0;
+        for (int s = 0; s < res->n_seeds && !e; s++)
+            e = fprintf(f, ",%.9g", res->oof[(size_t)s * t->n_rows + i]) < 0;
+        e |= fputc('\n', f) < 0;
+    }
+    if (e) {
+        tvmaf_atomic_abort(&af);
+        return fail("eval", TVMAF_ERR(EIO), "%s: write error", path);
+    }
+    if (tvmaf_atomic_commit(&af, err, sizeof(err)) < 0)
+        return fail("eval", TVMAF_ERR(EIO), "%s: %s", path, err);
+    return 0;
 }
 
 static int eval_model(Common *const c, const char *const model_path, const TvmafLogger *const log)
@@ -901,6 +936,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         { "seeds", required_argument, NULL, OPT_SEEDS },
         { "threads", required_argument, NULL, OPT_THREADS },
         { "model", required_argument, NULL, OPT_MODEL },
+        { "predictions", required_argument, NULL, OPT_PRED },
         { NULL, 0, NULL, 0 },
     };
     const char *const cmd = "eval";
@@ -910,7 +946,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     common_init(&c);
     uint64_t *const seeds = malloc(sizeof(uint64_t) * MAX_SEEDS);
     int n_seeds = 0, seed_given = 0, kfold = 0, loso = 0, n_threads = 0, opt;
-    const char *model = NULL;
+    const char *model = NULL, *oof_path = NULL;
     TvmafTable t = { 0 };
     TvmafEvalResult res = { 0 };
     TvmafStr js = { 0 };
@@ -948,6 +984,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
             n_threads = (int)v;
             break;
         case OPT_MODEL: model = optarg; break;
+        case OPT_PRED: oof_path = optarg; break;
         case OPT_HELP: usage_eval(stdout); ret = 0; goto end;
         default:
             ret = fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
@@ -972,15 +1009,15 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         fail(cmd, ret, "--seed and --seeds exclude each other");
         goto end;
     }
-    if (c.out) {
+    if (c.out || oof_path) {
         /* A model path's sidecar is read too (NAME.onnx -> NAME.json). */
         char *side = NULL;
         const size_t ml = model ? strlen(model) : 0;
         if (ml > 5 && !strcmp(model + ml - 5, ".onnx") && (side = strdup(model)))
             strcpy(side + ml - 5, ".json");
         const char *const ins[] = { c.data, model, side };
-        const char *const outs[] = { c.out };
-        const int r = check_outputs(cmd, ins, 3, outs, 1);
+        const char *const outs[] = { c.out, oof_path };
+        const int r = check_outputs(cmd, ins, 3, outs, 2);
         free(side);
         if (r) {
             ret = r;
@@ -988,8 +1025,8 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         }
     }
     if (model) {
-        if (loso || kfold || n_seeds || seed_given) {
-            fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold or seeds");
+        if (loso || kfold || n_seeds || seed_given || oof_path) {
+            fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold, seeds or --predictions");
             goto end;
         }
         ret = eval_model(&c, model, &log);
@@ -1023,6 +1060,8 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         if (tvmaf_write_file_atomic(c.out, js.s, js.len, &log) < 0)
             goto end;
     }
+    if (oof_path && write_oof(oof_path, &c, &t, &res, seeds, &log) < 0)
+        goto end;
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
     tvmaf_str_free(&js);

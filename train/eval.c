@@ -156,6 +156,15 @@ static int run_job(Shared *const sh, const int job)
         ret = tvmaf_mlp_predict(&m, xte, n_test, pred);
     if (ret >= 0)
         ret = tvmaf_scores_compute(&r->test, pred, yte, n_test);
+    if (ret >= 0) {
+        /* Each row's prediction by the model that did not see it (every row
+         * is in exactly one test fold; in-sample: by the one model). */
+        float *const oof = sh->res->oof + (size_t)s * t->n_rows;
+        size_t c = 0;
+        for (size_t i = 0; i < t->n_rows; i++)
+            if (in_sample || sh->folds->fold_of_group[t->group[i]] == fold)
+                oof[i] = pred[c++];
+    }
     if (ret >= 0 && in_sample) {
         r->train = r->test;
     } else if (ret >= 0) {
@@ -249,7 +258,9 @@ int tvmaf_eval_run(TvmafEvalResult *const res, const TvmafTable *const t,
     res->n_folds = folds.n;
     res->n_seeds = n_seeds;
     res->per_fold = calloc(total, sizeof(TvmafFoldResult));
-    if (!res->per_fold)
+    res->oof = malloc(sizeof(float) * t->n_rows * (size_t)n_seeds);
+    res->n_rows = t->n_rows;
+    if (!res->per_fold || !res->oof)
         goto oom;
     for (int j = 0; j < total; j++) {
         TvmafFoldResult *const r = &res->per_fold[j];
@@ -309,5 +320,6 @@ void tvmaf_eval_result_free(TvmafEvalResult *const res)
         for (int j = 0; j < res->n_folds * res->n_seeds; j++)
             free(res->per_fold[j].test_groups);
     free(res->per_fold);
+    free(res->oof);
     memset(res, 0, sizeof(*res));
 }

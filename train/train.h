@@ -183,6 +183,9 @@ typedef struct TvmafEvalResult {
     int n_folds;
     int n_seeds;
     TvmafFoldResult *per_fold; ///< [n_seeds * n_folds], seed-major
+    size_t n_rows;
+    float *oof;                ///< [n_seeds * n_rows]: each row's prediction by the model of
+                               ///< the fold that held it out (in-sample: the one model)
 } TvmafEvalResult;
 
 /**

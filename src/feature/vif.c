@@ -620,7 +620,10 @@ int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc
         free(v);
         return -ENOMEM;
     }
-    v->mem = malloc(size);
+    /* Zeroed: the SIMD statistic reads whole vectors past the last column
+     * of the scratch rows; those lanes are discarded, but must be defined
+     * (their values index the log2 table, so valgrind would flag them). */
+    v->mem = calloc(1, size);
     if (!v->mem) {
         free(v);
         return -ENOMEM;

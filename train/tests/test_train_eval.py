@@ -141,7 +141,8 @@ data = synth(os.path.join(d, "s9.csv"), 9 * 300, 9, 5)
 
 # LOSO on 9 groups, 2 seeds: 18 rows in the table, aggregate below.
 out = os.path.join(d, "loso.json")
-p = run("eval", "--data", data, "--loso", "--seeds", "0-1", "-o", out)
+oof = os.path.join(d, "loso.oof.csv")
+p = run("eval", "--data", data, "--loso", "--seeds", "0-1", "-o", out, "--predictions", oof)
 print(p.stdout)
 fold_lines = [l for l in p.stdout.splitlines() if re.match(r"^\s*\d+\s+\d+\s+src\d\d\s", l)]
 check(len(fold_lines) == 18, f"expected 18 per-fold lines, got {len(fold_lines)}")
@@ -156,6 +157,22 @@ check([r["test_groups"] for r in rep["per_fold"][:9]] == [[f"src{g:02d}"] for g 
 check(all(r["n_test"] == 300 and r["n_train"] == 2400 for r in rep["per_fold"]), "fold sizes")
 check(rep["data"]["rows"] == 2700 and len(rep["data"]["sha256"]) == 64, "data block")
 check(rep["aggregate"]["plcc"]["mean"] > 0.9, f"LOSO PLCC {rep['aggregate']['plcc']['mean']}")
+
+# --predictions: every row once, predicted by the fold model that held it
+# out; the per-fold RMSE/PLCC recomputed from them equal the report's.
+import csv as _csv
+rows = list(_csv.reader(open(oof)))
+check(rows[0][:3] == ["row", "source", "vmaf"] and rows[0][3:] == ["seed_0", "seed_1"],
+      f"predictions header {rows[0]}")
+check(len(rows) == 2701 and [int(r[0]) for r in rows[1:]] == list(range(2700)), "one line per row")
+for r in rep["per_fold"]:
+    col = 3 + [0, 1].index(r["seed"])
+    sel = [x for x in rows[1:] if x[1] in r["test_groups"]]
+    a = [float(x[col]) for x in sel]
+    b = [float(x[2]) for x in sel]
+    rmse = (sum((u - v) ** 2 for u, v in zip(a, b)) / len(a)) ** 0.5
+    check(abs(rmse - r["rmse"]) <= 1e-5 * max(1.0, r["rmse"]) and abs(pearson(a, b) - r["plcc"]) < 1e-6,
+          f"fold {r['test_groups']} seed {r['seed']}: RMSE from predictions {rmse} vs report {r['rmse']}")
 
 # k-fold and in-sample reports validate too.
 out = os.path.join(d, "kfold.json")

@@ -6,6 +6,7 @@
  */
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "feature/vif.h"
 #include "feature/x86/vif.h"

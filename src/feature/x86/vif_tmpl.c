@@ -330,6 +330,23 @@ hfilt_mom_body(const TvmafVifFiltRow *const out, const TvmafVifMomRow *const in,
         pairs_u32(pxl, pxh, in->xx + c, npairs);
         pairs_u32(pyl, pyh, in->yy + c, npairs);
         pairs_u32(pzl, pzh, in->xy + c, npairs);
+        if (n % N32) {
+            /* The last vector's lanes past the row read pairs past npairs:
+             * their results are discarded, but they must be defined (the
+             * statistic turns them into table indices). */
+            const int end = (n + N32 - 1) / N32 * N32 + 2 * r + 2;
+            const size_t z = sizeof(int32_t) * (size_t)((end < HT_PAIRS ? end : HT_PAIRS) - npairs);
+            if (end > npairs) {
+                memset(pm1 + npairs, 0, z);
+                memset(pm2 + npairs, 0, z);
+                memset(pxl + npairs, 0, z);
+                memset(pxh + npairs, 0, z);
+                memset(pyl + npairs, 0, z);
+                memset(pyh + npairs, 0, z);
+                memset(pzl + npairs, 0, z);
+                memset(pzh + npairs, 0, z);
+            }
+        }
         for (int t = 0; t < n; t += N32) {
             const int j = j0 + t;
             v_st(out->mu1 + j, v_xor(hsum(pm1 + t, F, fw), off32));
