@@ -222,6 +222,15 @@ end:
     return err;
 }
 
+int tvmaf_tiny_sidecar_check(const uint8_t *buf, size_t len, const TvmafLogger *log)
+{
+    Sidecar sc = { 0 };
+    snprintf(sc.path, sizeof(sc.path), "sidecar");
+    const int err = sidecar_parse(&sc, buf, len, log);
+    sidecar_clear(&sc);
+    return err;
+}
+
 /* Finds the sidecar of a model given by path: ${path%.onnx}.json, or for
  * X.int8.onnx without one, X.json. *found = 0 when there is none. */
 static int sidecar_find(Sidecar *s, const char *path, const char *jail, const TvmafLogger *log,

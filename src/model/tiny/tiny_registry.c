@@ -354,40 +354,26 @@ fail:
     return err;
 }
 
-int tvmaf_tiny_registry_open_builtin(TvmafTinyRegistry **out, const TvmafTinyLoadOptions *opt)
+int tvmaf_tiny_registry_parse(TvmafTinyRegistry **out, const uint8_t *buf, const size_t len,
+                              const char *name, const int builtin, const TvmafLogger *log)
 {
-    if (!out)
-        return TVMAF_ERR(EINVAL);
     *out = NULL;
-    TinyOpts o;
-    int err = tvmaf_tiny_opts_resolve(&o, opt);
-    if (err)
-        return err;
-    const TvmafBuiltinFile *const f = tvmaf_builtin_find(tvmaf_builtin_tiny, "registry.json");
     TvmafTinyRegistry *const r = calloc(1, sizeof(*r));
     if (!r)
         return TVMAF_ERR(ENOMEM);
-    r->log = o.log;
-    r->builtin = 1;
-    r->dir = strdup("built-in");
-    r->json = strdup("built-in registry.json");
+    int err;
+    r->log = *log;
+    r->builtin = builtin;
+    r->dir = strdup(builtin ? "built-in" : name);
+    r->json = strdup(name);
     if (!r->dir || !r->json) {
         err = TVMAF_ERR(ENOMEM);
         goto fail;
     }
-    if (!f) { /* built without tiny models: an empty registry */
-        if (!(r->e = calloc(1, sizeof(*r->e)))) {
-            err = TVMAF_ERR(ENOMEM);
-            goto fail;
-        }
-        *out = r;
-        return 0;
-    }
     json_error_t jerr;
-    json_t *const root = json_loadb((const char *)f->data, f->size, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *const root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        tvmaf_log(&o.log, TVMAF_LOG_ERROR, "%s:%d:%d: %s", r->json, jerr.line, jerr.column,
-                  jerr.text);
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%d:%d: %s", r->json, jerr.line, jerr.column, jerr.text);
         err = TVMAF_ERR(EBADMSG);
         goto fail;
     }
@@ -401,6 +387,22 @@ fail:;
     TvmafTinyRegistry *tmp = r;
     tvmaf_tiny_registry_free(&tmp);
     return err;
+}
+
+int tvmaf_tiny_registry_open_builtin(TvmafTinyRegistry **out, const TvmafTinyLoadOptions *opt)
+{
+    if (!out)
+        return TVMAF_ERR(EINVAL);
+    *out = NULL;
+    TinyOpts o;
+    const int err = tvmaf_tiny_opts_resolve(&o, opt);
+    if (err)
+        return err;
+    const TvmafBuiltinFile *const f = tvmaf_builtin_find(tvmaf_builtin_tiny, "registry.json");
+    /* Built without tiny models: an empty registry. */
+    static const uint8_t empty[] = "{\"models\": []}";
+    return tvmaf_tiny_registry_parse(out, f ? f->data : empty, f ? f->size : sizeof(empty) - 1,
+                                     "built-in registry.json", 1, &o.log);
 }
 
 int tvmaf_tiny_registry_file(const TvmafTinyRegistry *r, const char *name, const size_t max,

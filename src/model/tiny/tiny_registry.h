@@ -44,6 +44,15 @@ int tvmaf_tiny_resolve_path(const char *path, const char *jail, char real[PATH_M
 int tvmaf_tiny_registry_read(TvmafTinyRegistry **out, const char *dir, const char *jail,
                              const TvmafLogger *log, int quiet_missing);
 
+/* Parses a registry.json held in memory (`name` names it in messages;
+ * builtin: its files come from the built-in table). Errors are logged. */
+int tvmaf_tiny_registry_parse(TvmafTinyRegistry **out, const uint8_t *buf, size_t len,
+                              const char *name, int builtin, const TvmafLogger *log);
+
+/* Parses a sidecar held in memory as the loader would; 0 when it is valid.
+ * For tests and fuzzing. */
+int tvmaf_tiny_sidecar_check(const uint8_t *buf, size_t len, const TvmafLogger *log);
+
 /* Reads file `name` (relative to the registry) from the registry's
  * directory (inside it and the jail) or from the built-in table. `where`
  * receives the name used in messages. Errors are logged. */
