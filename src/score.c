@@ -192,7 +192,7 @@ static int feature_by_name(const char *name, enum TvmafFeature *f)
     return -1;
 }
 
-int tvmaf_scorer_add_tiny_model(TvmafScorer *s, TvmafTinyModel **pm)
+int tvmaf_scorer_add_tiny_model(TvmafScorer *s, struct TvmafTinyModel **pm)
 {
     if (!s || !pm || !*pm)
         return TVMAF_ERR(EINVAL);

@@ -314,6 +314,7 @@ static void list_registry(TvmafTinyRegistry *r, const TvmafTinyLoadOptions *lo, 
 
 int tvmaf_cmd_models(int argc, char **argv)
 {
+    tvmaf_stdout_guard("tinyvmaf models");
     const char *model_dir = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -361,7 +362,7 @@ int tvmaf_cmd_models(int argc, char **argv)
     if (optional && stat(path, &st)) {
         printf("%u built-in models, %u verified, %u failed; no external registry (%s)\n", listed,
                listed - bad, bad, path);
-        return bad ? 1 : 0;
+        return bad || tvmaf_stdout_flush() < 0 ? 1 : 0;
     }
     o.registry_dir = dir;
     sink.have = 0;
@@ -371,5 +372,5 @@ int tvmaf_cmd_models(int argc, char **argv)
     printf("%u built-in models and %u in %s/registry.json, %u verified, %u failed\n", n_builtin,
            listed - n_builtin, tvmaf_tiny_registry_dir(r), listed - bad, bad);
     tvmaf_tiny_registry_free(&r);
-    return bad ? 1 : 0;
+    return bad || tvmaf_stdout_flush() < 0 ? 1 : 0;
 }

@@ -40,7 +40,7 @@ extern "C" {
 #endif
 
 typedef struct TvmafScorer TvmafScorer;
-typedef struct TvmafTinyModel TvmafTinyModel; /* tiny.h */
+struct TvmafTinyModel; /* tiny.h */
 
 /** Id of the tiny model scored by default. */
 #define TVMAF_TINY_DEFAULT_MODEL "vmaf_tiny_v2"
@@ -60,7 +60,7 @@ typedef struct TvmafMetric {
     const double *values;          ///< one per frame; NAN for frames skipped by `subsample`
     unsigned n_frames;
     const TvmafModel *classic;     ///< the model, for TVMAF_METRIC_CLASSIC, else NULL
-    const TvmafTinyModel *tiny;    ///< the model, for TVMAF_METRIC_TINY, else NULL
+    const struct TvmafTinyModel *tiny; ///< the model, for TVMAF_METRIC_TINY, else NULL
     unsigned feature_set;          ///< context index, for TVMAF_METRIC_FEATURE and CLASSIC
 } TvmafMetric;
 
@@ -90,7 +90,8 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_model(TvmafScorer *s, TvmafMode
  *         TVMAF_ERR(ENOENT) an input feature the engine does not compute;
  *         TVMAF_ERR(ENOTSUP) the library was built without ONNX support.
  */
-TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_tiny_model(TvmafScorer *s, TvmafTinyModel **m);
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_tiny_model(TvmafScorer *s,
+                                                            struct TvmafTinyModel **m);
 
 /**
  * Adds the default models: the built-in TVMAF_CLASSIC_DEFAULT_MODEL and,
