@@ -17,6 +17,7 @@
 #include "cli_train.h"
 #endif
 #include "scorers.h"
+#include "batch/batch.h"
 
 static void die_input(const char *path, const char *msg)
 {
@@ -189,6 +190,7 @@ typedef struct Subcommand {
 } Subcommand;
 
 static const Subcommand subcommands[] = {
+    { "batch", tvmaf_cmd_batch }, { "merge", tvmaf_cmd_merge },
 #if TVMAF_CLI_HAVE_TINY
     { "predict", tvmaf_cmd_predict },
     { "models", tvmaf_cmd_models },

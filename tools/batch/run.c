@@ -1,0 +1,621 @@
+/*
+ * The batch runner. Each job is scored in a child process (fork), so a job
+ * that crashes or runs out of memory fails alone, and --jobs children run
+ * at once, each with cores / --jobs engine threads. A child captures its
+ * stderr: the last line of a failure becomes ID.error.json. Children die
+ * with the runner (PR_SET_PDEATHSIG, SIGTERM), and SIGTERM removes their
+ * temporaries (util.h, atomic output), so a killed shard leaves finished
+ * results and nothing half-written.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "batch/batch.h"
+#include "cli.h"
+#include "scorers.h"
+#include "tinyvmaf/score.h"
+#include "util/util.h"
+
+#define MAX_RESULT_BYTES (64u << 20)
+
+static char *read_small(const char *const path, const size_t max, size_t *len)
+{
+    FILE *const f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 14, n = 0;
+    char *buf = NULL;
+    for (;;) {
+        char *const nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            fclose(f);
+            return NULL;
+        }
+        buf = nb;
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap || cap >= max)
+            break;
+        cap *= 2;
+    }
+    const int bad = ferror(f) || n >= max;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = 0;
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static char *job_path(const char *const dir, const char *const id, const char *const suffix)
+{
+    const size_t n = strlen(dir) + strlen(id) + strlen(suffix) + 2;
+    char *const p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s%s", dir, id, suffix);
+    return p;
+}
+
+int tvmaf_batch_result_current(const char *const dir, const TvmafBatchJob *const j)
+{
+    char *const path = job_path(dir, j->field[TVMAF_BF_ID], ".json");
+    if (!path)
+        return 0;
+    size_t len;
+    char *const buf = read_small(path, MAX_RESULT_BYTES, &len);
+    free(path);
+    if (!buf)
+        return 0;
+    int ok = 0;
+    const char *const key = strstr(buf, "\n  \"batch\": {");
+    if (key) {
+        TvmafFlatKV *kv;
+        const char *end;
+        char err[128];
+        const char *const s = key + 11;
+        const int n = tvmaf_flat_json_parse(s, len - (size_t)(s - buf), &kv, &end, err, sizeof(err));
+        char want[17];
+        snprintf(want, sizeof(want), "%016llx", (unsigned long long)j->digest);
+        int id_ok = 0, dig_ok = 0;
+        for (int i = 0; i < n; i++) {
+            if (!kv[i].value)
+                continue;
+            id_ok |= !strcmp(kv[i].key, "id") && !strcmp(kv[i].value, j->field[TVMAF_BF_ID]);
+            dig_ok |= !strcmp(kv[i].key, "row_digest") && !strcmp(kv[i].value, want);
+        }
+        ok = id_ok && dig_ok;
+        if (n > 0)
+            tvmaf_flat_json_free(kv, n);
+    }
+    free(buf);
+    return ok;
+}
+
+/* Writes DIR/ID.error.json and removes a stale DIR/ID.json. */
+static int write_error(const char *const dir, const TvmafBatchJob *const j, const char *const msg)
+{
+    char *const path = job_path(dir, j->field[TVMAF_BF_ID], ".error.json");
+    char *const res = job_path(dir, j->field[TVMAF_BF_ID], ".json");
+    int r = -1;
+    if (path && res) {
+        const char *const ver = tvmaf_version();
+        const size_t need = tvmaf_json_quote(NULL, 0, j->field[TVMAF_BF_ID]) +
+                            tvmaf_json_quote(NULL, 0, msg) + tvmaf_json_quote(NULL, 0, ver) + 128;
+        char *const buf = malloc(need);
+        if (buf) {
+            size_t n = (size_t)snprintf(buf, need, "{\"id\": ");
+            n += tvmaf_json_quote(buf + n, need - n, j->field[TVMAF_BF_ID]);
+            n += (size_t)snprintf(buf + n, need - n, ", \"row_digest\": \"%016llx\", \"tinyvmaf\": ",
+                                  (unsigned long long)j->digest);
+            n += tvmaf_json_quote(buf + n, need - n, ver);
+            n += (size_t)snprintf(buf + n, need - n, ", \"error\": ");
+            n += tvmaf_json_quote(buf + n, need - n, msg);
+            n += (size_t)snprintf(buf + n, need - n, "}\n");
+            char err[256];
+            r = tvmaf_atomic_write(path, buf, n, err, sizeof(err));
+            if (r < 0)
+                fprintf(stderr, "tinyvmaf: %s: %s\n", path, err);
+            else
+                unlink(res);
+            free(buf);
+        }
+    }
+    free(path);
+    free(res);
+    return r;
+}
+
+/* "path=rel" inside a --model spec, resolved against the manifest's directory. */
+static char *resolve_model_spec(const char *const dir, const char *const spec)
+{
+    const size_t cap = 2 * strlen(spec) + strlen(dir) + 16;
+    char *const out = malloc(cap);
+    char *const copy = strdup(spec);
+    if (!out || !copy) {
+        free(out);
+        free(copy);
+        return NULL;
+    }
+    out[0] = 0;
+    size_t n = 0;
+    char *save = NULL;
+    for (char *kv = strtok_r(copy, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+        if (!strncmp(kv, "path=", 5) && kv[5]) {
+            char *const r = tvmaf_batch_resolve(dir, kv + 5);
+            if (!r || n + strlen(r) + 8 > cap) {
+                free(r);
+                free(out);
+                free(copy);
+                return NULL;
+            }
+            n += (size_t)snprintf(out + n, cap - n, "%spath=%s", n ? ":" : "", r);
+            free(r);
+        } else {
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? ":" : "", kv);
+        }
+    }
+    free(copy);
+    return out;
+}
+
+static int skip_frames(TvmafInput *in, const char *path, unsigned n)
+{
+    char err[256];
+    for (unsigned i = 0; i < n; i++) {
+        const int r = tvmaf_input_skip(in, err, sizeof(err));
+        if (r <= 0) {
+            if (r < 0)
+                fprintf(stderr, "tinyvmaf: %s: %s\n", path, err);
+            else
+                fprintf(stderr, "tinyvmaf: %s: has only %u frames, cannot skip %u\n", path, i, n);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Appends `"mean.NAME": value` for every model score to the batch block. */
+static char *batch_block(const TvmafBatchJob *const j, TvmafScorer *const sc, const unsigned frames)
+{
+    size_t cap = 1024, n = 0;
+    const char *const ver = tvmaf_version();
+    cap += tvmaf_json_quote(NULL, 0, j->field[TVMAF_BF_ID]) + tvmaf_json_quote(NULL, 0, ver);
+    const unsigned nm = tvmaf_scorer_metric_count(sc);
+    for (unsigned i = 0; i < nm; i++) {
+        TvmafMetric m;
+        if (tvmaf_scorer_metric(sc, i, &m) == 0)
+            cap += tvmaf_json_quote(NULL, 0, m.name) + 48;
+    }
+    char *const b = malloc(cap);
+    if (!b)
+        return NULL;
+    n += (size_t)snprintf(b + n, cap - n, "{\"id\": ");
+    n += tvmaf_json_quote(b + n, cap - n, j->field[TVMAF_BF_ID]);
+    n += (size_t)snprintf(b + n, cap - n, ", \"row_digest\": \"%016llx\", \"tinyvmaf\": ",
+                          (unsigned long long)j->digest);
+    n += tvmaf_json_quote(b + n, cap - n, ver);
+    n += (size_t)snprintf(b + n, cap - n, ", \"frames\": %u", frames);
+    for (unsigned i = 0; i < nm; i++) {
+        TvmafMetric m;
+        double v;
+        if (tvmaf_scorer_metric(sc, i, &m) < 0 || m.kind == TVMAF_METRIC_FEATURE ||
+            tvmaf_scorer_pool(sc, i, TVMAF_POOL_MEAN, &v) < 0 || !isfinite(v))
+            continue;
+        char key[512];
+        snprintf(key, sizeof(key), "mean.%s", m.name);
+        n += (size_t)snprintf(b + n, cap - n, ", ");
+        n += tvmaf_json_quote(b + n, cap - n, key);
+        n += (size_t)snprintf(b + n, cap - n, ": %.6f", v);
+    }
+    snprintf(b + n, cap - n, "}");
+    return b;
+}
+
+/* Scores one job (in the child), as `tinyvmaf -r -d ... --json -o DIR/ID.json`. */
+static int score_job(const TvmafManifest *const m, const TvmafBatchJob *const j,
+                     const TvmafBatchRunOpts *const ro, const int threads)
+{
+    int ret = -1;
+    char err[256];
+    CliOptions o;
+    memset(&o, 0, sizeof(o));
+    TvmafInput *ref_in = NULL, *dis_in = NULL;
+    TvmafScorers *scorers = NULL;
+    char *ref = tvmaf_batch_resolve(m->dir, j->field[TVMAF_BF_REFERENCE]);
+    char *dis = tvmaf_batch_resolve(m->dir, j->field[TVMAF_BF_DISTORTED]);
+    char *model = NULL, *tiny = NULL, *block = NULL;
+    char *const out = job_path(ro->out_dir, j->field[TVMAF_BF_ID], ".json");
+    if (!ref || !dis || !out)
+        goto oom;
+    o.ref_path = ref;
+    o.dis_path = dis;
+    o.out_path = out;
+    o.out_fmt = TVMAF_OUTPUT_JSON;
+    o.n_threads = threads;
+    o.cpu_mask = ro->cpu_mask;
+    o.subsample = j->opts.subsample;
+    o.motion_compat = TVMAF_MOTION_FUSED;
+    o.frame_cnt = j->opts.frame_cnt;
+    o.frame_cnt_given = j->opts.frame_cnt_given;
+    o.skip_ref = j->opts.skip_ref;
+    o.skip_dis = j->opts.skip_dis;
+    if (j->opts.raw) {
+        o.raw.w = j->opts.w;
+        o.raw.h = j->opts.h;
+        o.raw.bpc = j->opts.bpc;
+        o.raw.layout = j->opts.layout;
+        o.raw.set = 1;
+    }
+    if (j->field[TVMAF_BF_MODEL]) {
+        if (!(model = resolve_model_spec(m->dir, j->field[TVMAF_BF_MODEL])))
+            goto oom;
+        o.models[o.n_models++].spec = model;
+    }
+    if (j->field[TVMAF_BF_TINY_MODEL]) {
+        const char *const t = j->field[TVMAF_BF_TINY_MODEL];
+        const size_t tl = strlen(t);
+        const int is_path = strchr(t, '/') || (tl > 5 && !strcmp(t + tl - 5, ".onnx"));
+        if (!(tiny = is_path ? tvmaf_batch_resolve(m->dir, t) : strdup(t)))
+            goto oom;
+        o.tiny_models[o.n_tiny_models++] = tiny;
+    }
+    if (tvmaf_same_file(ref, out) || tvmaf_same_file(dis, out)) {
+        fprintf(stderr, "tinyvmaf: the result %s would replace an input\n", out);
+        goto end;
+    }
+
+    TvmafSettings st;
+    tvmaf_default_settings(&st);
+    st.n_threads = o.n_threads;
+    st.cpu_mask = o.cpu_mask;
+    st.subsample = o.subsample;
+    st.motion_compat = o.motion_compat;
+    if (tvmaf_scorers_open(&scorers, &o, &st) < 0)
+        goto end;
+    TvmafScorer *const sc = tvmaf_scorers_scorer(scorers);
+    if (!(ref_in = tvmaf_input_open(ref, &o.raw, err, sizeof(err)))) {
+        fprintf(stderr, "tinyvmaf: %s: %s\n", ref, err);
+        goto end;
+    }
+    if (!(dis_in = tvmaf_input_open(dis, &o.raw, err, sizeof(err)))) {
+        fprintf(stderr, "tinyvmaf: %s: %s\n", dis, err);
+        goto end;
+    }
+    const TvmafInputInfo *ri = tvmaf_input_info(ref_in), *di = tvmaf_input_info(dis_in);
+    if (ri->w != di->w || ri->h != di->h || ri->layout != di->layout || ri->bpc != di->bpc) {
+        fprintf(stderr, "tinyvmaf: %s: size, chroma or bit depth differs from the reference's\n",
+                dis);
+        goto end;
+    }
+    if (ri->w < TVMAF_PICTURE_MIN_DIM || ri->h < TVMAF_PICTURE_MIN_DIM) {
+        fprintf(stderr, "tinyvmaf: %s: %dx%d is below the %dx%d minimum size\n", ref, ri->w,
+                ri->h, TVMAF_PICTURE_MIN_DIM, TVMAF_PICTURE_MIN_DIM);
+        goto end;
+    }
+    if (skip_frames(ref_in, ref, o.skip_ref) || skip_frames(dis_in, dis, o.skip_dis))
+        goto end;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    unsigned n = 0;
+    for (;;) {
+        if (o.frame_cnt && n == o.frame_cnt)
+            break;
+        TvmafPicture rp = { 0 }, dp = { 0 };
+        const int rr = tvmaf_input_read(ref_in, &rp, err, sizeof(err));
+        if (rr < 0) {
+            fprintf(stderr, "tinyvmaf: %s: %s\n", ref, err);
+            goto end;
+        }
+        const int rd = tvmaf_input_read(dis_in, &dp, err, sizeof(err));
+        if (rd < 0) {
+            tvmaf_picture_unref(&rp);
+            fprintf(stderr, "tinyvmaf: %s: %s\n", dis, err);
+            goto end;
+        }
+        if (!rr || !rd) {
+            tvmaf_picture_unref(&rp);
+            tvmaf_picture_unref(&dp);
+            if (rr != rd && !o.frame_cnt_given)
+                fprintf(stderr, "tinyvmaf: warning: \"%s\" ended before \"%s\"; scored %u frames\n",
+                        rr ? dis : ref, rr ? ref : dis, n);
+            break;
+        }
+        if (tvmaf_scorer_send_pictures(sc, &rp, &dp) < 0) {
+            tvmaf_picture_unref(&rp);
+            tvmaf_picture_unref(&dp);
+            fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
+            goto end;
+        }
+        n++;
+    }
+    if (!n) {
+        fprintf(stderr, "tinyvmaf: %s: no frames to score\n", ref);
+        goto end;
+    }
+    if (tvmaf_scorer_flush(sc) < 0)
+        goto end;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const double el = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    TvmafReport rep = {
+        .version = tvmaf_version(),
+        .fps = n / (el > 0 ? el : 1e-9),
+        .width = ri->w,
+        .height = ri->h,
+        .n_frames = n,
+        .subsample = o.subsample,
+    };
+    if (tvmaf_scorers_report(scorers, &rep) < 0)
+        goto end;
+    if (!(block = batch_block(j, sc, n)))
+        goto oom;
+    TvmafReportBlock blocks[4];
+    int nb = 0;
+    for (int i = 0; i < rep.n_blocks && nb < 3; i++)
+        blocks[nb++] = rep.blocks[i];
+    blocks[nb++] = (TvmafReportBlock){ .key = "batch", .json = block };
+    rep.blocks = blocks;
+    rep.n_blocks = nb;
+    if (tvmaf_output_write_file(out, TVMAF_OUTPUT_JSON, &rep, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tinyvmaf: %s: %s\n", out, err);
+        goto end;
+    }
+    ret = 0;
+    goto end;
+oom:
+    fprintf(stderr, "tinyvmaf: out of memory\n");
+end:
+    tvmaf_scorers_close(&scorers);
+    tvmaf_input_close(&ref_in);
+    tvmaf_input_close(&dis_in);
+    free(ref);
+    free(dis);
+    free(model);
+    free(tiny);
+    free(block);
+    free(out);
+    return ret;
+}
+
+/* The child: stderr captured; exit 0 done, 1 failed (error file written), 3 failed. */
+static void child(const TvmafManifest *const m, const TvmafBatchJob *const j,
+                  const TvmafBatchRunOpts *const ro, const int threads, const pid_t parent)
+{
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        signal(sigs[i], SIG_DFL);
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
+    if (getppid() != parent)
+        _exit(3);
+    fflush(stderr);
+    const int saved = dup(2);
+    FILE *const cap = tmpfile();
+    if (saved < 0 || !cap || dup2(fileno(cap), 2) < 0)
+        _exit(3);
+    const int r = score_job(m, j, ro, threads);
+    fflush(stderr);
+    char line[1024] = "", last[1024] = "";
+    rewind(cap);
+    FILE *const real = fdopen(saved, "w");
+    const char *const id = j->field[TVMAF_BF_ID];
+    while (fgets(line, sizeof(line), cap)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!line[0])
+            continue;
+        const char *const text = !strncmp(line, "tinyvmaf: ", 10) ? line + 10 : line;
+        snprintf(last, sizeof(last), "%s", text);
+        if (real && (r < 0 || !ro->quiet))
+            fprintf(real, "tinyvmaf: batch: %s: %s\n", id, text);
+    }
+    if (real)
+        fflush(real);
+    if (r == 0) {
+        char *const ep = job_path(ro->out_dir, id, ".error.json");
+        if (ep)
+            unlink(ep);
+        free(ep);
+        _exit(0);
+    }
+    dup2(saved, 2);
+    _exit(write_error(ro->out_dir, j, last[0] ? last : "scoring failed") < 0 ? 3 : 1);
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(const int s)
+{
+    stop_signal = s;
+}
+
+static unsigned cpu_count(void)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+#endif
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static void progress(const size_t done, const size_t failed, const size_t skipped,
+                     const size_t total, const double t0, const size_t ran)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const double el = ts.tv_sec + ts.tv_nsec * 1e-9 - t0;
+    const size_t left = total - done - failed - skipped;
+    fprintf(stderr, "\rtinyvmaf batch: %zu done, %zu failed, %zu skipped of %zu", done, failed,
+            skipped, total);
+    if (ran && left) {
+        const double eta = el / (double)ran * (double)left;
+        fprintf(stderr, ", ETA %d:%02d ", (int)(eta / 60), (int)eta % 60);
+    } else {
+        fputs("            ", stderr);
+    }
+}
+
+int tvmaf_batch_run(const TvmafManifest *const m, const TvmafBatchRunOpts *const ro)
+{
+    struct stat st;
+    if (mkdir(ro->out_dir, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "tinyvmaf: %s: cannot create the output directory: %s\n", ro->out_dir,
+                strerror(errno));
+        return 2;
+    }
+    if (stat(ro->out_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "tinyvmaf: %s: not a directory\n", ro->out_dir);
+        return 2;
+    }
+    size_t *const queue = malloc((m->n_jobs ? m->n_jobs : 1) * sizeof(*queue));
+    pid_t *const pids = calloc(ro->jobs, sizeof(*pids));
+    size_t *const slot_job = calloc(ro->jobs, sizeof(*slot_job));
+    if (!queue || !pids || !slot_job) {
+        free(queue);
+        free(pids);
+        free(slot_job);
+        fprintf(stderr, "tinyvmaf: out of memory\n");
+        return 2;
+    }
+    size_t nq = 0, total = 0, done = 0, failed = 0, skipped = 0;
+    for (size_t i = 0; i < m->n_jobs; i++) {
+        const TvmafBatchJob *const j = &m->jobs[i];
+        if (ro->shards && tvmaf_batch_shard_of(j->field[TVMAF_BF_ID], ro->shards) != ro->shard)
+            continue;
+        total++;
+        if (j->bad) {
+            char echo[80];
+            fprintf(stderr, "tinyvmaf: batch: %s:%zu: job \"%s\": %s\n", m->path, j->line,
+                    tvmaf_escape_text(echo, sizeof(echo), j->field[TVMAF_BF_ID], 32), j->bad);
+            if (j->id_safe)
+                write_error(ro->out_dir, j, j->bad);
+            failed++;
+        } else if (tvmaf_batch_result_current(ro->out_dir, j)) {
+            skipped++;
+        } else {
+            queue[nq++] = i;
+        }
+    }
+    const unsigned jobs = ro->jobs;
+    const unsigned ncpu = cpu_count();
+    const int threads = ro->threads ? ro->threads : (int)(ncpu / jobs ? ncpu / jobs : 1);
+    const int tty = !ro->quiet && isatty(2);
+
+    struct sigaction sa, old[3];
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &sa, &old[i]);
+
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const double t0 = ts.tv_sec + ts.tv_nsec * 1e-9;
+    const pid_t self = getpid();
+    size_t next = 0, ran = 0;
+    unsigned running = 0;
+    fflush(stdout);
+    fflush(stderr);
+    if (tty)
+        progress(done, failed, skipped, total, t0, ran);
+    while (!stop_signal && (next < nq || running)) {
+        while (running < jobs && next < nq && !stop_signal) {
+            unsigned s = 0;
+            while (pids[s])
+                s++;
+            const pid_t p = fork();
+            if (p == 0)
+                child(m, &m->jobs[queue[next]], ro, threads, self);
+            if (p < 0) {
+                fprintf(stderr, "tinyvmaf: batch: cannot start a job: %s\n", strerror(errno));
+                if (!running) {
+                    failed += nq - next;
+                    next = nq;
+                }
+                break;
+            }
+            pids[s] = p;
+            slot_job[s] = queue[next++];
+            running++;
+        }
+        if (!running)
+            break;
+        int status;
+        const pid_t p = waitpid(-1, &status, 0);
+        if (p < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        unsigned s = 0;
+        while (s < jobs && pids[s] != p)
+            s++;
+        if (s == jobs)
+            continue;
+        pids[s] = 0;
+        running--;
+        ran++;
+        const TvmafBatchJob *const j = &m->jobs[slot_job[s]];
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+            done++;
+        } else if (WIFSIGNALED(status) && stop_signal) {
+            ran--; /* in flight when we were stopped: rerun later */
+        } else {
+            failed++;
+            if (WIFSIGNALED(status)) {
+                char msg[96];
+                snprintf(msg, sizeof(msg), "the job was killed by signal %d (%s)",
+                         WTERMSIG(status), strsignal(WTERMSIG(status)));
+                fprintf(stderr, "tinyvmaf: batch: %s: %s\n", j->field[TVMAF_BF_ID], msg);
+                write_error(ro->out_dir, j, msg);
+            }
+        }
+        if (tty)
+            progress(done, failed, skipped, total, t0, ran);
+    }
+    if (tty)
+        fputc('\n', stderr);
+    if (stop_signal) {
+        for (unsigned s = 0; s < jobs; s++)
+            if (pids[s])
+                kill(pids[s], SIGTERM);
+        for (unsigned s = 0; s < jobs; s++)
+            if (pids[s])
+                waitpid(pids[s], NULL, 0);
+        const int sig = stop_signal;
+        free(queue);
+        free(pids);
+        free(slot_job);
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return 2;
+    }
+    for (int i = 0; i < 3; i++)
+        sigaction(sigs[i], &old[i], NULL);
+    if (!ro->quiet)
+        fprintf(stderr, "tinyvmaf batch: %zu jobs: %zu done, %zu failed, %zu skipped (up to date)\n",
+                total, done, failed, skipped);
+    free(queue);
+    free(pids);
+    free(slot_job);
+    return failed ? 1 : 0;
+}
