@@ -59,7 +59,14 @@ def main():
         single_csv = merged(j("single"), man)
         single_jsonl = merged(j("single"), man, "jsonl")
         lines = single_csv.decode().splitlines()
-        check(lines[0] == "id,status,frames,vmaf,vmaf_neg,error", f"merge header ({lines[0]})")
+        head = lines[0].split(",")
+        check(head[:3] == ["id", "status", "frames"] and head[-1] == "error" and
+              "vmaf" in head and "vmaf_neg" in head and head[3:-1] == sorted(head[3:-1]),
+              f"merge header: sorted score columns ({lines[0]})")
+        if "vmaf_tiny_v2" in head:
+            col = head.index("vmaf_tiny_v2")
+            tiny = {l.split(",")[0]: l.split(",")[col] for l in lines[1:]}
+            check(tiny["notiny"] == "" and tiny["full"] != "", "tiny_model none: no tiny score")
         check([l.split(",")[0] for l in lines[1:]] == ids, "merge rows in manifest order")
         frames = {l.split(",")[0]: l.split(",")[2] for l in lines[1:]}
         check(frames == {"full": "12", "cnt5": "5", "skip1": "6", "sub3": "12", "crop": "12",

@@ -22,6 +22,7 @@ typedef struct Row {
     char *error;
     TvmafFlatKV *kv;            ///< the result's batch block
     int n_kv;
+    int is_err;                 ///< read from ID.error.json
 } Row;
 
 typedef struct Rows {
@@ -55,13 +56,8 @@ static char *slurp(const char *const path, size_t *len)
     return buf;
 }
 
-static Row *row_get(Rows *const rs, const char *const id, const int create)
+static Row *row_add(Rows *const rs, const char *const id)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        if (!strcmp(rs->v[i].id, id))
-            return &rs->v[i];
-    if (!create)
-        return NULL;
     if (rs->n == rs->cap) {
         rs->cap = rs->cap ? 2 * rs->cap : 64;
         Row *const nv = realloc(rs->v, rs->cap * sizeof(*nv));
@@ -75,6 +71,13 @@ static Row *row_get(Rows *const rs, const char *const id, const int create)
         return NULL;
     rs->n++;
     return r;
+}
+
+static void row_free(Row *const r)
+{
+    free(r->id);
+    free(r->error);
+    tvmaf_flat_json_free(r->kv, r->n_kv);
 }
 
 static const char *kv_get(const TvmafFlatKV *kv, const int n, const char *key)
@@ -102,11 +105,6 @@ static int load_entry(Rows *const rs, const char *const dir, const char *const n
         fprintf(stderr, "tinyvmaf: %s: cannot read: %s\n", path, strerror(errno));
         return -1;
     }
-    Row *const r = row_get(rs, id, 1);
-    if (!r) {
-        free(buf);
-        return -ENOMEM;
-    }
     TvmafFlatKV *kv = NULL;
     const char *end;
     char err[128];
@@ -124,16 +122,14 @@ static int load_entry(Rows *const rs, const char *const dir, const char *const n
         fprintf(stderr, "tinyvmaf: %s: not a tinyvmaf batch %s\n", path, is_err ? "error file" : "result");
         return n == -ENOMEM ? n : -1;
     }
-    /* A result wins over an error file; batch never leaves both. */
-    if (is_err && r->kv && !r->error) {
+    Row *const r = row_add(rs, id);
+    if (!r) {
         tvmaf_flat_json_free(kv, n);
-        return 0;
+        return -ENOMEM;
     }
-    tvmaf_flat_json_free(r->kv, r->n_kv);
     r->kv = kv;
     r->n_kv = n;
-    free(r->error);
-    r->error = NULL;
+    r->is_err = is_err;
     if (is_err) {
         const char *const e = kv_get(kv, n, "error");
         if (!(r->error = strdup(e ? e : "unknown error")))
@@ -142,7 +138,16 @@ static int load_entry(Rows *const rs, const char *const dir, const char *const n
     return 0;
 }
 
+/* By id; for one id the result before the error file (a result wins; batch
+ * never leaves both). */
 static int cmp_row(const void *a, const void *b)
+{
+    const Row *const x = a, *const y = b;
+    const int c = strcmp(x->id, y->id);
+    return c ? c : x->is_err - y->is_err;
+}
+
+static int cmp_id(const void *a, const void *b)
 {
     return strcmp(((const Row *)a)->id, ((const Row *)b)->id);
 }
@@ -237,7 +242,6 @@ int tvmaf_batch_merge(const char *const dir, const char *const out, const TvmafM
         nn++;
     }
     closedir(d);
-    /* Sorted, so a result is read after its id's error file ("x.error.json" < "x.json"). */
     qsort(names, nn, sizeof(*names), cmp_str);
     for (size_t i = 0; i < nn; i++) {
         const int r = load_entry(&rs, dir, names[i]);
@@ -246,17 +250,27 @@ int tvmaf_batch_merge(const char *const dir, const char *const out, const TvmafM
         if (r < 0)
             goto end;
     }
+    qsort(rs.v, rs.n, sizeof(*rs.v), cmp_row);
+    size_t kept = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+        if (kept && !strcmp(rs.v[kept - 1].id, rs.v[i].id))
+            row_free(&rs.v[i]);
+        else
+            rs.v[kept++] = rs.v[i];
+    }
+    rs.n = kept;
     size_t n_done = 0, n_failed = 0, n_missing = 0;
     if (m) {
         /* Manifest order; results not in the manifest are left out. */
         Rows mr = { 0 };
         for (size_t i = 0; i < m->n_jobs; i++) {
             const TvmafBatchJob *const j = &m->jobs[i];
-            Row *const nr = row_get(&mr, j->field[TVMAF_BF_ID], 1);
+            Row *const nr = row_add(&mr, j->field[TVMAF_BF_ID]);
             if (!nr)
                 goto oom;
             nr->job = j;
-            Row *const found = j->id_safe ? row_get(&rs, j->field[TVMAF_BF_ID], 0) : NULL;
+            const Row key = { .id = j->field[TVMAF_BF_ID] };
+            Row *const found = j->id_safe ? bsearch(&key, rs.v, rs.n, sizeof(*rs.v), cmp_id) : NULL;
             char want[17];
             snprintf(want, sizeof(want), "%016llx", (unsigned long long)j->digest);
             if (!j->id_safe && j->bad) {
@@ -275,15 +289,10 @@ int tvmaf_batch_merge(const char *const dir, const char *const out, const TvmafM
                 }
             }
         }
-        for (size_t i = 0; i < rs.n; i++) {
-            free(rs.v[i].id);
-            free(rs.v[i].error);
-            tvmaf_flat_json_free(rs.v[i].kv, rs.v[i].n_kv);
-        }
+        for (size_t i = 0; i < rs.n; i++)
+            row_free(&rs.v[i]);
         free(rs.v);
         rs = mr;
-    } else {
-        qsort(rs.v, rs.n, sizeof(*rs.v), cmp_row);
     }
     for (size_t i = 0; i < rs.n; i++) {
         Row *const r = &rs.v[i];
@@ -296,10 +305,8 @@ int tvmaf_batch_merge(const char *const dir, const char *const out, const TvmafM
         n_done += r->status[0] == 'd';
         n_failed += r->status[0] == 'f';
         n_missing += r->status[0] == 'm';
-        if (r->status[0] == 'm') {
-            r->kv = NULL; /* owned by nobody after a digest mismatch: freed below */
+        if (r->status[0] == 'm')
             continue;
-        }
         const char *const fr = r->kv && !r->error ? kv_get(r->kv, r->n_kv, "frames") : NULL;
         r->frames = numeric(fr) ? (char *)fr : NULL;
         for (int k = 0; r->kv && !r->error && k < r->n_kv; k++) {
@@ -347,11 +354,8 @@ end:
         free(names[i]);
     free(names);
     free(cols);
-    for (size_t i = 0; i < rs.n; i++) {
-        free(rs.v[i].id);
-        free(rs.v[i].error);
-        tvmaf_flat_json_free(rs.v[i].kv, rs.v[i].n_kv);
-    }
+    for (size_t i = 0; i < rs.n; i++)
+        row_free(&rs.v[i]);
     free(rs.v);
     return ret;
 }
