@@ -72,3 +72,8 @@ unsigned tvmaf_cpu_flags_detect(void)
     pthread_once(&cpu_once, init_flags);
     return cpu_flags;
 }
+
+unsigned tvmaf_cpu_flags_usable(const unsigned cpu_mask)
+{
+    return tvmaf_cpu_flags_detect() & ~cpu_mask;
+}
