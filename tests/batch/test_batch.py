@@ -176,6 +176,26 @@ def main():
         check(r.returncode == 1 and b"11 done, 0 failed, 1 missing" in r.stderr,
               "merge against the old manifest counts the changed job missing")
 
+        # --- progress on a terminal only ---
+        import pty
+        master, slave = pty.openpty()
+        k = subprocess.Popen([CLI, "batch", man, "--out", j("tty"), "--jobs", "2"],
+                             stdout=subprocess.DEVNULL, stderr=slave)
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        k.wait()
+        os.close(master)
+        check(k.returncode == 0 and b"\r\x1b[Ktinyvmaf batch: 12 done, 0 failed, 0 skipped of 12" in seen
+              and b"ETA" in seen, "a terminal gets the progress line (done/failed/skipped, ETA)")
+
         # --- SIGTERM: in-flight jobs stop, nothing half-written ---
         out3 = j("term")
         k = subprocess.Popen([CLI, "batch", man, "--out", out3, "--jobs", "2", "-q"],

@@ -415,6 +415,7 @@ static void child(const TvmafManifest *const m, const TvmafBatchJob *const j,
     char line[1024] = "", last[1024] = "";
     rewind(cap);
     FILE *const real = fdopen(saved, "w");
+    const int tty = !ro->quiet && isatty(saved);
     const char *const id = j->field[TVMAF_BF_ID];
     while (fgets(line, sizeof(line), cap)) {
         line[strcspn(line, "\n")] = 0;
@@ -422,8 +423,9 @@ static void child(const TvmafManifest *const m, const TvmafBatchJob *const j,
             continue;
         const char *const text = !strncmp(line, "tinyvmaf: ", 10) ? line + 10 : line;
         snprintf(last, sizeof(last), "%s", text);
+        /* On a terminal, first clear the runner's progress line. */
         if (real && (r < 0 || !ro->quiet))
-            fprintf(real, "tinyvmaf: batch: %s: %s\n", id, text);
+            fprintf(real, "%stinyvmaf: batch: %s: %s\n", tty ? "\r\033[K" : "", id, text);
     }
     if (real)
         fflush(real);
@@ -456,6 +458,7 @@ static unsigned cpu_count(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
+/* One write per update, so a job's message never lands inside it. */
 static void progress(const size_t done, const size_t failed, const size_t skipped,
                      const size_t total, const double t0, const size_t ran)
 {
@@ -463,14 +466,15 @@ static void progress(const size_t done, const size_t failed, const size_t skippe
     clock_gettime(CLOCK_MONOTONIC, &ts);
     const double el = ts.tv_sec + ts.tv_nsec * 1e-9 - t0;
     const size_t left = total - done - failed - skipped;
-    fprintf(stderr, "\rtinyvmaf batch: %zu done, %zu failed, %zu skipped of %zu", done, failed,
-            skipped, total);
+    char eta[32] = "";
     if (ran && left) {
-        const double eta = el / (double)ran * (double)left;
-        fprintf(stderr, ", ETA %d:%02d ", (int)(eta / 60), (int)eta % 60);
-    } else {
-        fputs("            ", stderr);
+        const double e = el / (double)ran * (double)left;
+        snprintf(eta, sizeof(eta), ", ETA %d:%02d", (int)(e / 60), (int)e % 60);
     }
+    char line[160];
+    snprintf(line, sizeof(line), "\r\033[Ktinyvmaf batch: %zu done, %zu failed, %zu skipped of %zu%s",
+             done, failed, skipped, total, eta);
+    fputs(line, stderr);
 }
 
 int tvmaf_batch_run(const TvmafManifest *const m, const TvmafBatchRunOpts *const ro)
