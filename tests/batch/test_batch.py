@@ -152,6 +152,13 @@ def main():
         check(after == before, "finished results were not rewritten")
         check(merged(out, man) == single_csv, "shards merged (CSV) == one process")
         check(merged(out, man, "jsonl") == single_jsonl, "shards merged (JSONL) == one process")
+        with open(os.path.join(out, "notes.json"), "w") as f:
+            f.write('{"written by": "someone else"}\n')
+        r = run(["merge", out, "--manifest", man])
+        check(r.returncode == 0 and r.stdout == run(["merge", j("single"), "--manifest", man]).stdout
+              and b"notes.json is not a tinyvmaf batch result; skipped" in r.stderr,
+              "merge skips another tool's JSON with a warning")
+        os.unlink(os.path.join(out, "notes.json"))
         p1 = run(["merge", out])
         p2 = run(["merge", j("single")])
         check(p1.returncode == 0 and p1.stdout == p2.stdout and p1.stdout,

@@ -118,9 +118,13 @@ static int load_entry(Rows *const rs, const char *const dir, const char *const n
                                       sizeof(err));
     }
     free(buf);
+    if (n == -ENOMEM)
+        return n;
     if (n < 0) {
-        fprintf(stderr, "tinyvmaf: %s: not a tinyvmaf batch %s\n", path, is_err ? "error file" : "result");
-        return n == -ENOMEM ? n : -1;
+        /* Another tool's JSON beside the results: its id stays missing. */
+        fprintf(stderr, "tinyvmaf: merge: warning: %s is not a tinyvmaf batch %s; skipped\n", path,
+                is_err ? "error file" : "result");
+        return 0;
     }
     Row *const r = row_add(rs, id);
     if (!r) {
