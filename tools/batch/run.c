@@ -5,7 +5,8 @@
  * stderr: the last line of a failure becomes ID.error.json. Children die
  * with the runner (PR_SET_PDEATHSIG, SIGTERM), and SIGTERM removes their
  * temporaries (util.h, atomic output), so a killed shard leaves finished
- * results and nothing half-written.
+ * results and nothing half-written. SIGINT, SIGTERM and SIGHUP to the
+ * runner stop the children, then end the runner by the same signal.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -393,13 +394,14 @@ end:
     return ret;
 }
 
+/* The signal mask the runner had; children run with it. */
+static sigset_t child_mask;
+
 /* The child: stderr captured; exit 0 done, 1 failed (error file written), 3 failed. */
 static void child(const TvmafManifest *const m, const TvmafBatchJob *const j,
                   const TvmafBatchRunOpts *const ro, const int threads, const pid_t parent)
 {
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        signal(sigs[i], SIG_DFL);
+    sigprocmask(SIG_SETMASK, &child_mask, NULL);
 #ifdef __linux__
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 #endif
@@ -440,12 +442,6 @@ static void child(const TvmafManifest *const m, const TvmafBatchJob *const j,
     _exit(write_error(ro->out_dir, j, last[0] ? last : "scoring failed") < 0 ? 3 : 1);
 }
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(const int s)
-{
-    stop_signal = s;
-}
 
 static unsigned cpu_count(void)
 {
@@ -523,13 +519,17 @@ int tvmaf_batch_run(const TvmafManifest *const m, const TvmafBatchRunOpts *const
     const int threads = ro->threads ? ro->threads : (int)(ncpu / jobs ? ncpu / jobs : 1);
     const int tty = !ro->quiet && isatty(2);
 
-    struct sigaction sa, old[3];
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-    for (int i = 0; i < 3; i++)
-        sigaction(sigs[i], &sa, &old[i]);
+    /* The runner waits for SIGCHLD and the stop signals with sigwait(), so
+     * a stop request can never slip in between a check and a wait. */
+    sigset_t wait_set;
+    sigemptyset(&wait_set);
+    sigaddset(&wait_set, SIGCHLD);
+    sigaddset(&wait_set, SIGINT);
+    sigaddset(&wait_set, SIGTERM);
+    sigaddset(&wait_set, SIGHUP);
+    signal(SIGCHLD, SIG_DFL); /* an inherited SIG_IGN would reap the children for us */
+    sigprocmask(SIG_BLOCK, &wait_set, &child_mask);
+    int stop_signal = 0;
 
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -564,11 +564,14 @@ int tvmaf_batch_run(const TvmafManifest *const m, const TvmafBatchRunOpts *const
         if (!running)
             break;
         int status;
-        const pid_t p = waitpid(-1, &status, 0);
-        if (p < 0) {
-            if (errno == EINTR)
-                continue;
+        const pid_t p = waitpid(-1, &status, WNOHANG);
+        if (p < 0)
             break;
+        if (p == 0) {
+            int sig;
+            if (sigwait(&wait_set, &sig) == 0 && sig != SIGCHLD)
+                stop_signal = sig;
+            continue;
         }
         unsigned s = 0;
         while (s < jobs && pids[s] != p)
@@ -605,16 +608,15 @@ int tvmaf_batch_run(const TvmafManifest *const m, const TvmafBatchRunOpts *const
         for (unsigned s = 0; s < jobs; s++)
             if (pids[s])
                 waitpid(pids[s], NULL, 0);
-        const int sig = stop_signal;
         free(queue);
         free(pids);
         free(slot_job);
-        signal(sig, SIG_DFL);
-        raise(sig);
+        signal(stop_signal, SIG_DFL);
+        sigprocmask(SIG_SETMASK, &child_mask, NULL);
+        raise(stop_signal);
         return 2;
     }
-    for (int i = 0; i < 3; i++)
-        sigaction(sigs[i], &old[i], NULL);
+    sigprocmask(SIG_SETMASK, &child_mask, NULL);
     if (!ro->quiet)
         fprintf(stderr, "tinyvmaf batch: %zu jobs: %zu done, %zu failed, %zu skipped (up to date)\n",
                 total, done, failed, skipped);
