@@ -388,8 +388,8 @@ static int job_finish(TvmafBatchJob *const j)
                     tvmaf_escape_text(echo, sizeof(echo), j->field[TVMAF_BF_ID], 32),
                     TVMAF_BATCH_MAX_ID);
     if (j->field[TVMAF_BF_SCALE] && r >= 0)
-        r = set_bad(j, "scale: not supported (the engine scores at the input size; the CLI "
-                    "has no such flag)");
+        r = set_bad(j, "scale: not supported by tinyvmaf batch yet; give the distorted "
+                    "video at the reference's size");
     if (j->field[TVMAF_BF_FRAME_CNT] && r >= 0 &&
         (r = job_uint(j, TVMAF_BF_FRAME_CNT, 0xffffffffu, &v)) > 0) {
         o->frame_cnt = (unsigned)v;
