@@ -34,6 +34,7 @@ typedef struct CliOptions {
     const char *tiny_models[CLI_MAX_MODELS];
     int n_tiny_models;
     TvmafInputPair pair;  ///< raw.pair points here under -q without --frame_cnt
+    TvmafInputLink link;  ///< raw.link points here: --scale and the progress line
 } CliOptions;
 
 /**
@@ -42,7 +43,7 @@ typedef struct CliOptions {
  * Refuses non-decimal numbers, -r - with -d - (one stdin), and -o naming
  * the reference or distorted file. Arms the exit-time stdout check
  * (tvmaf_stdout_guard()). `o` must stay where it is while inputs opened
- * with o->raw exist (o->raw.pair points into it).
+ * with o->raw exist (o->raw.pair and o->raw.link point into it).
  */
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o);
 

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "util/util.h"
@@ -18,6 +19,7 @@ enum {
     OPT_MOTION_COMPAT,
     OPT_TINY_MODEL,
     OPT_NO_PREDICTION,
+    OPT_SCALE,
     OPT_HELP,
 };
 
@@ -43,6 +45,7 @@ static const struct option long_opts[] = {
     { "motion-compat", required_argument, NULL, OPT_MOTION_COMPAT },
     { "tiny-model", required_argument, NULL, OPT_TINY_MODEL },
     { "no_prediction", no_argument, NULL, OPT_NO_PREDICTION },
+    { "scale", optional_argument, NULL, OPT_SCALE },
     { "quiet", no_argument, NULL, 'q' },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, OPT_HELP },
@@ -71,6 +74,12 @@ void tvmaf_cli_usage(FILE *f)
 "                            on stderr, also under -q\n"
 "      --frame_skip_ref N    discard the first N reference frames\n"
 "      --frame_skip_dist N   discard the first N distorted frames\n"
+"      --scale [METHOD]      resize a distorted video of another size to the reference's:\n"
+"                            bicubic (default), bilinear, lanczos or spline, as ffmpeg's\n"
+"                            -vf scale=W:H:flags=METHOD (docs/inputs.md)\n"
+"\n"
+"Any other file is read with FFmpeg's libraries when the build has them (mp4, mkv,\n"
+"webm, mov, avi, ivf, mpeg-ts, .264/.265, ...; docs/inputs.md).\n"
 "\n"
 "Models:\n"
 "  -m, --model SPEC          classic libvmaf JSON model: version=NAME or path=FILE, with\n"
@@ -90,7 +99,8 @@ void tvmaf_cli_usage(FILE *f)
 "  -o, --output FILE         write per-frame and pooled results (XML unless a format flag\n"
 "                            is given; '-' = stdout). Written atomically.\n"
 "      --xml | --json | --csv | --sub   output format (libvmaf layouts)\n"
-"  -q, --quiet               no summary line (warnings still go to stderr)\n"
+"  -q, --quiet               no summary line and no progress line (warnings still go\n"
+"                            to stderr). The progress line is shown when stderr is a TTY\n"
 "\n"
 "Engine:\n"
 "  -t, --threads N           worker threads, 0 = one per core (default 0); results never\n"
@@ -191,6 +201,7 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
     o->motion_compat = TVMAF_MOTION_FUSED;
     int have_w = 0, have_h = 0, have_p = 0, have_b = 0;
     unsigned long v;
+    char echo[80];
     int c;
     opterr = 0;
     optind = 1;
@@ -281,6 +292,27 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
             }
             break;
         case OPT_NO_PREDICTION: o->no_prediction = 1; break;
+        case OPT_SCALE: {
+            /* "--scale lanczos" as well as "--scale=lanczos": the scoring
+             * command takes no positional argument, so a following word
+             * that is not an option is the method. */
+            const char *m = optarg;
+            if (!m && optind < argc && argv[optind][0] != '-')
+                m = argv[optind++];
+            if (!tvmaf_input_have_libav()) {
+                fprintf(stderr, "tinyvmaf: --scale needs FFmpeg's libraries (libswscale), "
+                        "which this build lacks\n");
+                return -1;
+            }
+            const int fl = tvmaf_input_scale_flags(m ? m : "bicubic");
+            if (fl <= 0) {
+                fprintf(stderr, "tinyvmaf: --scale: unknown method \"%s\" (bicubic, bilinear, "
+                        "lanczos, spline)\n", tvmaf_escape_text(echo, sizeof(echo), m, 32));
+                return -1;
+            }
+            o->link.scale_flags = fl;
+            break;
+        }
         case 'q': o->quiet = 1; break;
         case 'v': printf("tinyvmaf %s\n", tvmaf_version()); return 1;
         case OPT_HELP: tvmaf_cli_usage(stdout); return 1;
@@ -325,5 +357,9 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
      * summary, and --frame_cnt makes a shorter count intended. */
     if (o->quiet && !o->frame_cnt_given)
         o->raw.pair = &o->pair;
+    o->link.progress = !o->quiet && isatty(STDERR_FILENO);
+    o->link.frame_cnt = o->frame_cnt;
+    o->link.skip_ref = o->skip_ref;
+    o->raw.link = &o->link;
     return 0;
 }

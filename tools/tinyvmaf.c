@@ -61,8 +61,8 @@ static int skip_frames(TvmafInput *in, const char *path, unsigned n)
 static int check_inputs(const CliOptions *o, const TvmafInputInfo *ri, const TvmafInputInfo *di)
 {
     if (ri->w != di->w || ri->h != di->h) {
-        fprintf(stderr, "tinyvmaf: %s: size %dx%d differs from the reference's %dx%d (%s)\n",
-                o->dis_path, di->w, di->h, ri->w, ri->h, o->ref_path);
+        fprintf(stderr, "tinyvmaf: %s: size %dx%d differs from the reference's %dx%d (%s); "
+                "--scale resizes it\n", o->dis_path, di->w, di->h, ri->w, ri->h, o->ref_path);
         return -1;
     }
     if (ri->layout != di->layout) {

@@ -2,8 +2,161 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "input/input_priv.h"
+
+#ifndef TVMAF_HAVE_LIBAV
+#define TVMAF_HAVE_LIBAV 0
+#endif
+
+#if !TVMAF_HAVE_LIBAV
+/* Stubs: this build reads Y4M and raw YUV only. */
+int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw,
+                     char *err, size_t errlen)
+{
+    (void)in; (void)path; (void)raw;
+    snprintf(err, errlen, "not a YUV4MPEG2 file (bad magic); for raw YUV give -w, -h, -p and -b "
+             "(this build reads no other formats: FFmpeg's libraries were not found when it "
+             "was built)");
+    return -ENOTSUP;
+}
+int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen)
+{
+    (void)in; (void)w; (void)h; (void)flags;
+    snprintf(err, errlen, "--scale needs FFmpeg's libraries, which this build lacks");
+    return -ENOTSUP;
+}
+int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+{
+    (void)in; (void)pic;
+    snprintf(err, errlen, "no libav");
+    return -ENOTSUP;
+}
+int tvmaf_libav_scale_flags(const char *method)
+{
+    (void)method;
+    return -1;
+}
+void tvmaf_libav_close(struct TvmafLibav **av)
+{
+    (void)av;
+}
+#endif
+
+int tvmaf_input_have_libav(void)
+{
+    return TVMAF_HAVE_LIBAV;
+}
+
+int tvmaf_input_scale_flags(const char *method)
+{
+    return tvmaf_libav_scale_flags(method);
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The progress line: "\r" rewrites it in place, "\x1b[K" clears what a
+ * longer earlier line left. At most four updates a second. */
+static void progress(TvmafInputLink *l, const TvmafInput *ref, int r)
+{
+    const double t = now_seconds();
+    if (!l->done && r > 0)
+        l->t0 = l->last = t;
+    if (r > 0)
+        l->done++;
+    unsigned long long total = ref->info.n_frames;
+    if (total)
+        total = total > l->skip_ref ? total - l->skip_ref : 0;
+    if (l->frame_cnt && (!total || l->frame_cnt < total))
+        total = l->frame_cnt;
+    const int final = r <= 0 || (total && l->done >= total);
+    if (!final && t - l->last < 0.25)
+        return;
+    if (r <= 0 && !l->line_open)
+        return;
+    l->last = t;
+    const double el = t - l->t0;
+    const double fps = el > 0 ? l->done / el : 0;
+    char eta[48] = "";
+    if (total && fps > 0 && !final)
+        snprintf(eta, sizeof(eta), ", ETA %.0f s", (double)(total - l->done) / fps);
+    char tot[32] = "";
+    if (total)
+        snprintf(tot, sizeof(tot), "/%llu", total);
+    fprintf(stderr, "\rtinyvmaf: frame %u%s, %.1f fps, %.1f s elapsed%s\x1b[K%s", l->done, tot,
+            fps, el, eta, final ? "\n" : "");
+    fflush(stderr);
+    l->line_open = !final;
+}
+
+static void join_pair(TvmafInput *in, const TvmafRawParams *raw)
+{
+    if (raw->pair)
+        for (int i = 0; i < 2; i++)
+            if (!raw->pair->in[i]) {
+                raw->pair->in[i] = in;
+                in->pair = raw->pair;
+                break;
+            }
+}
+
+static TvmafInput *open_libav(const char *path, const TvmafRawParams *raw, char *err, size_t errlen)
+{
+    TvmafInput *in = calloc(1, sizeof(*in));
+    if (!in) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (tvmaf_libav_open(in, path, raw, err, errlen) < 0) {
+        tvmaf_input_close(&in);
+        return NULL;
+    }
+    in->path = path;
+    join_pair(in, raw);
+    return in;
+}
+
+/* The reference is the first input opened with a link; a distorted input
+ * of another size is resized under --scale (Y4M and raw YUV are reopened
+ * through libav for it). */
+static TvmafInput *attach_link(TvmafInput *in, const char *path, const TvmafRawParams *raw,
+                               char *err, size_t errlen)
+{
+    TvmafInputLink *const l = raw->link;
+    if (!l)
+        return in;
+    if (!l->ref) {
+        l->ref = in;
+        in->link = l;
+        return in;
+    }
+    const TvmafInputInfo *const ri = &l->ref->info;
+    if (!l->scale_flags || (in->info.w == ri->w && in->info.h == ri->h))
+        return in;
+    if (!in->av) {
+        if (!strcmp(path, "-") || !in->seekable) {
+            snprintf(err, errlen, "--scale cannot resize a stream (stdin or a pipe); give a file");
+            tvmaf_input_close(&in);
+            return NULL;
+        }
+        tvmaf_input_close(&in);
+        const TvmafRawParams none = { 0 };
+        in = open_libav(path, raw->set ? raw : &none, err, errlen);
+        if (!in)
+            return NULL;
+        join_pair(in, raw);
+    }
+    if (tvmaf_libav_set_scale(in, ri->w, ri->h, l->scale_flags, err, errlen) < 0)
+        tvmaf_input_close(&in);
+    return in;
+}
 
 void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha)
 {
@@ -44,12 +197,29 @@ TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *
         snprintf(err, errlen, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    const int regular = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && !raw->set) {
+        /* Not Y4M and no raw parameters: FFmpeg's libraries read it. */
+        char magic[9];
+        const size_t n = fread(magic, 1, sizeof(magic), f);
+        rewind(f);
+        if (n == 0 && !ferror(f)) {
+            fclose(f);
+            snprintf(err, errlen, "is empty");
+            return NULL;
+        }
+        if (n != 9 || memcmp(magic, "YUV4MPEG2", 9)) {
+            fclose(f);
+            TvmafInput *const in = open_libav(path, raw, err, errlen);
+            return in ? attach_link(in, path, raw, err, errlen) : NULL;
+        }
+    }
     setvbuf(f, NULL, _IOFBF, 1 << 20);
-    TvmafInput *const in = tvmaf_input_open_stream(f, fstat(fileno(f), &st) == 0 &&
-                                                       S_ISREG(st.st_mode), 1, raw, err, errlen);
-    if (in)
-        in->path = path;
-    return in;
+    TvmafInput *const in = tvmaf_input_open_stream(f, regular, 1, raw, err, errlen);
+    if (!in)
+        return NULL;
+    in->path = path;
+    return attach_link(in, path, raw, err, errlen);
 }
 
 TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const TvmafRawParams *raw,
@@ -104,13 +274,16 @@ TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const Tvmaf
         snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "raw");
         tvmaf_input_set_sizes(in, 0);
     }
-    if (raw->pair)
-        for (int i = 0; i < 2; i++)
-            if (!raw->pair->in[i]) {
-                raw->pair->in[i] = in;
-                in->pair = raw->pair;
-                break;
-            }
+    if (in->y4m && in->seekable && in->luma_bytes) {
+        /* Frames of a Y4M file: the header, then fixed-size frames with a
+         * FRAME line (the shortest one counted; close enough for progress). */
+        const long pos = ftell(in->f);
+        struct stat st;
+        if (pos > 0 && fstat(fileno(in->f), &st) == 0 && st.st_size > pos)
+            in->info.n_frames = (unsigned long long)(st.st_size - pos) /
+                                (in->luma_bytes + in->skip_bytes + 6);
+    }
+    join_pair(in, raw);
     return in;
 
 fail:
@@ -233,10 +406,12 @@ static int read_frame(TvmafInput *in, TvmafPicture *pic, char *err, size_t errle
 
 int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
 {
-    const int r = read_frame(in, pic, err, errlen);
+    const int r = in->av ? tvmaf_libav_read(in, pic, err, errlen) : read_frame(in, pic, err, errlen);
     if (r > 0)
         in->reads++;
     watch_pair(in, r);
+    if (in->link && in->link->progress && in->link->ref == in)
+        progress(in->link, in, r);
     return r;
 }
 
@@ -299,6 +474,12 @@ trunc:
 
 int tvmaf_input_skip(TvmafInput *in, char *err, size_t errlen)
 {
+    if (in->av) {
+        TvmafPicture pic = { 0 };
+        const int r = tvmaf_libav_read(in, &pic, err, errlen);
+        tvmaf_picture_unref(&pic);
+        return r;
+    }
     int r = frame_start(in, err, errlen);
     if (r <= 0)
         return r;
@@ -317,6 +498,14 @@ void tvmaf_input_close(TvmafInput **pin)
         for (int i = 0; i < 2; i++)
             if (in->pair->in[i] == in)
                 in->pair->in[i] = NULL;
+    if (in->link) {
+        if (in->link->line_open)
+            fputc('\n', stderr); /* ended early: keep the last progress line */
+        in->link->line_open = 0;
+        if (in->link->ref == in)
+            in->link->ref = NULL;
+    }
+    tvmaf_libav_close(&in->av);
     if (in->f && in->owns_file)
         fclose(in->f);
     free(in->scratch);

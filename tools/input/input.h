@@ -1,6 +1,8 @@
 /*
- * Video readers for the CLI: YUV4MPEG2 and raw planar YUV. They deliver
- * luma-only pictures (the features read nothing else) and skip chroma.
+ * Video readers for the CLI: YUV4MPEG2 and raw planar YUV, and, when the
+ * build found FFmpeg's libraries, anything FFmpeg reads (input/libav.c,
+ * docs/inputs.md). They deliver luma-only pictures (the features read
+ * nothing else) and skip chroma.
  */
 #ifndef TVMAF_TOOLS_INPUT_INPUT_H
 #define TVMAF_TOOLS_INPUT_INPUT_H
@@ -13,7 +15,8 @@ typedef struct TvmafInputInfo {
     int w, h, bpc;
     enum TvmafPixelLayout layout;
     unsigned fps_num, fps_den;   ///< 0/0 when unknown
-    char chroma_tag[32];         ///< as written in the Y4M header, or "raw"
+    char chroma_tag[32];         ///< as written in the Y4M header, "raw", or FFmpeg's pixel format
+    unsigned long long n_frames; ///< frames in the file when known, else 0
 } TvmafInputInfo;
 
 typedef struct TvmafInput TvmafInput;
@@ -29,6 +32,23 @@ typedef struct TvmafInputPair {
     int warned;
 } TvmafInputPair;
 
+/**
+ * What the reference and distorted inputs of one run share (optional):
+ * the first input opened with it is the reference. With `scale_flags`, a
+ * distorted input of another size is resized to the reference's; with
+ * `progress`, reading the reference updates one line on stderr.
+ */
+typedef struct TvmafInputLink {
+    int scale_flags;      ///< swscale method flag for --scale; 0: sizes must match
+    int progress;         ///< print the progress line (stderr is a TTY, no -q)
+    unsigned frame_cnt;   ///< --frame_cnt (0 = all), for the progress total
+    unsigned skip_ref;    ///< --frame_skip_ref, for the progress total
+    TvmafInput *ref;      ///< set by tvmaf_input_open()
+    double t0, last;      ///< progress clock
+    unsigned done;        ///< reference frames delivered
+    int line_open;        ///< a progress line without its newline is on stderr
+} TvmafInputLink;
+
 /** Raw input parameters (all required for raw YUV, ignored for Y4M). */
 typedef struct TvmafRawParams {
     int w, h, bpc;
@@ -37,11 +57,22 @@ typedef struct TvmafRawParams {
     /** Optional (NULL: none): the first two inputs opened with these
      *  parameters watch each other's length (TvmafInputPair). */
     TvmafInputPair *pair;
+    TvmafInputLink *link; ///< optional (NULL: none), see TvmafInputLink
 } TvmafRawParams;
+
+/** 1 when this build reads inputs through FFmpeg's libraries. */
+int tvmaf_input_have_libav(void);
+
+/**
+ * The swscale flag of a --scale method ("bicubic", "bilinear", "lanczos",
+ * "spline"), or -1 for an unknown one or a build without libav.
+ */
+int tvmaf_input_scale_flags(const char *method);
 
 /**
  * Opens `path` ("-" = stdin). A file starting with "YUV4MPEG2" is read as
- * Y4M; anything else needs `raw->set`. On failure writes a one-line reason
+ * Y4M; with `raw->set`, any other file is raw YUV; else FFmpeg's libraries
+ * read it (when built with them). On failure writes a one-line reason
  * (without the path) to `err` and returns NULL.
  */
 TvmafInput *tvmaf_input_open(const char *path, const TvmafRawParams *raw, char *err, size_t errlen);

@@ -23,6 +23,8 @@ struct TvmafInput {
     TvmafInputPair *pair;    /* the lockstep partner watch, or NULL */
     unsigned reads;          /* frames tvmaf_input_read() delivered */
     int ended;               /* tvmaf_input_read() reported the end */
+    struct TvmafLibav *av;   /* FFmpeg-decoded input (input/libav.c), or NULL */
+    TvmafInputLink *link;    /* shared with the other input of the run, or NULL */
 };
 
 /** Parses the Y4M stream header (the magic is not yet consumed). */
@@ -33,5 +35,13 @@ int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen);
 
 /** Fills luma_bytes/skip_bytes from info (sizes are capped, so no overflow). */
 void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha);
+
+/* input/libav.c (built when FFmpeg's libraries are found). */
+int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw,
+                     char *err, size_t errlen);
+int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen);
+int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen);
+int tvmaf_libav_scale_flags(const char *method);
+void tvmaf_libav_close(struct TvmafLibav **av);
 
 #endif /* TVMAF_TOOLS_INPUT_INPUT_PRIV_H */

@@ -1,0 +1,510 @@
+/*
+ * Any input FFmpeg reads (mp4, mkv, webm, mov, avi, ivf, mpeg-ts, raw
+ * streams, ...), decoded with libavformat/libavcodec on a thread of its own
+ * that runs ahead of the scoring workers through a small bounded queue.
+ *
+ * Pixel formats (docs/inputs.md):
+ *   - planar YUV or gray at 8, 10, 12 or 16 bits in native byte order
+ *     (yuv420p, yuv422p10, yuv444p12, yuvj420p, gray10, yuva420p, ...) and
+ *     semi-planar 8-bit YUV (nv12, nv21, nv16, nv24): luma is copied as is;
+ *   - anything else is converted by swscale to the nearest planar YUV
+ *     format: 4:2:0, 4:2:2 or 4:4:4 from its chroma subsampling (RGB gives
+ *     4:4:4, 4:1:1 gives 4:2:2, 4:1:0 gives 4:2:0, 4:4:0 gives 4:4:4), at
+ *     the first depth of 8, 10, 12, 16 that holds its luma depth (p010 ->
+ *     yuv420p10, rgb24 -> yuv444p, gbrp12 -> yuv444p12).
+ *
+ * --scale resizes with sws_getContext(src_fmt -> same fmt, method flag);
+ * ffmpeg's "-vf scale=W:H:flags=METHOD" does the same on the same frames.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+
+#include "input/input_priv.h"
+
+/* Decoded pictures waiting for the scoring loop: enough to cover a
+ * decoder's burst (reordering, frame threads), small enough to keep memory
+ * flat at 8K (8 luma planes of 8192x8192x2 = 1 GiB at worst). */
+#define QUEUE_LEN 8
+
+typedef struct Item {
+    TvmafPicture pic;
+    int status;              /* 1 picture, 0 end, <0 error */
+    char err[256];
+} Item;
+
+struct TvmafLibav {
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    int stream;
+    AVPacket *pkt;
+    AVFrame *frame, *conv;
+    struct SwsContext *sws;
+    int sws_w, sws_h, sws_fmt;       /* source geometry the context was made for */
+    int src_w, src_h, src_fmt;       /* the stream's first geometry */
+    int direct;                      /* luma of src_fmt can be copied */
+    enum AVPixelFormat out_fmt;      /* swscale's output when converting */
+    int out_w, out_h;                /* after --scale */
+    int scale_flags;                 /* 0: no resize */
+    int bpc;
+    int draining;
+    unsigned decoded;                /* frames decoded so far, for messages */
+    TvmafPicturePool *pool;
+
+    pthread_t thread;
+    int started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    Item q[QUEUE_LEN];
+    unsigned head, count;
+    int stop;                        /* the reader is closing */
+    int done;                        /* the decoder pushed its last item */
+};
+
+static void av_errstr(int e, char *buf, size_t n)
+{
+    if (av_strerror(e, buf, n) < 0)
+        snprintf(buf, n, "error %d", e);
+}
+
+/* Which planar format carries the luma of `fmt`: itself when its luma plane
+ * can be copied, or the planar YUV/gray format swscale converts it to. */
+static int map_format(enum AVPixelFormat fmt, enum AVPixelFormat *out, int *bpc,
+                      enum TvmafPixelLayout *layout)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    if (!d || (d->flags & (AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_BITSTREAM)) ||
+        d->nb_components < 1)
+        return -1;
+    const int rgb = !!(d->flags & (AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL));
+    const int gray = !rgb && d->nb_components <= 2;
+    const int depth = d->comp[0].depth;
+    const int lw = d->log2_chroma_w, lh = d->log2_chroma_h;
+    const int be = !!(d->flags & AV_PIX_FMT_FLAG_BE);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    const int native = be || depth <= 8;
+#else
+    const int native = !be || depth <= 8;
+#endif
+    const int bytes = depth > 8 ? 2 : 1;
+    const int direct = !rgb && !(d->flags & AV_PIX_FMT_FLAG_FLOAT) && native &&
+                       d->comp[0].plane == 0 && d->comp[0].step == bytes &&
+                       d->comp[0].shift == 0 && d->comp[0].offset == 0 &&
+                       (depth == 8 || depth == 10 || depth == 12 || depth == 16) &&
+                       (gray || lw <= 1) && lh <= 1 && !(lw == 0 && lh == 1);
+    *bpc = depth <= 8 ? 8 : depth <= 10 ? 10 : depth <= 12 ? 12 : 16;
+    if (gray)
+        *layout = TVMAF_PIX_LAYOUT_400;
+    else if (rgb || lw == 0)
+        *layout = TVMAF_PIX_LAYOUT_444;
+    else if (lh == 0)
+        *layout = TVMAF_PIX_LAYOUT_422;
+    else
+        *layout = TVMAF_PIX_LAYOUT_420;
+    if (direct) {
+        *out = fmt;
+        return 1;
+    }
+    static const enum AVPixelFormat table[4][4] = {
+        { AV_PIX_FMT_GRAY8, AV_PIX_FMT_GRAY10, AV_PIX_FMT_GRAY12, AV_PIX_FMT_GRAY16 },
+        { AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10, AV_PIX_FMT_YUV420P12, AV_PIX_FMT_YUV420P16 },
+        { AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV422P10, AV_PIX_FMT_YUV422P12, AV_PIX_FMT_YUV422P16 },
+        { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P10, AV_PIX_FMT_YUV444P12, AV_PIX_FMT_YUV444P16 },
+    };
+    const int li = *layout == TVMAF_PIX_LAYOUT_400 ? 0 : *layout == TVMAF_PIX_LAYOUT_420 ? 1 :
+                   *layout == TVMAF_PIX_LAYOUT_422 ? 2 : 3;
+    const int di = *bpc == 8 ? 0 : *bpc == 10 ? 1 : *bpc == 12 ? 2 : 3;
+    *out = table[li][di];
+    return 0;
+}
+
+int tvmaf_libav_scale_flags(const char *method)
+{
+    static const struct { const char *name; int flags; } m[] = {
+        { "bicubic", SWS_BICUBIC }, { "bilinear", SWS_BILINEAR },
+        { "lanczos", SWS_LANCZOS }, { "spline", SWS_SPLINE },
+    };
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if (!strcmp(method, m[i].name))
+            return m[i].flags;
+    return -1;
+}
+
+/* Decodes the next frame into av->frame: 1, 0 at the end, <0 with `err`. */
+static int decode_next(struct TvmafLibav *av, char *err, size_t errlen)
+{
+    char e[128];
+    for (;;) {
+        int r = avcodec_receive_frame(av->dec, av->frame);
+        if (r == 0) {
+            if (av->frame->flags & AV_FRAME_FLAG_CORRUPT || av->frame->decode_error_flags) {
+                snprintf(err, errlen, "frame %u: corrupt data (the decoder reported errors)",
+                         av->decoded);
+                return -EBADMSG;
+            }
+            return 1;
+        }
+        if (r == AVERROR_EOF)
+            return 0;
+        if (r != AVERROR(EAGAIN)) {
+            av_errstr(r, e, sizeof(e));
+            snprintf(err, errlen, "frame %u: cannot decode: %s", av->decoded, e);
+            return -EBADMSG;
+        }
+        if (av->draining) {
+            snprintf(err, errlen, "frame %u: decoder stalled", av->decoded);
+            return -EIO;
+        }
+        r = av_read_frame(av->fmt, av->pkt);
+        if (r == AVERROR_EOF) {
+            av->draining = 1;
+            r = avcodec_send_packet(av->dec, NULL);
+        } else if (r < 0) {
+            av_errstr(r, e, sizeof(e));
+            snprintf(err, errlen, "frame %u: cannot read: %s", av->decoded, e);
+            return -EIO;
+        } else {
+            if (av->pkt->stream_index != av->stream) {
+                av_packet_unref(av->pkt);
+                continue;
+            }
+            if (av->pkt->flags & AV_PKT_FLAG_CORRUPT) {
+                av_packet_unref(av->pkt);
+                snprintf(err, errlen, "frame %u: corrupt or truncated packet", av->decoded);
+                return -EBADMSG;
+            }
+            r = avcodec_send_packet(av->dec, av->pkt);
+            av_packet_unref(av->pkt);
+        }
+        if (r < 0 && r != AVERROR(EAGAIN) && r != AVERROR_EOF) {
+            av_errstr(r, e, sizeof(e));
+            snprintf(err, errlen, "frame %u: cannot decode: %s", av->decoded, e);
+            return -EBADMSG;
+        }
+    }
+}
+
+/* The decoded frame's luma, converted or resized when needed, into `pic`. */
+static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err, size_t errlen)
+{
+    const AVFrame *f = av->frame;
+    if (f->width != av->src_w || f->height != av->src_h || f->format != av->src_fmt) {
+        const char *n0 = av_get_pix_fmt_name(av->src_fmt), *n1 = av_get_pix_fmt_name(f->format);
+        snprintf(err, errlen, "frame %u changes from %dx%d %s to %dx%d %s mid-stream",
+                 av->decoded, av->src_w, av->src_h, n0 ? n0 : "?", f->width, f->height,
+                 n1 ? n1 : "?");
+        return -ENOTSUP;
+    }
+    if (tvmaf_picture_pool_get(av->pool, pic) < 0) {
+        snprintf(err, errlen, "cannot allocate a %dx%d picture", av->out_w, av->out_h);
+        return -ENOMEM;
+    }
+    const uint8_t *src = f->data[0];
+    ptrdiff_t src_stride = f->linesize[0];
+    if (!av->direct || av->scale_flags) {
+        if (!av->sws) {
+            av->sws = sws_getContext(av->src_w, av->src_h, av->src_fmt, av->out_w, av->out_h,
+                                     av->out_fmt, av->scale_flags ? av->scale_flags : SWS_BICUBIC,
+                                     NULL, NULL, NULL);
+            av->conv->format = av->out_fmt;
+            av->conv->width = av->out_w;
+            av->conv->height = av->out_h;
+            if (!av->sws || av_frame_get_buffer(av->conv, 0) < 0) {
+                tvmaf_picture_unref(pic);
+                snprintf(err, errlen, "cannot set up swscale for %dx%d -> %dx%d", av->src_w,
+                         av->src_h, av->out_w, av->out_h);
+                return -ENOMEM;
+            }
+        }
+        sws_scale(av->sws, (const uint8_t *const *)f->data, f->linesize, 0, av->src_h,
+                  av->conv->data, av->conv->linesize);
+        src = av->conv->data[0];
+        src_stride = av->conv->linesize[0];
+    }
+    const size_t row = (size_t)av->out_w * (av->bpc > 8 ? 2 : 1);
+    uint8_t *dst = pic->data[0];
+    for (int y = 0; y < av->out_h; y++)
+        memcpy(dst + (size_t)y * (size_t)pic->stride[0], src + (ptrdiff_t)y * src_stride, row);
+    if (av->bpc > 8 && av->bpc < 16) {
+        /* A decoder may leave bits above the depth set on broken input;
+         * the features' fixed-point headroom needs them clear. */
+        const uint16_t maxv = (uint16_t)((1u << av->bpc) - 1);
+        for (int y = 0; y < av->out_h; y++) {
+            const uint16_t *p = (const uint16_t *)(dst + (size_t)y * (size_t)pic->stride[0]);
+            for (int x = 0; x < av->out_w; x++)
+                if (p[x] > maxv) {
+                    tvmaf_picture_unref(pic);
+                    snprintf(err, errlen, "frame %u: sample value %u exceeds %d-bit range",
+                             av->decoded, p[x], av->bpc);
+                    return -EBADMSG;
+                }
+        }
+    }
+    return 0;
+}
+
+static void *decode_thread(void *arg)
+{
+    struct TvmafLibav *const av = arg;
+    for (;;) {
+        Item it = { .status = 0 };
+        it.status = decode_next(av, it.err, sizeof(it.err));
+        if (it.status > 0) {
+            const int r = frame_to_picture(av, &it.pic, it.err, sizeof(it.err));
+            av_frame_unref(av->frame);
+            if (r < 0)
+                it.status = r;
+            else
+                av->decoded++;
+        }
+        pthread_mutex_lock(&av->lock);
+        while (av->count == QUEUE_LEN && !av->stop)
+            pthread_cond_wait(&av->cond, &av->lock);
+        if (av->stop) {
+            pthread_mutex_unlock(&av->lock);
+            tvmaf_picture_unref(&it.pic);
+            break;
+        }
+        av->q[(av->head + av->count) % QUEUE_LEN] = it;
+        av->count++;
+        const int last = it.status <= 0;
+        if (last)
+            av->done = 1;
+        pthread_cond_broadcast(&av->cond);
+        pthread_mutex_unlock(&av->lock);
+        if (last)
+            break;
+    }
+    return NULL;
+}
+
+void tvmaf_libav_close(struct TvmafLibav **pav)
+{
+    struct TvmafLibav *av = *pav;
+    if (!av)
+        return;
+    if (av->started) {
+        pthread_mutex_lock(&av->lock);
+        av->stop = 1;
+        pthread_cond_broadcast(&av->cond);
+        pthread_mutex_unlock(&av->lock);
+        pthread_join(av->thread, NULL);
+        for (unsigned i = 0; i < av->count; i++)
+            tvmaf_picture_unref(&av->q[(av->head + i) % QUEUE_LEN].pic);
+    }
+    pthread_mutex_destroy(&av->lock);
+    pthread_cond_destroy(&av->cond);
+    sws_freeContext(av->sws);
+    av_frame_free(&av->frame);
+    av_frame_free(&av->conv);
+    av_packet_free(&av->pkt);
+    avcodec_free_context(&av->dec);
+    avformat_close_input(&av->fmt);
+    tvmaf_picture_pool_close(&av->pool);
+    free(av);
+    *pav = NULL;
+}
+
+int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
+                     size_t errlen)
+{
+    char e[128];
+    struct TvmafLibav *av = calloc(1, sizeof(*av));
+    if (!av) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    pthread_mutex_init(&av->lock, NULL);
+    pthread_cond_init(&av->cond, NULL);
+    in->av = av;
+    av_log_set_level(AV_LOG_QUIET); /* causes are reported in our one line */
+
+    const AVInputFormat *ifmt = NULL;
+    AVDictionary *opts = NULL;
+    if (raw && raw->set) {
+        /* Raw YUV reopened here for --scale. */
+        static const enum AVPixelFormat fmts[4][4] = {
+            { AV_PIX_FMT_GRAY8, AV_PIX_FMT_GRAY10LE, AV_PIX_FMT_GRAY12LE, AV_PIX_FMT_GRAY16LE },
+            { AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV420P10LE, AV_PIX_FMT_YUV420P12LE, AV_PIX_FMT_YUV420P16LE },
+            { AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV422P12LE, AV_PIX_FMT_YUV422P16LE },
+            { AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV444P10LE, AV_PIX_FMT_YUV444P12LE, AV_PIX_FMT_YUV444P16LE },
+        };
+        const int li = raw->layout == TVMAF_PIX_LAYOUT_400 ? 0 : raw->layout == TVMAF_PIX_LAYOUT_420 ? 1
+                     : raw->layout == TVMAF_PIX_LAYOUT_422 ? 2 : 3;
+        const int di = raw->bpc == 8 ? 0 : raw->bpc == 10 ? 1 : raw->bpc == 12 ? 2 : 3;
+        char size[32];
+        snprintf(size, sizeof(size), "%dx%d", raw->w, raw->h);
+        ifmt = av_find_input_format("rawvideo");
+        av_dict_set(&opts, "video_size", size, 0);
+        av_dict_set(&opts, "pixel_format", av_get_pix_fmt_name(fmts[li][di]), 0);
+    }
+    int r = avformat_open_input(&av->fmt, path, ifmt, &opts);
+    av_dict_free(&opts);
+    if (r < 0) {
+        av_errstr(r, e, sizeof(e));
+        snprintf(err, errlen, "not a video FFmpeg can read (%s)", e);
+        return -EBADMSG;
+    }
+    r = avformat_find_stream_info(av->fmt, NULL);
+    if (r < 0) {
+        av_errstr(r, e, sizeof(e));
+        snprintf(err, errlen, "cannot read the stream parameters: %s", e);
+        return -EBADMSG;
+    }
+    const AVCodec *codec = NULL;
+    r = av_find_best_stream(av->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (r == AVERROR_STREAM_NOT_FOUND) {
+        snprintf(err, errlen, "has no video stream");
+        return -EBADMSG;
+    }
+    if (r < 0 || !codec) {
+        const AVCodecDescriptor *cd = r >= 0 ? avcodec_descriptor_get(
+            av->fmt->streams[r]->codecpar->codec_id) : NULL;
+        snprintf(err, errlen, "no decoder for its video codec%s%s", cd ? " " : "",
+                 cd ? cd->name : "");
+        return -ENOTSUP;
+    }
+    av->stream = r;
+    AVStream *const st = av->fmt->streams[r];
+    av->dec = avcodec_alloc_context3(codec);
+    av->pkt = av_packet_alloc();
+    av->frame = av_frame_alloc();
+    av->conv = av_frame_alloc();
+    if (!av->dec || !av->pkt || !av->frame || !av->conv) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    avcodec_parameters_to_context(av->dec, st->codecpar);
+    av->dec->thread_count = 0; /* one per core; frame threads add latency, not error */
+    av->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+    /* A damaged frame is an error, not a concealed picture to score. */
+    av->dec->err_recognition |= AV_EF_CRCCHECK;
+    av->dec->pkt_timebase = st->time_base;
+    r = avcodec_open2(av->dec, codec, NULL);
+    if (r < 0) {
+        av_errstr(r, e, sizeof(e));
+        snprintf(err, errlen, "cannot open the %s decoder: %s", codec->name, e);
+        return -ENOTSUP;
+    }
+    /* The first frame fixes the geometry: container headers can be wrong. */
+    r = decode_next(av, err, errlen);
+    if (r == 0) {
+        snprintf(err, errlen, "has no decodable video frame");
+        return -EBADMSG;
+    }
+    if (r < 0)
+        return r;
+    av->src_w = av->frame->width;
+    av->src_h = av->frame->height;
+    av->src_fmt = av->frame->format;
+    enum TvmafPixelLayout layout;
+    r = map_format(av->src_fmt, &av->out_fmt, &av->bpc, &layout);
+    if (r < 0) {
+        const char *n = av_get_pix_fmt_name(av->src_fmt);
+        snprintf(err, errlen, "unsupported pixel format %s", n ? n : "(none)");
+        return -ENOTSUP;
+    }
+    av->direct = r;
+    if (av->src_w > TVMAF_PICTURE_MAX_DIM || av->src_h > TVMAF_PICTURE_MAX_DIM ||
+        (long long)av->src_w * av->src_h > TVMAF_PICTURE_MAX_AREA) {
+        snprintf(err, errlen, "frame size %dx%d exceeds the %dx%d limit", av->src_w, av->src_h,
+                 TVMAF_PICTURE_MAX_DIM, TVMAF_PICTURE_MAX_DIM);
+        return -ENOTSUP;
+    }
+    av->out_w = av->src_w;
+    av->out_h = av->src_h;
+    in->info.w = av->src_w;
+    in->info.h = av->src_h;
+    in->info.bpc = av->bpc;
+    in->info.layout = layout;
+    if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) {
+        in->info.fps_num = (unsigned)st->avg_frame_rate.num;
+        in->info.fps_den = (unsigned)st->avg_frame_rate.den;
+    }
+    in->info.n_frames = st->nb_frames > 0 ? (unsigned long long)st->nb_frames : 0;
+    const char *n = av_get_pix_fmt_name(av->src_fmt);
+    snprintf(in->info.chroma_tag, sizeof(in->info.chroma_tag), "%s", n ? n : "?");
+    return 0;
+}
+
+int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen)
+{
+    struct TvmafLibav *const av = in->av;
+    if (av->started || av->decoded) {
+        snprintf(err, errlen, "cannot rescale a stream already being read");
+        return -EINVAL;
+    }
+    av->out_w = w;
+    av->out_h = h;
+    av->scale_flags = flags;
+    if (av->direct)
+        av->out_fmt = av->src_fmt; /* as ffmpeg's scale filter: same format, new size */
+    in->info.w = w;
+    in->info.h = h;
+    return 0;
+}
+
+static int start(struct TvmafInput *in, char *err, size_t errlen)
+{
+    struct TvmafLibav *const av = in->av;
+    if (av->started)
+        return 0;
+    if (tvmaf_picture_pool_open(&av->pool, TVMAF_PIX_LAYOUT_400, av->bpc, av->out_w,
+                                av->out_h) < 0) {
+        snprintf(err, errlen, "cannot allocate a %dx%d picture", av->out_w, av->out_h);
+        return -ENOMEM;
+    }
+    /* The first frame was decoded by open: queue it before the thread runs. */
+    Item *const it = &av->q[0];
+    it->status = 1;
+    if (frame_to_picture(av, &it->pic, it->err, sizeof(it->err)) < 0) {
+        snprintf(err, errlen, "%s", it->err);
+        return -EBADMSG;
+    }
+    av_frame_unref(av->frame);
+    av->decoded = 1;
+    av->count = 1;
+    if (pthread_create(&av->thread, NULL, decode_thread, av)) {
+        tvmaf_picture_unref(&it->pic);
+        av->count = 0;
+        snprintf(err, errlen, "cannot start the decoding thread");
+        return -ENOMEM;
+    }
+    av->started = 1;
+    return 0;
+}
+
+int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+{
+    struct TvmafLibav *const av = in->av;
+    int r = start(in, err, errlen);
+    if (r < 0)
+        return r;
+    pthread_mutex_lock(&av->lock);
+    while (!av->count)
+        pthread_cond_wait(&av->cond, &av->lock);
+    Item *const it = &av->q[av->head];
+    r = it->status;
+    if (r > 0) {
+        *pic = it->pic;
+        memset(&it->pic, 0, sizeof(it->pic));
+    } else {
+        snprintf(err, errlen, "%s", it->err);
+    }
+    if (r > 0) { /* the final item stays, so later reads repeat it */
+        av->head = (av->head + 1) % QUEUE_LEN;
+        av->count--;
+        pthread_cond_broadcast(&av->cond);
+    }
+    pthread_mutex_unlock(&av->lock);
+    if (r > 0)
+        in->frame++;
+    return r;
+}
