@@ -21,7 +21,7 @@ struct TvmafContext {
     TvmafSettings s;
     unsigned cpu_flags;   /* detected & ~cpu_mask */
     int n_workers;
-    TvmafThreadPool *pool; /* NULL when n_workers == 1: frames run inline */
+    TvmafThreadPool *thread_pool; /* NULL when n_workers == 1: frames run inline */
     TvmafWorker *workers;
 
     int have_geometry;

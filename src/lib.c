@@ -84,7 +84,7 @@ int tvmaf_open(TvmafContext **c_out, const TvmafSettings *s_in)
     if (c->n_workers > 1) {
         /* A queue as long as the worker count keeps at most 2x that many
          * frames alive, whatever the clip length. */
-        const int err = tvmaf_thread_pool_create(&c->pool, c->n_workers, c->n_workers);
+        const int err = tvmaf_thread_pool_open(&c->thread_pool, c->n_workers, c->n_workers);
         if (err < 0) {
             tvmaf_close(&c);
             return TVMAF_ERR(-err);
@@ -112,7 +112,7 @@ void tvmaf_close(TvmafContext **pc)
     if (!pc || !*pc)
         return;
     TvmafContext *c = *pc;
-    tvmaf_thread_pool_destroy(&c->pool);
+    tvmaf_thread_pool_close(&c->thread_pool);
     free_workers(c);
     free(c->workers);
     tvmaf_picture_unref(&c->prev_ref);
@@ -314,8 +314,8 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
     memset(dis, 0, sizeof(*dis));
     c->n_frames++;
 
-    if (c->pool)
-        return tvmaf_thread_pool_submit(c->pool, run_frame, j) < 0 ? TVMAF_ERR(ENOMEM) : 0;
+    if (c->thread_pool)
+        return tvmaf_thread_pool_submit(c->thread_pool, run_frame, j) < 0 ? TVMAF_ERR(ENOMEM) : 0;
     run_frame(j, 0);
     return c->error ? TVMAF_ERR(-c->error) : 0;
 }
@@ -325,7 +325,7 @@ int tvmaf_flush(TvmafContext *c)
     VALIDATE(c, c);
     if (c->flushed)
         return c->error ? TVMAF_ERR(-c->error) : 0;
-    tvmaf_thread_pool_wait(c->pool);
+    tvmaf_thread_pool_wait(c->thread_pool);
     tvmaf_picture_unref(&c->prev_ref);
     c->flushed = 1;
     if (c->error)

@@ -8,9 +8,9 @@
 struct TvmafPictureBuffer {
     atomic_int refs;
     void *mem;
-    TvmafPicture layout;              /* plane pointers, sizes: restored on reuse */
-    struct TvmafPicturePool *pool;    /* NULL for tvmaf_picture_alloc() */
-    struct TvmafPictureBuffer *next;  /* pool free list */
+    TvmafPicture layout;                   /* plane pointers, sizes: restored on reuse */
+    struct TvmafPicturePool *picture_pool; /* NULL for tvmaf_picture_alloc() */
+    struct TvmafPictureBuffer *next;       /* picture pool free list */
 };
 
 struct TvmafPicturePool {
@@ -127,7 +127,7 @@ static void free_buffer(struct TvmafPictureBuffer *buf)
     free(buf);
 }
 
-static void pool_release(struct TvmafPicturePool *pool)
+static void picture_pool_release(struct TvmafPicturePool *pool)
 {
     if (atomic_fetch_sub_explicit(&pool->refs, 1, memory_order_acq_rel) == 1) {
         pthread_mutex_destroy(&pool->lock);
@@ -143,7 +143,7 @@ void tvmaf_picture_unref(TvmafPicture *p)
     memset(p, 0, sizeof(*p));
     if (atomic_fetch_sub_explicit(&buf->refs, 1, memory_order_acq_rel) != 1)
         return;
-    struct TvmafPicturePool *pool = buf->pool;
+    struct TvmafPicturePool *pool = buf->picture_pool;
     if (!pool) {
         free_buffer(buf);
         return;
@@ -157,7 +157,7 @@ void tvmaf_picture_unref(TvmafPicture *p)
     pthread_mutex_unlock(&pool->lock);
     if (closed) {
         free_buffer(buf);
-        pool_release(pool);
+        picture_pool_release(pool);
     }
 }
 
@@ -196,7 +196,7 @@ int tvmaf_picture_pool_get(TvmafPicturePool *pool, TvmafPicture *p)
         buf = new_buffer(pool->layout, pool->bpc, pool->w, pool->h);
         if (!buf)
             return TVMAF_ERR(ENOMEM);
-        buf->pool = pool;
+        buf->picture_pool = pool;
         atomic_fetch_add_explicit(&pool->refs, 1, memory_order_relaxed);
     }
     buf->next = NULL;
@@ -218,8 +218,8 @@ void tvmaf_picture_pool_close(TvmafPicturePool **ppool)
     while (list) {
         struct TvmafPictureBuffer *next = list->next;
         free_buffer(list);
-        pool_release(pool);
+        picture_pool_release(pool);
         list = next;
     }
-    pool_release(pool);
+    picture_pool_release(pool);
 }

@@ -5,7 +5,7 @@
 #include "thread_pool.h"
 
 typedef struct Job {
-    tvmaf_job_fn fn;
+    TvmafThreadJobFn fn;
     void *arg;
 } Job;
 
@@ -22,14 +22,14 @@ struct TvmafThreadPool {
 };
 
 typedef struct WorkerArg {
-    TvmafThreadPool *pool;
+    TvmafThreadPool *thread_pool;
     int index;
 } WorkerArg;
 
 static void *worker_main(void *varg)
 {
     WorkerArg *wa = varg;
-    TvmafThreadPool *p = wa->pool;
+    TvmafThreadPool *p = wa->thread_pool;
     const int index = wa->index;
     free(wa);
     pthread_mutex_lock(&p->lock);
@@ -54,7 +54,7 @@ static void *worker_main(void *varg)
     return NULL;
 }
 
-int tvmaf_thread_pool_create(TvmafThreadPool **out, int n_workers, int queue_cap)
+int tvmaf_thread_pool_open(TvmafThreadPool **out, int n_workers, int queue_cap)
 {
     if (!out || n_workers < 1 || n_workers > 1024 || queue_cap < 1)
         return -EINVAL;
@@ -77,9 +77,10 @@ int tvmaf_thread_pool_create(TvmafThreadPool **out, int n_workers, int queue_cap
     pthread_cond_init(&p->idle, NULL);
     for (int i = 0; i < n_workers; i++) {
         WorkerArg *wa = malloc(sizeof(*wa));
-        if (!wa || (wa->pool = p, wa->index = i, pthread_create(&p->threads[i], NULL, worker_main, wa))) {
+        if (!wa || (wa->thread_pool = p, wa->index = i,
+                    pthread_create(&p->threads[i], NULL, worker_main, wa))) {
             free(wa);
-            tvmaf_thread_pool_destroy(&p);
+            tvmaf_thread_pool_close(&p);
             return -EAGAIN;
         }
         p->started++;
@@ -88,7 +89,7 @@ int tvmaf_thread_pool_create(TvmafThreadPool **out, int n_workers, int queue_cap
     return 0;
 }
 
-int tvmaf_thread_pool_submit(TvmafThreadPool *p, tvmaf_job_fn fn, void *arg)
+int tvmaf_thread_pool_submit(TvmafThreadPool *p, TvmafThreadJobFn fn, void *arg)
 {
     if (!p || !fn)
         return -EINVAL;
@@ -112,7 +113,7 @@ void tvmaf_thread_pool_wait(TvmafThreadPool *p)
     pthread_mutex_unlock(&p->lock);
 }
 
-void tvmaf_thread_pool_destroy(TvmafThreadPool **pp)
+void tvmaf_thread_pool_close(TvmafThreadPool **pp)
 {
     if (!pp || !*pp)
         return;

@@ -9,18 +9,18 @@
 
 typedef struct TvmafThreadPool TvmafThreadPool;
 
-typedef void (*tvmaf_job_fn)(void *arg, int worker);
+typedef void (*TvmafThreadJobFn)(void *arg, int worker);
 
 /** @return 0, -EINVAL, -ENOMEM, or -EAGAIN if a thread could not start. */
-int tvmaf_thread_pool_create(TvmafThreadPool **out, int n_workers, int queue_cap);
+int tvmaf_thread_pool_open(TvmafThreadPool **out, int n_workers, int queue_cap);
 
 /** Queues a job; blocks while `queue_cap` jobs are waiting. */
-int tvmaf_thread_pool_submit(TvmafThreadPool *p, tvmaf_job_fn fn, void *arg);
+int tvmaf_thread_pool_submit(TvmafThreadPool *p, TvmafThreadJobFn fn, void *arg);
 
 /** Waits until every submitted job has finished. */
 void tvmaf_thread_pool_wait(TvmafThreadPool *p);
 
 /** Finishes queued jobs, joins the workers and frees the pool. NULL-safe. */
-void tvmaf_thread_pool_destroy(TvmafThreadPool **p);
+void tvmaf_thread_pool_close(TvmafThreadPool **p);
 
 #endif /* TVMAF_SRC_THREAD_POOL_H */

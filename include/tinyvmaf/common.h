@@ -39,4 +39,27 @@
 #  define TVMAF_ERR(e) (e)
 #endif
 
+/*
+ * Object lifetimes. Each object has one constructor and one teardown call;
+ * the teardown is NULL-safe, and where it takes the object's address it
+ * sets the pointer to NULL. Its verb says what kind of object it ends:
+ *   - *_close()  something that runs, or that others may still be using:
+ *                a context or a scorer with their worker threads
+ *                (tvmaf_close, tvmaf_scorer_close), a picture pool whose
+ *                pictures may still be out (tvmaf_picture_pool_close).
+ *                The constructor is *_open().
+ *   - *_free()   a passive object that only its owner holds: a model
+ *                (tvmaf_model_free, tvmaf_tiny_model_free) or a registry
+ *                (tvmaf_tiny_registry_free; its constructor predates this
+ *                rule and is tvmaf_tiny_registry_open()).
+ *   - *_unref()  one reference to shared, reference-counted storage
+ *                (tvmaf_picture_unref; tvmaf_picture_ref adds one).
+ * Code inside the tree (src/, tools/, train/) follows the same rule.
+ *
+ * "Pool" alone means pooling per-frame scores over time (tvmaf_pool,
+ * enum TvmafPoolMethod, tvmaf_scorer_pool). The other two pools are always
+ * named in full: the picture pool (tvmaf_picture_pool_*) and, internally,
+ * the thread pool (tvmaf_thread_pool_*).
+ */
+
 #endif /* TVMAF_COMMON_H */
