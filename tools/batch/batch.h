@@ -31,6 +31,13 @@ typedef struct TvmafBatchRunOpts {
 int tvmaf_batch_run(const TvmafManifest *m, const TvmafBatchRunOpts *o);
 
 /**
+ * Reads the "batch" block of a result (its last 128 KiB), or a whole error
+ * file (at most 128 KiB). @return the number of pairs, -2 the file cannot
+ * be opened, -1 not a batch file, -ENOMEM.
+ */
+int tvmaf_batch_read_file(const char *path, int is_error, TvmafFlatKV **kv);
+
+/**
  * 1 when DIR/ID.json is the result of job `j` (same row digest), else 0.
  */
 int tvmaf_batch_result_current(const char *dir, const TvmafBatchJob *j);

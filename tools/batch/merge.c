@@ -30,32 +30,6 @@ typedef struct Rows {
     size_t n, cap;
 } Rows;
 
-static char *slurp(const char *const path, size_t *len)
-{
-    FILE *const f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = NULL;
-    for (;;) {
-        char *const nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = nb;
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap || cap >= (64u << 20))
-            break;
-        cap *= 2;
-    }
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
 static Row *row_add(Rows *const rs, const char *const id)
 {
     if (rs->n == rs->cap) {
@@ -99,25 +73,12 @@ static int load_entry(Rows *const rs, const char *const dir, const char *const n
         return 0;
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    size_t len;
-    char *const buf = slurp(path, &len);
-    if (!buf) {
+    TvmafFlatKV *kv = NULL;
+    const int n = tvmaf_batch_read_file(path, is_err, &kv);
+    if (n == -2) {
         fprintf(stderr, "tinyvmaf: %s: cannot read: %s\n", path, strerror(errno));
         return -1;
     }
-    TvmafFlatKV *kv = NULL;
-    const char *end;
-    char err[128];
-    int n = -1;
-    if (is_err) {
-        n = tvmaf_flat_json_parse(buf, len, &kv, &end, err, sizeof(err));
-    } else {
-        const char *const key = strstr(buf, "\n  \"batch\": {");
-        if (key)
-            n = tvmaf_flat_json_parse(key + 11, len - (size_t)(key + 11 - buf), &kv, &end, err,
-                                      sizeof(err));
-    }
-    free(buf);
     if (n == -ENOMEM)
         return n;
     if (n < 0) {

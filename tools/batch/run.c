@@ -31,40 +31,6 @@
 #include "tinyvmaf/score.h"
 #include "util/util.h"
 
-#define MAX_RESULT_BYTES (64u << 20)
-
-static char *read_small(const char *const path, const size_t max, size_t *len)
-{
-    FILE *const f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 14, n = 0;
-    char *buf = NULL;
-    for (;;) {
-        char *const nb = realloc(buf, cap + 1);
-        if (!nb) {
-            free(buf);
-            fclose(f);
-            return NULL;
-        }
-        buf = nb;
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap || cap >= max)
-            break;
-        cap *= 2;
-    }
-    const int bad = ferror(f) || n >= max;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = 0;
-    if (len)
-        *len = n;
-    return buf;
-}
-
 static char *job_path(const char *const dir, const char *const id, const char *const suffix)
 {
     const size_t n = strlen(dir) + strlen(id) + strlen(suffix) + 2;
@@ -74,39 +40,62 @@ static char *job_path(const char *const dir, const char *const id, const char *c
     return p;
 }
 
+int tvmaf_batch_read_file(const char *const path, const int is_error, TvmafFlatKV **const kv)
+{
+    *kv = NULL;
+    FILE *const f = fopen(path, "rb");
+    if (!f)
+        return -2;
+    /* The batch block is the result's last line but one: read the tail only. */
+    enum { TAIL = 2 * TVMAF_BATCH_MAX_ROW };
+    char *const buf = malloc(TAIL + 1);
+    if (!buf) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    if (!is_error && fseek(f, 0, SEEK_END) == 0) {
+        const long size = ftell(f);
+        fseek(f, size > TAIL ? size - TAIL : 0, SEEK_SET);
+    }
+    const size_t len = fread(buf, 1, TAIL, f);
+    const int bad = ferror(f);
+    fclose(f);
+    buf[len] = 0;
+    int n = -1;
+    const char *s = NULL, *end;
+    char err[128];
+    if (bad)
+        s = NULL;
+    else if (is_error)
+        s = buf;
+    else if ((s = strstr(buf, "\n  \"batch\": {")))
+        s += 11;
+    if (s)
+        n = tvmaf_flat_json_parse(s, len - (size_t)(s - buf), kv, &end, err, sizeof(err));
+    free(buf);
+    return n;
+}
+
 int tvmaf_batch_result_current(const char *const dir, const TvmafBatchJob *const j)
 {
     char *const path = job_path(dir, j->field[TVMAF_BF_ID], ".json");
     if (!path)
         return 0;
-    size_t len;
-    char *const buf = read_small(path, MAX_RESULT_BYTES, &len);
+    TvmafFlatKV *kv;
+    const int n = tvmaf_batch_read_file(path, 0, &kv);
     free(path);
-    if (!buf)
-        return 0;
-    int ok = 0;
-    const char *const key = strstr(buf, "\n  \"batch\": {");
-    if (key) {
-        TvmafFlatKV *kv;
-        const char *end;
-        char err[128];
-        const char *const s = key + 11;
-        const int n = tvmaf_flat_json_parse(s, len - (size_t)(s - buf), &kv, &end, err, sizeof(err));
-        char want[17];
-        snprintf(want, sizeof(want), "%016llx", (unsigned long long)j->digest);
-        int id_ok = 0, dig_ok = 0;
-        for (int i = 0; i < n; i++) {
-            if (!kv[i].value)
-                continue;
-            id_ok |= !strcmp(kv[i].key, "id") && !strcmp(kv[i].value, j->field[TVMAF_BF_ID]);
-            dig_ok |= !strcmp(kv[i].key, "row_digest") && !strcmp(kv[i].value, want);
-        }
-        ok = id_ok && dig_ok;
-        if (n > 0)
-            tvmaf_flat_json_free(kv, n);
+    char want[17];
+    snprintf(want, sizeof(want), "%016llx", (unsigned long long)j->digest);
+    int id_ok = 0, dig_ok = 0;
+    for (int i = 0; i < n; i++) {
+        if (!kv[i].value)
+            continue;
+        id_ok |= !strcmp(kv[i].key, "id") && !strcmp(kv[i].value, j->field[TVMAF_BF_ID]);
+        dig_ok |= !strcmp(kv[i].key, "row_digest") && !strcmp(kv[i].value, want);
     }
-    free(buf);
-    return ok;
+    if (n > 0)
+        tvmaf_flat_json_free(kv, n);
+    return id_ok && dig_ok;
 }
 
 /* Writes DIR/ID.error.json and removes a stale DIR/ID.json. */
