@@ -17,6 +17,7 @@ typedef struct CliModel {
 
 typedef struct CliOptions {
     const char *ref_path, *dis_path, *out_path;
+    const char *plot_path; ///< --plot FILE.svg, or NULL
     TvmafRawParams raw;
     enum TvmafOutputFormat out_fmt;
     int out_fmt_given;

@@ -20,6 +20,7 @@ enum {
     OPT_TINY_MODEL,
     OPT_NO_PREDICTION,
     OPT_SCALE,
+    OPT_PLOT,
     OPT_HELP,
 };
 
@@ -46,6 +47,7 @@ static const struct option long_opts[] = {
     { "tiny-model", required_argument, NULL, OPT_TINY_MODEL },
     { "no_prediction", no_argument, NULL, OPT_NO_PREDICTION },
     { "scale", optional_argument, NULL, OPT_SCALE },
+    { "plot", required_argument, NULL, OPT_PLOT },
     { "quiet", no_argument, NULL, 'q' },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, OPT_HELP },
@@ -99,6 +101,7 @@ void tvmaf_cli_usage(FILE *f)
 "  -o, --output FILE         write per-frame and pooled results (XML unless a format flag\n"
 "                            is given; '-' = stdout). Written atomically.\n"
 "      --xml | --json | --csv | --sub   output format (libvmaf layouts)\n"
+"      --plot FILE.svg       also draw the per-frame model scores as an SVG\n"
 "  -q, --quiet               no summary line and no progress line (warnings still go\n"
 "                            to stderr). The progress line is shown when stderr is a TTY\n"
 "\n"
@@ -248,6 +251,7 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
             o->tiny_models[o->n_tiny_models++] = optarg;
             break;
         case 'o': o->out_path = optarg; break;
+        case OPT_PLOT: o->plot_path = optarg; break;
         case OPT_XML: o->out_fmt = TVMAF_OUTPUT_XML; o->out_fmt_given = 1; break;
         case OPT_JSON: o->out_fmt = TVMAF_OUTPUT_JSON; o->out_fmt_given = 1; break;
         case OPT_CSV: o->out_fmt = TVMAF_OUTPUT_CSV; o->out_fmt_given = 1; break;
@@ -352,6 +356,22 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
         fprintf(stderr, "tinyvmaf: -o %s names the input %s; write the results elsewhere\n",
                 o->out_path, clobbered);
         return -1;
+    }
+    if (o->plot_path) {
+        CliOptions p = *o;
+        p.out_path = o->plot_path;
+        if (!strcmp(o->plot_path, "-") || input_clobbered(&p, clobbered, sizeof(clobbered)) ||
+            (o->out_path && tvmaf_same_file(o->out_path, o->plot_path)) ||
+            (o->out_path && !strcmp(o->out_path, o->plot_path))) {
+            fprintf(stderr, "tinyvmaf: --plot %s names an input, stdout or the -o file; "
+                    "write the plot elsewhere\n", o->plot_path);
+            return -1;
+        }
+        if (o->no_prediction) {
+            fprintf(stderr, "tinyvmaf: --plot draws model scores; it cannot go with "
+                    "--no_prediction\n");
+            return -1;
+        }
     }
     /* Without -q the scoring loop warns itself; -q silences only the
      * summary, and --frame_cnt makes a shorter count intended. */
