@@ -79,7 +79,7 @@ static void progress(TvmafInputLink *l, const TvmafInput *ref, int r)
     const int final = r <= 0 || (total && l->done >= total);
     if (!final && t - l->last < 0.25)
         return;
-    if (r <= 0 && !l->line_open)
+    if (r < 0 || (r == 0 && !l->done))
         return;
     l->last = t;
     const double el = t - l->t0;
