@@ -172,6 +172,14 @@ def progress(d, ref, half):
     check(p.returncode == 0 and "\r" in text and "frame 10/10" in text and "fps" in text
           and "elapsed" in text and text.count("frame 10/10") == 1,
           f"progress line on a TTY ({text[-160:]!r})")
+    # A reference with no frame count in its container (mkv): no total, one final line.
+    mkv = os.path.join(d, "s_ref.mkv")
+    ffmpeg("-i", ref, "-c:v", "ffv1", mkv)
+    p = subprocess.run(["script", "-qec", f"{CLI} -r {mkv} -d {half} --scale -o {out}", "/dev/null"],
+                       capture_output=True, stdin=subprocess.DEVNULL)
+    text = p.stdout.decode(errors="replace")
+    check(p.returncode == 0 and text.count("frame 10,") == 1 and "frame 10/" not in text,
+          f"progress without a known total ({text[:80]!r})")
     p = subprocess.run(["script", "-qec", cmd + " -q", "/dev/null"], capture_output=True,
                        stdin=subprocess.DEVNULL)
     check(p.returncode == 0 and b"fps" not in p.stdout and b"\r" not in p.stdout.replace(b"\r\n", b""),

@@ -79,7 +79,7 @@ static void progress(TvmafInputLink *l, const TvmafInput *ref, int r)
     const int final = r <= 0 || (total && l->done >= total);
     if (!final && t - l->last < 0.25)
         return;
-    if (r < 0 || (r == 0 && !l->done))
+    if (l->finished || r < 0 || (r == 0 && !l->done))
         return;
     l->last = t;
     const double el = t - l->t0;
@@ -94,6 +94,7 @@ static void progress(TvmafInputLink *l, const TvmafInput *ref, int r)
             fps, el, eta, final ? "\n" : "");
     fflush(stderr);
     l->line_open = !final;
+    l->finished = final;
 }
 
 static void join_pair(TvmafInput *in, const TvmafRawParams *raw)

@@ -47,6 +47,7 @@ typedef struct TvmafInputLink {
     double t0, last;      ///< progress clock
     unsigned done;        ///< reference frames delivered
     int line_open;        ///< a progress line without its newline is on stderr
+    int finished;         ///< the last progress line has been printed
 } TvmafInputLink;
 
 /** Raw input parameters (all required for raw YUV, ignored for Y4M). */
