@@ -312,6 +312,13 @@ void tvmaf_libav_close(struct TvmafLibav **pav)
     *pav = NULL;
 }
 
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+
+static void quiet_log(void)
+{
+    av_log_set_level(AV_LOG_QUIET);
+}
+
 int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
                      size_t errlen)
 {
@@ -324,7 +331,9 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
     pthread_mutex_init(&av->lock, NULL);
     pthread_cond_init(&av->cond, NULL);
     in->av = av;
-    av_log_set_level(AV_LOG_QUIET); /* causes are reported in our one line */
+    /* Causes are reported in our one line. Set once, before any decoder
+     * thread reads it (helgrind flags a second write as a race). */
+    pthread_once(&quiet_once, quiet_log);
 
     const AVInputFormat *ifmt = NULL;
     AVDictionary *opts = NULL;
