@@ -26,7 +26,7 @@ typedef struct Classic {
 } Classic;
 
 typedef struct Tiny {
-    TvmafTinyModel *m;
+    struct TvmafTinyModel *m;
     enum TvmafFeature in[MAX_TINY_INPUTS];
     unsigned n_in;
 } Tiny;
