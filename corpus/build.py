@@ -34,6 +34,9 @@ ROOT = os.path.dirname(HERE)
 TABLE = os.path.join(HERE, "tinyvmaf_corpus.csv.xz")
 MANIFEST = os.path.join(HERE, "MANIFEST.json")
 TIMINGS = os.path.join(HERE, "timings.tsv")
+# Encodes finished after the last export: committed so that a new machine
+# resumes from them, without changing the table the shipped models name.
+PROGRESS = os.path.join(HERE, "progress.csv.xz")
 RECIPE = os.path.join(HERE, "recipe.json")
 
 
@@ -150,6 +153,7 @@ class Builder:
         self.args = args
         self.work = os.path.abspath(args.work)
         self.table, self.manifest_path, self.timings = args.table, args.manifest, args.timings
+        self.progress = args.progress
         with open(args.recipe, "rb") as f:
             self.recipe_bytes = f.read()
         self.recipe = json.loads(self.recipe_bytes)
@@ -352,16 +356,17 @@ class Builder:
 
     # Resume from the committed table ----------------------------------------
     def seed_from_table(self):
-        if not os.path.exists(self.table):
-            return 0
         by_clip = {}
-        with lzma.open(self.table, "rt", newline="") as f:
-            rd = csv.reader(f)
-            header = next(rd)
-            if header != self.recipe["columns"]:
-                raise BuildError(f"{self.table}: unexpected header")
-            for row in rd:
-                by_clip.setdefault(row[2], []).append(row)
+        for path in (self.table, self.progress):
+            if not os.path.exists(path):
+                continue
+            with lzma.open(path, "rt", newline="") as f:
+                rd = csv.reader(f)
+                header = next(rd)
+                if header != self.recipe["columns"]:
+                    raise BuildError(f"{path}: unexpected header")
+                for row in rd:
+                    by_clip.setdefault(row[2], []).append(row)
         seeded = 0
         for clip, rows in by_clip.items():
             c = self.clips.get(clip)
@@ -505,6 +510,25 @@ class Builder:
         atomic_write(self.manifest_path, (json.dumps(manifest, indent=1) + "\n").encode())
         return manifest
 
+    def checkpoint(self):
+        """Writes every finished encode that the table lacks to the progress file."""
+        have = set()
+        if os.path.exists(self.table):
+            with lzma.open(self.table, "rt", newline="") as f:
+                have = {row[2] for row in csv.reader(f)}
+        buf = io.BytesIO()
+        buf.write((",".join(self.recipe["columns"]) + "\n").encode())
+        n = 0
+        done = self.done()
+        for c in self.plan_sorted():
+            if c["clip"] in done and c["clip"] not in have:
+                with open(self.part_path(c["clip"]), "rb") as f:
+                    buf.write(f.read())
+                n += 1
+        atomic_write(self.progress, lzma.compress(buf.getvalue(), preset=9))
+        self.merge_timings(done)
+        return n
+
     def plan_sorted(self):
         # The table is ordered by source (sources.tsv order), rung, codec, quality.
         cod = list(self.recipe["codecs"])
@@ -605,6 +629,9 @@ def main():
     ap.add_argument("--table", default=TABLE, help="the table (default corpus/tinyvmaf_corpus.csv.xz)")
     ap.add_argument("--manifest", default=MANIFEST, help="default corpus/MANIFEST.json")
     ap.add_argument("--timings", default=TIMINGS, help="default corpus/timings.tsv")
+    ap.add_argument("--progress", default=PROGRESS, help="default corpus/progress.csv.xz")
+    ap.add_argument("--checkpoint", action="store_true",
+                    help="only write the encodes the table lacks to the progress file")
     ap.add_argument("--work", default=os.environ.get("TINYVMAF_CORPUS_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "tinyvmaf", "corpus"),
         help="cache and state directory (default $TINYVMAF_CORPUS_CACHE or ~/.cache/tinyvmaf/corpus)")
@@ -633,6 +660,10 @@ def main():
             unknown = [c for c in args.only if c not in b.clips]
             if unknown:
                 die(f"unknown clip {unknown[0]} (see --list)")
+        if args.checkpoint:
+            n = b.checkpoint()
+            print(f"corpus: {n} encodes beyond the table written to {b.progress}", file=sys.stderr)
+            return 0
         if args.no_build:
             m = b.export()
             print(f"corpus: exported {m['rows']} rows from {m['clips_done']}/{m['clips_planned']} clips",

@@ -86,7 +86,8 @@ def main():
         table = os.path.join(tmp, "t.csv.xz")
         common = ["--sources", tsv, "--recipe", rj, "--work", work, "--table", table,
                   "--manifest", os.path.join(tmp, "M.json"), "--timings",
-                  os.path.join(tmp, "timings.tsv"), "--tinyvmaf", TVMAF, "-j", "2"]
+                  os.path.join(tmp, "timings.tsv"), "--progress", os.path.join(tmp, "p.csv.xz"),
+                  "--tinyvmaf", TVMAF, "-j", "2"]
 
         r = run(common + ["--list"])
         clips = r.stdout.split()
