@@ -9,11 +9,12 @@ MESON_SETUP_ARGS ?=
 # Build and test dependencies (Debian 12 package names).
 DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
 	libjansson-dev libprotobuf-c-dev protobuf-c-compiler nettle-dev \
-	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg valgrind
+	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg valgrind parallel \
+	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
 # Only for `make bench` (clips made from Debian-packaged content).
 DEB_BENCH_PACKAGES = ffmpeg
 
-.PHONY: all build demo test bench deps bench-deps corpus clean
+.PHONY: all build demo test bench deps bench-deps corpus models clean
 
 all: build
 
@@ -37,16 +38,9 @@ demo: build
 	@echo "== per-frame features (CSV) =="
 	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
 	  -d $(BUILD)/samples/city_320x180_dis.y4m --csv -o - -q
-	@echo "== pooled =="
-	@models=$(SHARED)/reference/libvmaf-models; tiny=$(SHARED)/reference/tiny-upstream/vmaf_tiny_v2.onnx; \
-	if [ -f $$models/vmaf_v0.6.1.json ]; then \
-	  set -x; TINYVMAF_MODEL_PATH=$$models $(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
-	    -d $(BUILD)/samples/city_320x180_dis.y4m --model version=vmaf_v0.6.1 \
-	    $$( [ -f $$tiny ] && echo --tiny-model $$tiny ); \
-	else \
-	  set -x; $(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
-	    -d $(BUILD)/samples/city_320x180_dis.y4m; \
-	fi
+	@echo "== pooled: vmaf_v0.6.1 and vmaf_tiny_v2 (built in) =="
+	$(BUILD)/tools/tinyvmaf -r $(BUILD)/samples/city_320x180_ref.y4m \
+	  -d $(BUILD)/samples/city_320x180_dis.y4m
 
 test: build
 	@tools/run_tests.sh $(BUILD)
@@ -55,6 +49,13 @@ test: build
 # lives in ~/.cache/tinyvmaf/corpus; the table and manifest land in corpus/.
 corpus: build
 	/usr/bin/python3 corpus/build.py --export
+
+# The shipped tiny models, their metrics and docs, from the committed corpus
+# (minutes of CPU; see docs/training.md).
+models: build
+	/usr/bin/python3 models/train_models.py
+	/usr/bin/python3 models/model_docs.py
+	ninja -C $(BUILD)
 
 bench: bench-deps build
 	@bench/run_bench.sh $(BUILD)

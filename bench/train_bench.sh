@@ -18,7 +18,7 @@ secs() { sed -n 's/.* seed [0-9]*, \([0-9.]*\) s$/\1/p'; }
 echo "train-bench: mlp_medium, 90 epochs, batch 256, $rows rows, one core"
 for level in "0 best" "32 avx2" "48 c"; do
     set -- $level
-    t=$(TVMAF_TRAIN_CPUMASK=$1 $pin "$cli" train --data "$data" --arch mlp_medium \
+    t=$($pin "$cli" train --data "$data" --arch mlp_medium --cpumask "$1" \
         --epochs 90 --quiet | secs)
     echo "  tinyvmaf ($2 kernels): ${t} s"
     [ "$1" = 0 ] && ours=$t

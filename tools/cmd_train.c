@@ -21,9 +21,6 @@
 #if TVMAF_TRAIN_HAVE_TINY
 #include "tinyvmaf/tiny.h"
 #endif
-#if TVMAF_HAVE_JANSSON
-#include <jansson.h>
-#endif
 
 #define EXIT_BAD 1
 #define EXIT_USAGE 2
@@ -175,6 +172,7 @@ enum {
     OPT_DATA = 256, OPT_ARCH, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_SEED, OPT_SEEDS,
     OPT_FEATURES, OPT_TARGET, OPT_GROUP, OPT_DROP, OPT_ID, OPT_NOTES, OPT_PRED, OPT_QUIET,
     OPT_LOSO, OPT_KFOLD, OPT_THREADS, OPT_MODEL, OPT_CKPT, OPT_HELP, OPT_SIDECAR,
+    OPT_CPUMASK,
 };
 
 /* Options every command shares. Returns 1 if handled, 0 if not, or a
@@ -221,6 +219,11 @@ static int common_opt(Common *const c, const char *const cmd, const int opt,
         c->recipe.lr = lr;
         return 1;
     }
+    case OPT_CPUMASK:
+        if ((r = parse_int(cmd, "--cpumask", arg, 0, 0xffffffffL, &v)))
+            return -r;
+        c->recipe.cpu_mask = (unsigned)v;
+        return 1;
     case OPT_SEED: {
         uint64_t s[MAX_SEEDS];
         int n;
@@ -249,6 +252,7 @@ static int common_opt(Common *const c, const char *const cmd, const int opt,
     { "group", required_argument, NULL, OPT_GROUP },                                         \
     { "drop-nonfinite", no_argument, NULL, OPT_DROP },                                       \
     { "quiet", no_argument, NULL, OPT_QUIET },                                               \
+    { "cpumask", required_argument, NULL, OPT_CPUMASK },                                     \
     { "help", no_argument, NULL, OPT_HELP }
 
 static void common_init(Common *const c)
@@ -272,7 +276,9 @@ static const char *const recipe_help =
     "  --features A,B,...  feature columns, in model input order\n"
     "                      (default adm2,vif_scale0,vif_scale1,vif_scale2,vif_scale3,motion2)\n"
     "  --target NAME       target column (default vmaf)\n"
-    "  --drop-nonfinite    drop rows with NaN/inf in a used column instead of refusing them\n";
+    "  --drop-nonfinite    drop rows with NaN/inf in a used column instead of refusing them\n"
+    "  --cpumask MASK      disable CPU features (the scoring CLI's bits); results never\n"
+    "                      depend on it\n";
 
 /* Reads the table; checks that fail here are the table's fault (exit 1). */
 static int load_table(TvmafTable *const t, const Common *const c, const char *const group,
@@ -287,14 +293,6 @@ static int load_table(TvmafTable *const t, const Common *const c, const char *co
         fprintf(stderr, "tinyvmaf %s: dropped %zu row%s with non-finite values, %zu left\n", cmd,
                 t->n_dropped, t->n_dropped == 1 ? "" : "s", t->n_rows);
     return 0;
-}
-
-static int target_constant(const TvmafTable *const t)
-{
-    for (size_t i = 1; i < t->n_rows; i++)
-        if (t->y[i] != t->y[0])
-            return 0;
-    return 1;
 }
 
 /* NAME.onnx -> NAME.json, and the id NAME (without directories). */
@@ -340,77 +338,6 @@ static int check_outputs(const char *const cmd, const char *const *const in, con
                             out[o]);
     }
     return 0;
-}
-
-static void arch_string(char *const out, const size_t size, const TvmafMlp *const m)
-{
-    size_t len = 0;
-    out[0] = '\0';
-    for (int l = 0; l <= m->n_layers && len < size; l++)
-        len += snprintf(out + len, size - len, "%s%d", l ? "-" : "", m->width[l]);
-}
-
-/* ------------------------------------------------------------ checkpoint */
-
-/* A checkpoint is JSON: the network (float32 weights printed with %.9g,
- * which reads back exactly), the scaler and what the sidecar's provenance
- * needs, so `export` rebuilds the same ONNX bytes without the corpus. */
-static int write_checkpoint(const char *const path, const TvmafMlp *const m,
-                            const Common *const c, const TvmafTable *const t,
-                            const TvmafScores *const sc, const double loss,
-                            const TvmafLogger *const log)
-{
-    TvmafStr b = { 0 };
-    char hex[65];
-    tvmaf_hex(t->sha256, 32, hex);
-    tvmaf_str_printf(&b, "{\n  \"format\": \"tinyvmaf-checkpoint\",\n  \"version\": 1,\n");
-    tvmaf_str_printf(&b, "  \"features\": [");
-    for (int i = 0; i < m->n_in; i++) {
-        tvmaf_str_printf(&b, "%s", i ? ", " : "");
-        tvmaf_str_json_string(&b, c->features[i]);
-    }
-    tvmaf_str_printf(&b, "],\n  \"widths\": [");
-    for (int l = 0; l <= m->n_layers; l++)
-        tvmaf_str_printf(&b, "%s%d", l ? ", " : "", m->width[l]);
-    tvmaf_str_printf(&b, "],\n  \"input_mean\": [");
-    for (int i = 0; i < m->n_in; i++) {
-        tvmaf_str_printf(&b, "%s", i ? ", " : "");
-        tvmaf_str_json_double(&b, m->mean[i]);
-    }
-    tvmaf_str_printf(&b, "],\n  \"input_std\": [");
-    for (int i = 0; i < m->n_in; i++) {
-        tvmaf_str_printf(&b, "%s", i ? ", " : "");
-        tvmaf_str_json_double(&b, m->std[i]);
-    }
-    tvmaf_str_printf(&b, "],\n  \"params\": [");
-    for (size_t j = 0; j < m->n_params; j++)
-        tvmaf_str_printf(&b, "%s%.9g", j ? (j % 8 ? ", " : ",\n    ") : "\n    ", m->params[j]);
-    tvmaf_str_printf(&b, "\n  ],\n  \"recipe\": {\n");
-    tvmaf_json_recipe(&b, &c->recipe, "    ");
-    tvmaf_str_printf(&b, "  },\n  \"seed\": %llu,\n", (unsigned long long)c->recipe.seed);
-    tvmaf_str_printf(&b, "  \"corpus\": {\"file\": ");
-    tvmaf_str_json_string(&b, c->data);
-    tvmaf_str_printf(&b, ", \"sha256\": ");
-    tvmaf_str_json_string(&b, hex);
-    tvmaf_str_printf(&b, ", \"rows\": %zu, \"target\": ", t->n_rows);
-    tvmaf_str_json_string(&b, c->target);
-    tvmaf_str_printf(&b, "},\n  \"metrics\": {\"train_plcc\": ");
-    tvmaf_str_json_double(&b, sc->plcc);
-    tvmaf_str_printf(&b, ", \"train_srocc\": ");
-    tvmaf_str_json_double(&b, sc->srocc);
-    tvmaf_str_printf(&b, ", \"train_rmse\": ");
-    tvmaf_str_json_double(&b, sc->rmse);
-    tvmaf_str_printf(&b, ", \"final_epoch_loss\": ");
-    tvmaf_str_json_double(&b, loss);
-    tvmaf_str_printf(&b, "}\n}\n");
-    int ret;
-    if (b.oom) {
-        ret = fail("train", TVMAF_ERR(ENOMEM), "out of memory");
-    } else {
-        ret = tvmaf_write_file_atomic(path, b.s, b.len, log);
-    }
-    tvmaf_str_free(&b);
-    return ret;
 }
 
 /* ------------------------------------------------------------------ train */
@@ -494,7 +421,7 @@ int tvmaf_cmd_train(const int argc, char **const argv)
     ret = EXIT_BAD;
     if (load_table(&t, &c, NULL, &log, cmd))
         goto end;
-    if (target_constant(&t)) {
+    if (tvmaf_table_target_constant(&t)) {
         fail(cmd, EXIT_BAD, "%s: target column '%s' is constant (%g in every row): nothing to learn",
              c.data, c.target, t.y[0]);
         goto end;
@@ -510,13 +437,13 @@ int tvmaf_cmd_train(const int argc, char **const argv)
 
     TvmafScores sc;
     pred = malloc(sizeof(float) * t.n_rows);
-    if (!pred || tvmaf_mlp_predict(&m, t.x, t.n_rows, pred) < 0 ||
+    if (!pred || tvmaf_mlp_predict(&m, t.x, t.n_rows, pred, c.recipe.cpu_mask) < 0 ||
         tvmaf_scores_compute(&sc, pred, t.y, t.n_rows) < 0) {
         fail(cmd, EXIT_BAD, "out of memory");
         goto end;
     }
     char arch[128];
-    arch_string(arch, sizeof(arch), &m);
+    tvmaf_mlp_arch_string(arch, sizeof(arch), &m);
     printf("trained %s (%s, %zu params) on %zu rows of %s: %d epochs, seed %llu, %.2f s\n",
            c.recipe.arch, arch, m.n_params, t.n_rows, c.data, c.recipe.epochs,
            (unsigned long long)c.recipe.seed, dt);
@@ -536,14 +463,14 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         if (r < 0)
             goto end;
     }
-    if (ckpt && write_checkpoint(ckpt, &m, &c, &t, &sc, loss, &log) < 0)
+    const TvmafProvenance prov = {
+        .id = id, .onnx_name = c.out ? base_name(c.out) : NULL, .data_path = c.data,
+        .data_sha256 = t.sha256, .n_rows = t.n_rows, .recipe = &c.recipe, .train = &sc,
+        .train_loss = loss, .target = c.target, .notes = notes,
+    };
+    if (ckpt && tvmaf_checkpoint_write(ckpt, &m, c.features, &prov, &log) < 0)
         goto end;
     if (c.out) {
-        const TvmafProvenance prov = {
-            .id = id, .onnx_name = base_name(c.out), .data_path = c.data,
-            .data_sha256 = t.sha256, .n_rows = t.n_rows, .recipe = &c.recipe, .train = &sc,
-            .train_loss = loss, .target = c.target, .notes = notes,
-        };
         if (tvmaf_model_write(&m, c.features, c.out, sidecar, &prov, &log) < 0)
             goto end;
         printf("wrote %s and %s\n", c.out, sidecar);
@@ -560,190 +487,6 @@ end:
 }
 
 /* ------------------------------------------------------------------- eval */
-
-typedef struct Report {
-    const char *mode;   /* "loso", "kfold", "insample", "model" */
-    int k;
-    const uint64_t *seeds;
-    int n_seeds;
-    const TvmafRecipe *recipe; /* NULL for "model" */
-    const char *model_id, *model_sha256;
-    const Common *c;
-    const TvmafTable *t;
-    const TvmafEvalResult *res;
-} Report;
-
-static void stat_pair(TvmafStr *const b, const char *const key, const double *const v,
-                      const size_t n, const int last)
-{
-    double mean, sd;
-    tvmaf_metric_mean_std(v, n, &mean, &sd);
-    tvmaf_str_printf(b, "    ");
-    tvmaf_str_json_string(b, key);
-    tvmaf_str_printf(b, ": {\"mean\": ");
-    tvmaf_str_json_double(b, mean);
-    tvmaf_str_printf(b, ", \"std\": ");
-    tvmaf_str_json_double(b, sd);
-    tvmaf_str_printf(b, "}%s\n", last ? "" : ",");
-}
-
-/* Which metric of a fold result: 0 plcc, 1 srocc, 2 rmse, 3 train rmse, 4 train plcc. */
-static double metric_of(const TvmafFoldResult *const r, const int which)
-{
-    switch (which) {
-    case 0: return r->test.plcc;
-    case 1: return r->test.srocc;
-    case 2: return r->test.rmse;
-    case 3: return r->train.rmse;
-    default: return r->train.plcc;
-    }
-}
-
-static int report_json(TvmafStr *const b, const Report *const rp)
-{
-    const TvmafTable *const t = rp->t;
-    const TvmafEvalResult *const res = rp->res;
-    const int n = res->n_folds * res->n_seeds;
-    const int model = !strcmp(rp->mode, "model");
-    char hex[65];
-    tvmaf_hex(t->sha256, 32, hex);
-    tvmaf_str_printf(b, "{\n  \"tool\": {\"name\": \"tinyvmaf\", \"version\": ");
-    tvmaf_str_json_string(b, TVMAF_VERSION);
-    tvmaf_str_printf(b, "},\n  \"mode\": ");
-    tvmaf_str_json_string(b, rp->mode);
-    tvmaf_str_printf(b, ",\n");
-    if (rp->k)
-        tvmaf_str_printf(b, "  \"k\": %d,\n", rp->k);
-    tvmaf_str_printf(b, "  \"n_folds\": %d,\n", res->n_folds);
-    if (model) {
-        tvmaf_str_printf(b, "  \"model\": {\"id\": ");
-        tvmaf_str_json_string(b, rp->model_id);
-        tvmaf_str_printf(b, ", \"sha256\": ");
-        tvmaf_str_json_string(b, rp->model_sha256);
-        tvmaf_str_printf(b, "},\n");
-    } else {
-        tvmaf_str_printf(b, "  \"seeds\": [");
-        for (int s = 0; s < rp->n_seeds; s++)
-            tvmaf_str_printf(b, "%s%llu", s ? ", " : "", (unsigned long long)rp->seeds[s]);
-        tvmaf_str_printf(b, "],\n  \"recipe\": {\n");
-        tvmaf_json_recipe(b, rp->recipe, "    ");
-        tvmaf_str_printf(b, "  },\n");
-    }
-    tvmaf_str_printf(b, "  \"data\": {\n    \"file\": ");
-    tvmaf_str_json_string(b, rp->c->data);
-    tvmaf_str_printf(b, ",\n    \"sha256\": ");
-    tvmaf_str_json_string(b, hex);
-    tvmaf_str_printf(b, ",\n    \"rows\": %zu,\n", t->n_rows);
-    tvmaf_str_printf(b, "    \"dropped_nonfinite\": %zu,\n    \"features\": [", t->n_dropped);
-    for (int i = 0; i < t->n_features; i++) {
-        tvmaf_str_printf(b, "%s", i ? ", " : "");
-        tvmaf_str_json_string(b, t->feature_names[i]);
-    }
-    tvmaf_str_printf(b, "],\n    \"target\": ");
-    tvmaf_str_json_string(b, rp->c->target);
-    tvmaf_str_printf(b, ",\n    \"group\": ");
-    if (t->group)
-        tvmaf_str_json_string(b, rp->c->group);
-    else
-        tvmaf_str_printf(b, "null");
-    tvmaf_str_printf(b, ",\n    \"groups\": [");
-    for (int g = 0; g < t->n_groups; g++) {
-        tvmaf_str_printf(b, "%s", g ? ", " : "");
-        tvmaf_str_json_string(b, t->group_names[g]);
-    }
-    tvmaf_str_printf(b, "]\n  },\n  \"per_fold\": [\n");
-    for (int j = 0; j < n; j++) {
-        const TvmafFoldResult *const r = &res->per_fold[j];
-        tvmaf_str_printf(b, "    {\"fold\": %d, ", r->fold);
-        if (!model)
-            tvmaf_str_printf(b, "\"seed\": %llu, ", (unsigned long long)r->seed);
-        tvmaf_str_printf(b, "\"test_groups\": [");
-        for (int g = 0; g < r->n_test_groups; g++) {
-            tvmaf_str_printf(b, "%s", g ? ", " : "");
-            tvmaf_str_json_string(b, t->group_names[r->test_groups[g]]);
-        }
-        tvmaf_str_printf(b, "], ");
-        if (!model)
-            tvmaf_str_printf(b, "\"n_train\": %zu, ", r->n_train);
-        tvmaf_str_printf(b, "\"n_test\": %zu,\n     \"plcc\": ", r->n_test);
-        tvmaf_str_json_double(b, r->test.plcc);
-        tvmaf_str_printf(b, ", \"srocc\": ");
-        tvmaf_str_json_double(b, r->test.srocc);
-        tvmaf_str_printf(b, ", \"rmse\": ");
-        tvmaf_str_json_double(b, r->test.rmse);
-        if (!model) {
-            tvmaf_str_printf(b, ",\n     \"train_plcc\": ");
-            tvmaf_str_json_double(b, r->train.plcc);
-            tvmaf_str_printf(b, ", \"train_rmse\": ");
-            tvmaf_str_json_double(b, r->train.rmse);
-            tvmaf_str_printf(b, ", \"train_loss\": ");
-            tvmaf_str_json_double(b, r->train_loss);
-        }
-        tvmaf_str_printf(b, "}%s\n", j + 1 < n ? "," : "");
-    }
-    tvmaf_str_printf(b, "  ],\n  \"aggregate\": {\n    \"n\": %d,\n", n);
-    double *const v = malloc(sizeof(double) * (n ? n : 1));
-    if (!v)
-        return TVMAF_ERR(ENOMEM);
-    static const char *const keys[] = { "plcc", "srocc", "rmse", "train_rmse", "train_plcc" };
-    const int n_keys = model ? 3 : 5;
-    for (int q = 0; q < n_keys; q++) {
-        for (int j = 0; j < n; j++)
-            v[j] = metric_of(&res->per_fold[j], q);
-        stat_pair(b, keys[q], v, n, q + 1 == n_keys);
-    }
-    free(v);
-    tvmaf_str_printf(b, "  }\n}\n");
-    return b->oom ? TVMAF_ERR(ENOMEM) : 0;
-}
-
-static void report_table(const Report *const rp)
-{
-    const TvmafTable *const t = rp->t;
-    const TvmafEvalResult *const res = rp->res;
-    const int n = res->n_folds * res->n_seeds;
-    const int model = !strcmp(rp->mode, "model");
-    printf("%4s %6s  %-24s %8s %8s  %7s %7s %8s\n", "fold", model ? "" : "seed", "test groups",
-           model ? "" : "n_train", "n_test", "PLCC", "SROCC", "RMSE");
-    for (int j = 0; j < n; j++) {
-        const TvmafFoldResult *const r = &res->per_fold[j];
-        char groups[25] = "(all rows)";
-        if (r->n_test_groups) {
-            size_t len = 0;
-            groups[0] = '\0';
-            for (int g = 0; g < r->n_test_groups && len < sizeof(groups); g++)
-                len += snprintf(groups + len, sizeof(groups) - len, "%s%s", g ? "," : "",
-                                t->group_names[r->test_groups[g]]);
-            if (len >= sizeof(groups))
-                memcpy(groups + sizeof(groups) - 4, "...", 4);
-        }
-        char seed[24] = "", ntr[24] = "";
-        if (!model) {
-            snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
-            snprintf(ntr, sizeof(ntr), "%zu", r->n_train);
-        }
-        printf("%4d %6s  %-24s %8s %8zu  %7.4f %7.4f %8.4f\n", r->fold, seed, groups, ntr,
-               r->n_test, r->test.plcc, r->test.srocc, r->test.rmse);
-    }
-    double *const v = malloc(sizeof(double) * (n ? n : 1));
-    if (!v)
-        return;
-    if (model)
-        printf("aggregate over %d group%s:\n", n, n == 1 ? "" : "s");
-    else
-        printf("aggregate over %d run%s (%d fold%s x %d seed%s):\n", n, n == 1 ? "" : "s",
-               res->n_folds, res->n_folds == 1 ? "" : "s", res->n_seeds,
-               res->n_seeds == 1 ? "" : "s");
-    static const char *const names[] = { "PLCC", "SROCC", "RMSE", "train RMSE", "train PLCC" };
-    for (int q = 0; q < (model ? 3 : 4); q++) {
-        for (int j = 0; j < n; j++)
-            v[j] = metric_of(&res->per_fold[j], q);
-        double mean, sd;
-        tvmaf_metric_mean_std(v, n, &mean, &sd);
-        printf("  %-11s %.4f +- %.4f\n", names[q], mean, sd);
-    }
-    free(v);
-}
 
 static void usage_eval(FILE *const f)
 {
@@ -766,39 +509,6 @@ static void usage_eval(FILE *const f)
             recipe_help);
 }
 
-/* Every row's out-of-fold prediction per seed, for analyses the report
- * does not make (per-band errors, per-source plots). */
-static int write_oof(const char *path, const Common *c, const TvmafTable *t,
-                     const TvmafEvalResult *res, const uint64_t *seeds, const TvmafLogger *log)
-{
-    char err[256];
-    TvmafAtomicFile af;
-    (void)log;
-    if (tvmaf_atomic_open(&af, path, err, sizeof(err)) < 0)
-        return fail("eval", TVMAF_ERR(EIO), "%s: %s", path, err);
-    FILE *const f = af.f;
-    int e = fputs("row,", f) < 0 || tvmaf_csv_put_field(f, c->group ? c->group : "group") < 0 ||
-            fputc(',', f) < 0 || tvmaf_csv_put_field(f, c->target) < 0;
-    for (int s = 0; s < res->n_seeds && !e; s++)
-        e = fprintf(f, ",seed_%llu", (unsigned long long)seeds[s]) < 0;
-    e |= fputc('\n', f) < 0;
-    for (size_t i = 0; i < t->n_rows && !e; i++) {
-        e = fprintf(f, "%zu,", i) < 0 ||
-            tvmaf_csv_put_field(f, t->group ? t->group_names[t->group[i]] : "") < 0 ||
-            fprintf(f, ",%.9g", t->y[i]) < 0;
-        for (int s = 0; s < res->n_seeds && !e; s++)
-            e = fprintf(f, ",%.9g", res->oof[(size_t)s * t->n_rows + i]) < 0;
-        e |= fputc('\n', f) < 0;
-    }
-    if (e) {
-        tvmaf_atomic_abort(&af);
-        return fail("eval", TVMAF_ERR(EIO), "%s: write error", path);
-    }
-    if (tvmaf_atomic_commit(&af, err, sizeof(err)) < 0)
-        return fail("eval", TVMAF_ERR(EIO), "%s: %s", path, err);
-    return 0;
-}
-
 static int eval_model(Common *const c, const char *const model_path, const TvmafLogger *const log)
 {
     const char *const cmd = "eval";
@@ -806,6 +516,7 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
     TvmafTinyLoadOptions lo;
     tvmaf_tiny_default_load_options(&lo);
     lo.logger = *log;
+    lo.cpu_mask = c->recipe.cpu_mask;
     TvmafTinyModel *m = NULL;
     TvmafTable t = { 0 };
     TvmafEvalResult res = { 0 };
@@ -838,7 +549,7 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
                        cmd))
             goto end;
     }
-    if (target_constant(&t)) {
+    if (tvmaf_table_target_constant(&t)) {
         fail(cmd, EXIT_BAD, "%s: target column '%s' is constant: PLCC/SROCC are undefined",
              c->data, c->target);
         goto end;
@@ -852,48 +563,14 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
         fail(cmd, EXIT_BAD, "running %s failed", model_path);
         goto end;
     }
-    const int n_folds = t.group ? t.n_groups : 1;
-    res.n_folds = n_folds;
-    res.n_seeds = 1;
-    res.per_fold = calloc(n_folds, sizeof(TvmafFoldResult));
-    float *const buf = malloc(sizeof(float) * 2 * t.n_rows);
-    if (!res.per_fold || !buf) {
-        free(buf);
+    if (tvmaf_eval_fixed(&res, &t, pred) < 0) {
         fail(cmd, EXIT_BAD, "out of memory");
         goto end;
     }
-    for (int f = 0; f < n_folds; f++) {
-        TvmafFoldResult *const r = &res.per_fold[f];
-        size_t n = 0;
-        for (size_t i = 0; i < t.n_rows; i++) {
-            if (t.group && t.group[i] != f)
-                continue;
-            buf[n] = pred[i];
-            buf[t.n_rows + n] = t.y[i];
-            n++;
-        }
-        r->fold = f;
-        r->n_test = n;
-        if (t.group) {
-            r->test_groups = malloc(sizeof(int));
-            if (!r->test_groups) {
-                free(buf);
-                fail(cmd, EXIT_BAD, "out of memory");
-                goto end;
-            }
-            r->test_groups[0] = f;
-            r->n_test_groups = 1;
-        }
-        if (tvmaf_scores_compute(&r->test, buf, buf + t.n_rows, n) < 0) {
-            free(buf);
-            fail(cmd, EXIT_BAD, "out of memory");
-            goto end;
-        }
-    }
-    free(buf);
-    const Report rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
-                        .model_sha256 = tvmaf_tiny_model_sha256(m), .c = c, .t = &t,
-                        .res = &res };
+    const TvmafEvalReport rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
+                                 .model_sha256 = tvmaf_tiny_model_sha256(m),
+                                 .data_path = c->data, .target = c->target, .group = c->group,
+                                 .t = &t, .res = &res };
     TvmafScores all;
     if (tvmaf_scores_compute(&all, pred, t.y, t.n_rows) < 0) {
         fail(cmd, EXIT_BAD, "out of memory");
@@ -902,9 +579,9 @@ static int eval_model(Common *const c, const char *const model_path, const Tvmaf
     printf("model %s on %zu rows of %s: PLCC %.4f  SROCC %.4f  RMSE %.4f\n",
            tvmaf_tiny_model_id(m), t.n_rows, c->data, all.plcc, all.srocc, all.rmse);
     if (t.group)
-        report_table(&rp);
+        tvmaf_eval_report_print(stdout, &rp);
     if (c->out) {
-        if (report_json(&js, &rp) < 0) {
+        if (tvmaf_eval_report_json(&js, &rp) < 0) {
             fail(cmd, EXIT_BAD, "out of memory");
             goto end;
         }
@@ -1045,22 +722,23 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     if (tvmaf_eval_run(&res, &t, mode, kfold, seeds, n_seeds, &c.recipe, n_threads,
                        show ? job_progress : NULL, NULL, &log) < 0)
         goto end;
-    const Report rp = { .mode = loso ? "loso" : kfold ? "kfold" : "insample", .k = kfold,
-                        .seeds = seeds, .n_seeds = n_seeds, .recipe = &c.recipe, .c = &c,
-                        .t = &t, .res = &res };
+    const TvmafEvalReport rp = { .mode = loso ? "loso" : kfold ? "kfold" : "insample",
+                                 .k = kfold, .seeds = seeds, .n_seeds = n_seeds,
+                                 .recipe = &c.recipe, .data_path = c.data, .target = c.target,
+                                 .group = c.group, .t = &t, .res = &res };
     printf("%s: %s, %s, %d epochs, %zu rows, %d group%s, %.2f s\n", c.data, rp.mode,
            c.recipe.arch, c.recipe.epochs, t.n_rows, t.n_groups, t.n_groups == 1 ? "" : "s",
            now_s() - t0);
-    report_table(&rp);
+    tvmaf_eval_report_print(stdout, &rp);
     if (c.out) {
-        if (report_json(&js, &rp) < 0) {
+        if (tvmaf_eval_report_json(&js, &rp) < 0) {
             fail(cmd, EXIT_BAD, "out of memory");
             goto end;
         }
         if (tvmaf_write_file_atomic(c.out, js.s, js.len, &log) < 0)
             goto end;
     }
-    if (oof_path && write_oof(oof_path, &c, &t, &res, seeds, &log) < 0)
+    if (oof_path && tvmaf_eval_write_predictions(oof_path, &rp, &log) < 0)
         goto end;
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
@@ -1080,21 +758,6 @@ static void usage_export(FILE *const f)
                "Writes NAME.onnx and NAME.json from a checkpoint saved by\n"
                "`tinyvmaf train --checkpoint FILE`; the ONNX bytes equal train -o's.\n");
 }
-
-#if TVMAF_HAVE_JANSSON
-static int json_doubles(const json_t *const a, double *const out, const size_t n)
-{
-    if (!json_is_array(a) || json_array_size(a) != n)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const json_t *const e = json_array_get(a, i);
-        if (!json_is_number(e))
-            return -1;
-        out[i] = json_number_value(e);
-    }
-    return 0;
-}
-#endif
 
 int tvmaf_cmd_export(const int argc, char **const argv)
 {
@@ -1143,132 +806,18 @@ int tvmaf_cmd_export(const int argc, char **const argv)
         return ret;
     }
     ret = EXIT_BAD;
-    TvmafMlp m = { 0 };
-    json_error_t jerr;
-    json_t *const root = json_load_file(ckpt, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        fail(cmd, EXIT_BAD, "%s:%d: %s", ckpt, jerr.line, jerr.text);
+    TvmafCheckpoint ck;
+    if (tvmaf_checkpoint_read(&ck, ckpt, &log) < 0)
         goto end;
-    }
-    const json_t *const fmt = json_object_get(root, "format");
-    const json_t *const widths = json_object_get(root, "widths");
-    const json_t *const feats = json_object_get(root, "features");
-    const json_t *const params = json_object_get(root, "params");
-    const json_t *const rj = json_object_get(root, "recipe");
-    const json_t *const corpus = json_object_get(root, "corpus");
-    const json_t *const metrics = json_object_get(root, "metrics");
-    if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "tinyvmaf-checkpoint") ||
-        !json_is_array(widths) || json_array_size(widths) < 2 ||
-        json_array_size(widths) > TVMAF_TRAIN_MAX_HIDDEN + 2 || !json_is_array(feats) ||
-        !json_is_array(params) || !json_is_object(rj) || !json_is_object(corpus) ||
-        !json_is_object(metrics)) {
-        fail(cmd, EXIT_BAD, "%s: not a tinyvmaf checkpoint", ckpt);
-        goto end;
-    }
-    const size_t nw = json_array_size(widths);
-    int w[TVMAF_TRAIN_MAX_HIDDEN + 2];
-    for (size_t l = 0; l < nw; l++) {
-        const json_t *const e = json_array_get(widths, l);
-        if (!json_is_integer(e) || json_integer_value(e) < 1 ||
-            json_integer_value(e) > TVMAF_TRAIN_MAX_WIDTH) {
-            fail(cmd, EXIT_BAD, "%s: bad layer width", ckpt);
-            goto end;
-        }
-        w[l] = (int)json_integer_value(e);
-    }
-    if (w[nw - 1] != 1 || (size_t)w[0] != json_array_size(feats) ||
-        tvmaf_mlp_alloc(&m, w[0], w + 1, (int)nw - 2) < 0 ||
-        json_array_size(params) != m.n_params) {
-        fail(cmd, EXIT_BAD, "%s: layer widths, features and parameters disagree", ckpt);
-        goto end;
-    }
-    const char *fnames[TVMAF_TRAIN_MAX_FEATURES];
-    for (int i = 0; i < m.n_in; i++) {
-        const json_t *const e = json_array_get(feats, i);
-        if (!json_is_string(e)) {
-            fail(cmd, EXIT_BAD, "%s: feature names must be strings", ckpt);
-            goto end;
-        }
-        fnames[i] = json_string_value(e);
-    }
-    double *const tmp = malloc(sizeof(double) * m.n_params);
-    if (!tmp) {
-        fail(cmd, EXIT_BAD, "out of memory");
-        goto end;
-    }
-    const int bad = json_doubles(params, tmp, m.n_params) ||
-                    json_doubles(json_object_get(root, "input_mean"), m.mean, m.n_in) ||
-                    json_doubles(json_object_get(root, "input_std"), m.std, m.n_in);
-    for (size_t j = 0; j < m.n_params && !bad; j++)
-        m.params[j] = (float)tmp[j];
-    free(tmp);
-    if (bad) {
-        fail(cmd, EXIT_BAD, "%s: params, input_mean and input_std must be number arrays", ckpt);
-        goto end;
-    }
-    for (int i = 0; i < m.n_in; i++) {
-        m.meanf[i] = (float)m.mean[i];
-        m.stdf[i] = (float)m.std[i];
-        if (!isfinite(m.stdf[i]) || m.stdf[i] == 0.0f || !isfinite(m.meanf[i])) {
-            fail(cmd, EXIT_BAD, "%s: input_std must be finite and non-zero", ckpt);
-            goto end;
-        }
-    }
-
-    TvmafRecipe rc;
-    tvmaf_recipe_default(&rc);
-    const json_t *const arch = json_object_get(rj, "arch");
-    snprintf(rc.arch, sizeof(rc.arch), "%s", json_is_string(arch) ? json_string_value(arch) : "custom");
-    rc.n_hidden = (int)nw - 2;
-    for (int l = 0; l < rc.n_hidden; l++)
-        rc.hidden[l] = w[l + 1];
-    rc.epochs = (int)json_integer_value(json_object_get(rj, "epochs"));
-    rc.batch = (int)json_integer_value(json_object_get(rj, "batch_size"));
-    rc.lr = json_number_value(json_object_get(rj, "lr"));
-    rc.beta1 = json_number_value(json_object_get(rj, "beta1"));
-    rc.beta2 = json_number_value(json_object_get(rj, "beta2"));
-    rc.eps = json_number_value(json_object_get(rj, "eps"));
-    rc.seed = (uint64_t)json_integer_value(json_object_get(root, "seed"));
-
-    uint8_t digest[32] = { 0 };
-    const json_t *const sha = json_object_get(corpus, "sha256");
-    const char *const hex = json_is_string(sha) ? json_string_value(sha) : "";
-    if (strlen(hex) != 64) {
-        fail(cmd, EXIT_BAD, "%s: corpus.sha256 must be 64 hex digits", ckpt);
-        goto end;
-    }
-    for (int i = 0; i < 32; i++) {
-        unsigned x;
-        if (sscanf(hex + 2 * i, "%2x", &x) != 1) {
-            fail(cmd, EXIT_BAD, "%s: corpus.sha256 must be 64 hex digits", ckpt);
-            goto end;
-        }
-        digest[i] = (uint8_t)x;
-    }
-    const json_t *const file = json_object_get(corpus, "file");
-    const json_t *const target = json_object_get(corpus, "target");
-    const TvmafScores sc = {
-        .plcc = json_number_value(json_object_get(metrics, "train_plcc")),
-        .srocc = json_number_value(json_object_get(metrics, "train_srocc")),
-        .rmse = json_number_value(json_object_get(metrics, "train_rmse")),
-    };
-    const TvmafProvenance prov = {
-        .id = id, .onnx_name = base_name(out),
-        .data_path = json_is_string(file) ? json_string_value(file) : "",
-        .data_sha256 = digest,
-        .n_rows = (size_t)json_integer_value(json_object_get(corpus, "rows")),
-        .recipe = &rc, .train = &sc,
-        .train_loss = json_number_value(json_object_get(metrics, "final_epoch_loss")),
-        .target = json_is_string(target) ? json_string_value(target) : "vmaf",
-        .notes = notes,
-    };
-    if (tvmaf_model_write(&m, fnames, out, sidecar, &prov, &log) < 0)
+    ck.prov.id = id;
+    ck.prov.onnx_name = base_name(out);
+    ck.prov.notes = notes;
+    if (tvmaf_model_write(&ck.mlp, ck.features, out, sidecar, &ck.prov, &log) < 0)
         goto end;
     printf("wrote %s and %s\n", out, sidecar);
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
-    json_decref(root);
-    tvmaf_mlp_free(&m);
+    tvmaf_checkpoint_free(&ck);
     free(sidecar);
     free(id);
     return ret;

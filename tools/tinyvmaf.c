@@ -16,6 +16,7 @@
 #if TVMAF_CLI_HAVE_TRAIN
 #include "cli_train.h"
 #endif
+#include "output/plot.h"
 #include "scorers.h"
 #include "batch/batch.h"
 
@@ -173,6 +174,10 @@ static int score(const CliOptions *o)
             fprintf(stderr, "tinyvmaf: %s: %s\n", o->out_path, err);
             goto end;
         }
+    }
+    if (o->plot_path && tvmaf_plot_write_file(o->plot_path, &rep, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tinyvmaf: %s: %s\n", o->plot_path, err);
+        goto end;
     }
     if (!o->quiet && (!o->out_path || strcmp(o->out_path, "-")))
         tvmaf_scorers_summary(scorers, &rep, o->out_path ? stderr : stdout);

@@ -4,9 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "internal_api.h"
 #include "train.h"
-#include "util/util.h"
 
 /* A whole table is read into memory: we need its bytes for the sha256
  * anyway, and feature tables are small (330k rows is ~40 MB). */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "internal_api.h"
 #include "train.h"
 
 typedef struct Folds {
@@ -153,7 +153,7 @@ static int run_job(Shared *const sh, const int job)
     TvmafMlp m;
     int ret = tvmaf_mlp_train(&m, xtr, ytr, n_train, k, &rc, NULL, NULL, &r->train_loss, sh->log);
     if (ret >= 0)
-        ret = tvmaf_mlp_predict(&m, xte, n_test, pred);
+        ret = tvmaf_mlp_predict(&m, xte, n_test, pred, rc.cpu_mask);
     if (ret >= 0)
         ret = tvmaf_scores_compute(&r->test, pred, yte, n_test);
     if (ret >= 0) {
@@ -169,7 +169,7 @@ static int run_job(Shared *const sh, const int job)
         r->train = r->test;
     } else if (ret >= 0) {
         float *const ptr = malloc(sizeof(float) * n_train);
-        ret = ptr ? tvmaf_mlp_predict(&m, xtr, n_train, ptr) : TVMAF_ERR(ENOMEM);
+        ret = ptr ? tvmaf_mlp_predict(&m, xtr, n_train, ptr, rc.cpu_mask) : TVMAF_ERR(ENOMEM);
         if (ret >= 0)
             ret = tvmaf_scores_compute(&r->train, ptr, ytr, n_train);
         free(ptr);

@@ -4,8 +4,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
-#include "mlp_kernels.h"
+#include "internal_api.h"
 #include "rng.h"
 #include "train.h"
 
@@ -174,7 +173,7 @@ static void init_params(TvmafMlp *const m, const uint64_t seed)
     }
 }
 
-/* Per-batch activations and gradients, feature-major (mlp_kernels.h). */
+/* Per-batch activations and gradients, feature-major (model/mlp.h). */
 typedef struct Work {
     int stride;
     float *act[TVMAF_TRAIN_MAX_HIDDEN + 2];  /* act[0] = scaled input, act[L] = output */
@@ -213,12 +212,15 @@ static void work_free(Work *const w)
     w->block = NULL;
 }
 
+/* Each layer is the tiny interpreter's Gemm kernel (model/mlp.h) on the
+ * transposed problem: act[l+1] [out][stride] = W [out][in] x act[l]
+ * [in][stride], bias per row, so an exported model computes these bits. */
 static void forward(const TvmafMlpDSPContext *const dsp, const TvmafMlp *const m,
                     const Work *const w)
 {
     for (int l = 0; l < m->n_layers; l++)
-        dsp->fwd(w->act[l + 1], m->w[l], m->b[l], w->act[l], m->width[l], m->width[l + 1],
-                 w->stride, l + 1 < m->n_layers);
+        dsp->gemm(w->act[l + 1], m->w[l], m->width[l], 1, w->act[l], m->width[l + 1],
+                  m->width[l], w->stride, m->b[l], 1, l + 1 < m->n_layers);
 }
 
 static double now_s(void)
@@ -270,7 +272,7 @@ int tvmaf_mlp_train(TvmafMlp *const m, const float *const x, const float *const 
         perm[r] = (uint32_t)r;
 
     TvmafMlpDSPContext dsp;
-    tvmaf_mlp_dsp_init(&dsp, tvmaf_mlp_cpu_flags());
+    tvmaf_mlp_dsp_init(&dsp, tvmaf_cpu_flags_usable(rc->cpu_mask));
 
     /* Gradient slices in the same layout as m->params. */
     float *gw[TVMAF_TRAIN_MAX_HIDDEN + 1], *gb[TVMAF_TRAIN_MAX_HIDDEN + 1];
@@ -368,14 +370,14 @@ fail:
 }
 
 int tvmaf_mlp_predict(const TvmafMlp *const m, const float *const x, const size_t n,
-                      float *const out)
+                      float *const out, const unsigned cpu_mask)
 {
     enum { CHUNK = 256 };
     Work w;
     if (work_alloc(&w, m, CHUNK, 0) < 0)
         return TVMAF_ERR(ENOMEM);
     TvmafMlpDSPContext dsp;
-    tvmaf_mlp_dsp_init(&dsp, tvmaf_mlp_cpu_flags());
+    tvmaf_mlp_dsp_init(&dsp, tvmaf_cpu_flags_usable(cpu_mask));
     const int k = m->n_in;
     for (size_t start = 0; start < n; start += CHUNK) {
         const int nb = (int)(n - start < CHUNK ? n - start : CHUNK);

@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "log.h"
+#include "internal_api.h"
 #include "train.h"
-#include "util/util.h"
 
 static void json_doubles(TvmafStr *const b, const double *const v, const int n)
 {

@@ -17,7 +17,7 @@
 #include "train.h"
 
 #if TVMAF_TRAIN_HAVE_ONNX
-#include "model/tiny/onnx.pb-c.h"
+#include "onnx.pb-c.h"
 
 #define MAX_LAYERS (TVMAF_TRAIN_MAX_HIDDEN + 1)
 #define MAX_NODES (2 + 2 * MAX_LAYERS + 1)
@@ -42,29 +42,29 @@ static char *name_of(Names *const nm, const char *const fmt, const int v)
 
 /* Everything the model message points to, so one free() releases it. */
 typedef struct Graph {
-    Onnx__ModelProto model;
-    Onnx__OperatorSetIdProto opset;
-    Onnx__OperatorSetIdProto *opsets[1];
-    Onnx__GraphProto graph;
+    TvmafOnnx__ModelProto model;
+    TvmafOnnx__OperatorSetIdProto opset;
+    TvmafOnnx__OperatorSetIdProto *opsets[1];
+    TvmafOnnx__GraphProto graph;
 
-    Onnx__NodeProto node[MAX_NODES];
-    Onnx__NodeProto *nodes[MAX_NODES];
+    TvmafOnnx__NodeProto node[MAX_NODES];
+    TvmafOnnx__NodeProto *nodes[MAX_NODES];
     char *node_in[MAX_NODES][3];
     char *node_out[MAX_NODES][1];
-    Onnx__AttributeProto gemm_attr[MAX_LAYERS][4];
-    Onnx__AttributeProto *gemm_attrs[MAX_LAYERS][4];
+    TvmafOnnx__AttributeProto gemm_attr[MAX_LAYERS][4];
+    TvmafOnnx__AttributeProto *gemm_attrs[MAX_LAYERS][4];
 
-    Onnx__TensorProto init[MAX_INITS];
-    Onnx__TensorProto *inits[MAX_INITS];
+    TvmafOnnx__TensorProto init[MAX_INITS];
+    TvmafOnnx__TensorProto *inits[MAX_INITS];
     int64_t init_dims[MAX_INITS][2];
 
-    Onnx__ValueInfoProto io[2];
-    Onnx__ValueInfoProto *in_list[1], *out_list[1];
-    Onnx__TypeProto type[2];
-    Onnx__TypeProto__Tensor tensor[2];
-    Onnx__TensorShapeProto shape[2];
-    Onnx__TensorShapeProto__Dimension dim[3];
-    Onnx__TensorShapeProto__Dimension *in_dims[2], *out_dims[1];
+    TvmafOnnx__ValueInfoProto io[2];
+    TvmafOnnx__ValueInfoProto *in_list[1], *out_list[1];
+    TvmafOnnx__TypeProto type[2];
+    TvmafOnnx__TypeProto__Tensor tensor[2];
+    TvmafOnnx__TensorShapeProto shape[2];
+    TvmafOnnx__TensorShapeProto__Dimension dim[3];
+    TvmafOnnx__TensorShapeProto__Dimension *in_dims[2], *out_dims[1];
 
     Names names;
     uint8_t *raw;   /* all initializer bytes */
@@ -87,12 +87,12 @@ static void put_le64(uint8_t *const p, const int64_t v)
         p[i] = (uint8_t)(u >> (8 * i));
 }
 
-static Onnx__TensorProto *add_init(Graph *const g, int *const n, char *const name, const int dtype,
-                                   const int64_t d0, const int64_t d1, uint8_t *const raw,
-                                   const size_t bytes)
+static TvmafOnnx__TensorProto *add_init(Graph *const g, int *const n, char *const name,
+                                        const int dtype, const int64_t d0, const int64_t d1,
+                                        uint8_t *const raw, const size_t bytes)
 {
-    Onnx__TensorProto *const t = &g->init[*n];
-    *t = (Onnx__TensorProto)ONNX__TENSOR_PROTO__INIT;
+    TvmafOnnx__TensorProto *const t = &g->init[*n];
+    *t = (TvmafOnnx__TensorProto)TVMAF_ONNX__TENSOR_PROTO__INIT;
     t->name = name;
     t->has_data_type = 1;
     t->data_type = dtype;
@@ -108,12 +108,12 @@ static Onnx__TensorProto *add_init(Graph *const g, int *const n, char *const nam
     return t;
 }
 
-static Onnx__NodeProto *add_node(Graph *const g, int *const n, const char *const op,
-                                 char *const name, char *const in0, char *const in1,
-                                 char *const in2, char *const out)
+static TvmafOnnx__NodeProto *add_node(Graph *const g, int *const n, const char *const op,
+                                      char *const name, char *const in0, char *const in1,
+                                      char *const in2, char *const out)
 {
-    Onnx__NodeProto *const nd = &g->node[*n];
-    *nd = (Onnx__NodeProto)ONNX__NODE_PROTO__INIT;
+    TvmafOnnx__NodeProto *const nd = &g->node[*n];
+    *nd = (TvmafOnnx__NodeProto)TVMAF_ONNX__NODE_PROTO__INIT;
     nd->op_type = (char *)op;
     nd->name = name;
     g->node_in[*n][0] = in0;
@@ -130,19 +130,19 @@ static Onnx__NodeProto *add_node(Graph *const g, int *const n, const char *const
 }
 
 static void set_io(Graph *const g, const int which, char *const name, const int n_dims,
-                   Onnx__TensorShapeProto__Dimension **const dims)
+                   TvmafOnnx__TensorShapeProto__Dimension **const dims)
 {
-    g->shape[which] = (Onnx__TensorShapeProto)ONNX__TENSOR_SHAPE_PROTO__INIT;
+    g->shape[which] = (TvmafOnnx__TensorShapeProto)TVMAF_ONNX__TENSOR_SHAPE_PROTO__INIT;
     g->shape[which].n_dim = n_dims;
     g->shape[which].dim = dims;
-    g->tensor[which] = (Onnx__TypeProto__Tensor)ONNX__TYPE_PROTO__TENSOR__INIT;
+    g->tensor[which] = (TvmafOnnx__TypeProto__Tensor)TVMAF_ONNX__TYPE_PROTO__TENSOR__INIT;
     g->tensor[which].has_elem_type = 1;
     g->tensor[which].elem_type = ONNX_FLOAT;
     g->tensor[which].shape = &g->shape[which];
-    g->type[which] = (Onnx__TypeProto)ONNX__TYPE_PROTO__INIT;
-    g->type[which].value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    g->type[which] = (TvmafOnnx__TypeProto)TVMAF_ONNX__TYPE_PROTO__INIT;
+    g->type[which].value_case = TVMAF_ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
     g->type[which].tensor_type = &g->tensor[which];
-    g->io[which] = (Onnx__ValueInfoProto)ONNX__VALUE_INFO_PROTO__INIT;
+    g->io[which] = (TvmafOnnx__ValueInfoProto)TVMAF_ONNX__VALUE_INFO_PROTO__INIT;
     g->io[which].name = name;
     g->io[which].type = &g->type[which];
 }
@@ -214,13 +214,13 @@ int tvmaf_onnx_export(const TvmafMlp *const m, const char *const *const feature_
     char *x = div;
     for (int l = 0; l < L; l++) {
         char *const lin = l ? name_of(nm, "linear_%d", l) : name_of(nm, "linear", 0);
-        Onnx__NodeProto *const nd =
+        TvmafOnnx__NodeProto *const nd =
             add_node(g, &nn, "Gemm", l ? name_of(nm, "node_linear_%d", l) : name_of(nm, "node_linear", 0),
                      x, wname[l], bname[l], lin);
         static const char *const attr_names[4] = { "alpha", "beta", "transA", "transB" };
         for (int a = 0; a < 4; a++) {
-            Onnx__AttributeProto *const at = &g->gemm_attr[l][a];
-            *at = (Onnx__AttributeProto)ONNX__ATTRIBUTE_PROTO__INIT;
+            TvmafOnnx__AttributeProto *const at = &g->gemm_attr[l][a];
+            *at = (TvmafOnnx__AttributeProto)TVMAF_ONNX__ATTRIBUTE_PROTO__INIT;
             at->name = (char *)attr_names[a];
             at->has_type = 1;
             if (a < 2) {
@@ -247,13 +247,14 @@ int tvmaf_onnx_export(const TvmafMlp *const m, const char *const *const feature_
     add_node(g, &nn, "Squeeze", name_of(nm, "node_squeeze", 0), x, axes_name, NULL, out_name);
 
     for (int d = 0; d < 3; d++)
-        g->dim[d] = (Onnx__TensorShapeProto__Dimension)ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
+        g->dim[d] = (TvmafOnnx__TensorShapeProto__Dimension)
+            TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__INIT;
     char *const batch = name_of(nm, "N", 0);
-    g->dim[0].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+    g->dim[0].value_case = TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
     g->dim[0].dim_param = batch;
-    g->dim[1].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+    g->dim[1].value_case = TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
     g->dim[1].dim_value = k;
-    g->dim[2].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+    g->dim[2].value_case = TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
     g->dim[2].dim_param = batch;
     g->in_dims[0] = &g->dim[0];
     g->in_dims[1] = &g->dim[1];
@@ -263,7 +264,7 @@ int tvmaf_onnx_export(const TvmafMlp *const m, const char *const *const feature_
     g->in_list[0] = &g->io[0];
     g->out_list[0] = &g->io[1];
 
-    g->graph = (Onnx__GraphProto)ONNX__GRAPH_PROTO__INIT;
+    g->graph = (TvmafOnnx__GraphProto)TVMAF_ONNX__GRAPH_PROTO__INIT;
     g->graph.name = (char *)"tinyvmaf_mlp";
     g->graph.n_node = nn;
     g->graph.node = g->nodes;
@@ -274,13 +275,13 @@ int tvmaf_onnx_export(const TvmafMlp *const m, const char *const *const feature_
     g->graph.n_output = 1;
     g->graph.output = g->out_list;
 
-    g->opset = (Onnx__OperatorSetIdProto)ONNX__OPERATOR_SET_ID_PROTO__INIT;
+    g->opset = (TvmafOnnx__OperatorSetIdProto)TVMAF_ONNX__OPERATOR_SET_ID_PROTO__INIT;
     g->opset.domain = (char *)"";
     g->opset.has_version = 1;
     g->opset.version = 17;
     g->opsets[0] = &g->opset;
 
-    g->model = (Onnx__ModelProto)ONNX__MODEL_PROTO__INIT;
+    g->model = (TvmafOnnx__ModelProto)TVMAF_ONNX__MODEL_PROTO__INIT;
     g->model.has_ir_version = 1;
     g->model.ir_version = 8;
     g->model.producer_name = (char *)"tinyvmaf";
@@ -290,12 +291,12 @@ int tvmaf_onnx_export(const TvmafMlp *const m, const char *const *const feature_
     g->model.opset_import = g->opsets;
 
     int ret = 0;
-    const size_t size = onnx__model_proto__get_packed_size(&g->model);
+    const size_t size = tvmaf_onnx__model_proto__get_packed_size(&g->model);
     uint8_t *const out = malloc(size ? size : 1);
     if (!out) {
         ret = TVMAF_ERR(ENOMEM);
     } else {
-        onnx__model_proto__pack(&g->model, out);
+        tvmaf_onnx__model_proto__pack(&g->model, out);
         *buf = out;
         *len = size;
     }

@@ -8,7 +8,7 @@
  *
  * Determinism contract: for the same table, recipe and seed, training
  * produces bit-identical parameters on every run, for every thread count
- * and on every x86-64 ISA level (see train/mlp_kernels.c for how the
+ * and on every x86-64 ISA level (see src/model/mlp.h for how the
  * kernels keep their summation order independent of the vector width).
  *
  * Errors: every fallible call returns 0 or a negative TVMAF_ERR() code with
@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "tinyvmaf/tinyvmaf.h"
 
@@ -72,6 +73,9 @@ int tvmaf_table_load(TvmafTable *t, const char *path, const TvmafTableSpec *spec
 /** Frees what a table owns and zeroes it. NULL-safe. */
 void tvmaf_table_free(TvmafTable *t);
 
+/** 1 when every row of t (which has a target) holds the same target value. */
+int tvmaf_table_target_constant(const TvmafTable *t);
+
 /* ---------------------------------------------------------------- models */
 
 /** A fully connected ReLU network with a baked-in standard scaler. */
@@ -99,6 +103,9 @@ typedef struct TvmafRecipe {
     double lr;                           ///< Adam step, default 1e-3
     double beta1, beta2, eps;            ///< default 0.9, 0.999, 1e-8
     uint64_t seed;                       ///< default 0
+    unsigned cpu_mask;                   ///< TVMAF_CPU_FLAG_* bits the kernels may not use
+                                         ///< (--cpumask; default 0). Results never depend
+                                         ///< on it, and no JSON records it.
 } TvmafRecipe;
 
 /** Upstream's recipe with mlp_medium. */
@@ -137,10 +144,12 @@ int tvmaf_mlp_train(TvmafMlp *m, const float *x, const float *y, size_t n, int k
 /**
  * Runs the network (scaler included) on n rows of raw features with the
  * same float32 arithmetic the exported graph specifies:
- * ((x - mean) / std) then Gemm/Relu. out receives n values.
+ * ((x - mean) / std) then Gemm/Relu. out receives n values. cpu_mask:
+ * TVMAF_CPU_FLAG_* bits the kernels may not use (results do not depend on it).
  * @return 0 or TVMAF_ERR(ENOMEM).
  */
-int tvmaf_mlp_predict(const TvmafMlp *m, const float *x, size_t n, float *out);
+int tvmaf_mlp_predict(const TvmafMlp *m, const float *x, size_t n, float *out,
+                      unsigned cpu_mask);
 
 /* ---------------------------------------------------------------- metrics */
 
@@ -207,6 +216,44 @@ int tvmaf_eval_run(TvmafEvalResult *res, const TvmafTable *t, enum TvmafCvMode m
 
 void tvmaf_eval_result_free(TvmafEvalResult *res);
 
+/**
+ * Scores a fixed model's predictions pred[t->n_rows] against t's target:
+ * one fold per group (groups in name order), or one fold of all rows when
+ * t has no group column; one seed. res is overwritten (free it with
+ * tvmaf_eval_result_free() either way).
+ * @return 0 or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_eval_fixed(TvmafEvalResult *res, const TvmafTable *t, const float *pred);
+
+typedef struct TvmafStr TvmafStr; /* below, with the other JSON helpers */
+
+/** What an evaluation report says (train/report.c). */
+typedef struct TvmafEvalReport {
+    const char *mode;                  ///< "loso", "kfold", "insample" or "model"
+    int k;                             ///< kfold's K, else 0 (then not written)
+    const uint64_t *seeds;             ///< [n_seeds]
+    int n_seeds;
+    const TvmafRecipe *recipe;         ///< NULL for "model"
+    const char *model_id, *model_sha256; ///< "model" only
+    const char *data_path;             ///< the table as given
+    const char *target, *group;        ///< column names as given
+    const TvmafTable *t;
+    const TvmafEvalResult *res;
+} TvmafEvalReport;
+
+/** Appends the JSON report (docs/eval.schema.json). @return 0 or TVMAF_ERR(ENOMEM). */
+int tvmaf_eval_report_json(TvmafStr *b, const TvmafEvalReport *rp);
+
+/** Prints the per-fold table and the aggregate lines to f. */
+void tvmaf_eval_report_print(FILE *f, const TvmafEvalReport *rp);
+
+/**
+ * Writes every row's out-of-fold prediction per seed as CSV (row, group,
+ * target, seed_S...), atomically. @return 0 or TVMAF_ERR(EIO) (logged).
+ */
+int tvmaf_eval_write_predictions(const char *path, const TvmafEvalReport *rp,
+                                 const TvmafLogger *log);
+
 /* ---------------------------------------------------------------- export */
 
 /** What goes into the sidecar's provenance block. */
@@ -242,7 +289,43 @@ int tvmaf_model_write(const TvmafMlp *m, const char *const *feature_names, const
                       const char *sidecar_path, const TvmafProvenance *prov,
                       const TvmafLogger *log);
 
+/* ------------------------------------------------------------ checkpoints */
+
+/**
+ * Writes a checkpoint (JSON: features, widths, scaler, float32 parameters
+ * as %.9g, recipe, corpus and train metrics from prov; prov's id,
+ * onnx_name and notes are not used) atomically, so that
+ * tvmaf_checkpoint_read() and tvmaf_model_write() rebuild the same ONNX
+ * bytes without the corpus. @return 0, TVMAF_ERR(EIO) or TVMAF_ERR(ENOMEM).
+ */
+int tvmaf_checkpoint_write(const char *path, const TvmafMlp *m, const char *const *features,
+                           const TvmafProvenance *prov, const TvmafLogger *log);
+
+/** A checkpoint read back. */
+typedef struct TvmafCheckpoint {
+    TvmafMlp mlp;
+    const char *features[TVMAF_TRAIN_MAX_FEATURES]; ///< [mlp.n_in], owned by json
+    TvmafRecipe recipe;
+    TvmafScores train;
+    uint8_t data_sha256[32];
+    TvmafProvenance prov; ///< all but id, onnx_name and notes; points into this struct
+    void *json;           ///< the parsed document (owns the strings)
+} TvmafCheckpoint;
+
+/**
+ * Reads and checks a checkpoint written by tvmaf_checkpoint_write().
+ * @return 0; TVMAF_ERR(EBADMSG) unreadable or malformed (one line logged);
+ *         TVMAF_ERR(ENOTSUP) built without jansson. On failure *ck is empty.
+ */
+int tvmaf_checkpoint_read(TvmafCheckpoint *ck, const char *path, const TvmafLogger *log);
+
+/** Frees what ck owns and zeroes it. NULL-safe. */
+void tvmaf_checkpoint_free(TvmafCheckpoint *ck);
+
 /* ---------------------------------------------------------------- helpers */
+
+/** "k-32-16-1": the layer widths of m, joined by '-'. */
+void tvmaf_mlp_arch_string(char *out, size_t size, const TvmafMlp *m);
 
 /**
  * Writes len bytes to path atomically (util.h: tvmaf_atomic_write()), so a

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "internal_api.h"
 #include "train.h"
-#include "util/util.h"
 
 int tvmaf_write_file_atomic(const char *const path, const void *const data, const size_t len,
                             const TvmafLogger *const log)
@@ -92,4 +91,20 @@ void tvmaf_str_free(TvmafStr *const b)
 {
     free(b->s);
     memset(b, 0, sizeof(*b));
+}
+
+void tvmaf_mlp_arch_string(char *const out, const size_t size, const TvmafMlp *const m)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int l = 0; l <= m->n_layers && len < size; l++)
+        len += snprintf(out + len, size - len, "%s%d", l ? "-" : "", m->width[l]);
+}
+
+int tvmaf_table_target_constant(const TvmafTable *const t)
+{
+    for (size_t i = 1; i < t->n_rows; i++)
+        if (t->y[i] != t->y[0])
+            return 0;
+    return 1;
 }

@@ -21,6 +21,7 @@ static const struct {
     { "vif", checksimd_check_vif },
     { "motion", checksimd_check_motion },
     { "adm", checksimd_check_adm },
+    { "mlp", checksimd_check_mlp },
     { NULL, NULL },
 };
 

@@ -49,10 +49,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Module tests, one per feature (the ADM one lives in adm.c). */
+/* Module tests, one per DSP table (the ADM one lives in adm.c). */
 void checksimd_check_vif(void);
 void checksimd_check_motion(void);
 void checksimd_check_adm(void);
+void checksimd_check_mlp(void);
 
 /* TVMAF_CPU_FLAG_* of the level being tested (0: C only). */
 unsigned checksimd_cpu_flags(void);

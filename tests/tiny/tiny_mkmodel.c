@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/tiny/onnx.pb-c.h"
+#include "model/tiny/proto/onnx.pb-c.h"
 #include "model/tiny/tiny_graph.h"
 
 /* Everything is allocated from one list and freed at exit (the helper
@@ -58,11 +58,11 @@ static float frand(float lo, float hi)
     return lo + (hi - lo) * (float)((rng >> 8) / 16777216.0);
 }
 
-static Onnx__TensorProto *tensor(const char *name, int dtype, int rank, const int64_t *dims,
-                                 const void *data, size_t esize)
+static TvmafOnnx__TensorProto *tensor(const char *name, int dtype, int rank, const int64_t *dims,
+                                      const void *data, size_t esize)
 {
-    Onnx__TensorProto *const t = xalloc(sizeof(*t));
-    onnx__tensor_proto__init(t);
+    TvmafOnnx__TensorProto *const t = xalloc(sizeof(*t));
+    tvmaf_onnx__tensor_proto__init(t);
     t->name = xstr(name);
     t->has_data_type = 1;
     t->data_type = dtype;
@@ -79,7 +79,7 @@ static Onnx__TensorProto *tensor(const char *name, int dtype, int rank, const in
 }
 
 /* The same tensor through the typed fields instead of raw_data. */
-static void to_typed(Onnx__TensorProto *t)
+static void to_typed(TvmafOnnx__TensorProto *t)
 {
     const size_t n = t->raw_data.len / 4;
     t->has_raw_data = 0;
@@ -89,20 +89,20 @@ static void to_typed(Onnx__TensorProto *t)
 }
 
 typedef struct Graph {
-    Onnx__NodeProto *node[64];
+    TvmafOnnx__NodeProto *node[64];
     size_t n_node;
-    Onnx__TensorProto *init[64];
+    TvmafOnnx__TensorProto *init[64];
     size_t n_init;
 } Graph;
 
-static Onnx__AttributeProto *attr(Onnx__NodeProto *n, const char *name, int type)
+static TvmafOnnx__AttributeProto *attr(TvmafOnnx__NodeProto *n, const char *name, int type)
 {
-    Onnx__AttributeProto *const a = xalloc(sizeof(*a));
-    onnx__attribute_proto__init(a);
+    TvmafOnnx__AttributeProto *const a = xalloc(sizeof(*a));
+    tvmaf_onnx__attribute_proto__init(a);
     a->name = xstr(name);
     a->has_type = 1;
     a->type = type;
-    Onnx__AttributeProto **const na = xalloc((n->n_attribute + 1) * sizeof(*na));
+    TvmafOnnx__AttributeProto **const na = xalloc((n->n_attribute + 1) * sizeof(*na));
     if (n->n_attribute)
         memcpy(na, n->attribute, n->n_attribute * sizeof(*na));
     na[n->n_attribute++] = a;
@@ -110,33 +110,33 @@ static Onnx__AttributeProto *attr(Onnx__NodeProto *n, const char *name, int type
     return a;
 }
 
-static void attr_f(Onnx__NodeProto *n, const char *name, float v)
+static void attr_f(TvmafOnnx__NodeProto *n, const char *name, float v)
 {
-    Onnx__AttributeProto *const a = attr(n, name, 1);
+    TvmafOnnx__AttributeProto *const a = attr(n, name, 1);
     a->has_f = 1;
     a->f = v;
 }
 
-static void attr_i(Onnx__NodeProto *n, const char *name, int64_t v)
+static void attr_i(TvmafOnnx__NodeProto *n, const char *name, int64_t v)
 {
-    Onnx__AttributeProto *const a = attr(n, name, 2);
+    TvmafOnnx__AttributeProto *const a = attr(n, name, 2);
     a->has_i = 1;
     a->i = v;
 }
 
-static void attr_ints(Onnx__NodeProto *n, const char *name, int count, const int64_t *v)
+static void attr_ints(TvmafOnnx__NodeProto *n, const char *name, int count, const int64_t *v)
 {
-    Onnx__AttributeProto *const a = attr(n, name, 7);
+    TvmafOnnx__AttributeProto *const a = attr(n, name, 7);
     a->n_ints = count;
     a->ints = xalloc(count * sizeof(int64_t));
     memcpy(a->ints, v, count * sizeof(int64_t));
 }
 
 /* Inputs and outputs separated by "|" : "a,b|c". */
-static Onnx__NodeProto *node(Graph *g, const char *op, const char *io)
+static TvmafOnnx__NodeProto *node(Graph *g, const char *op, const char *io)
 {
-    Onnx__NodeProto *const n = xalloc(sizeof(*n));
-    onnx__node_proto__init(n);
+    TvmafOnnx__NodeProto *const n = xalloc(sizeof(*n));
+    tvmaf_onnx__node_proto__init(n);
     n->op_type = xstr(op);
     char name[64];
     snprintf(name, sizeof(name), "node_%zu_%s", g->n_node, op);
@@ -169,52 +169,52 @@ static Onnx__NodeProto *node(Graph *g, const char *op, const char *io)
     return n;
 }
 
-static Onnx__ValueInfoProto *vinfo(const char *name, int rank, const int64_t *dims)
+static TvmafOnnx__ValueInfoProto *vinfo(const char *name, int rank, const int64_t *dims)
 {
-    Onnx__ValueInfoProto *const v = xalloc(sizeof(*v));
-    onnx__value_info_proto__init(v);
+    TvmafOnnx__ValueInfoProto *const v = xalloc(sizeof(*v));
+    tvmaf_onnx__value_info_proto__init(v);
     v->name = xstr(name);
     v->type = xalloc(sizeof(*v->type));
-    onnx__type_proto__init(v->type);
-    v->type->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-    Onnx__TypeProto__Tensor *const t = v->type->tensor_type = xalloc(sizeof(*t));
-    onnx__type_proto__tensor__init(t);
+    tvmaf_onnx__type_proto__init(v->type);
+    v->type->value_case = TVMAF_ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+    TvmafOnnx__TypeProto__Tensor *const t = v->type->tensor_type = xalloc(sizeof(*t));
+    tvmaf_onnx__type_proto__tensor__init(t);
     t->has_elem_type = 1;
     t->elem_type = 1;
     t->shape = xalloc(sizeof(*t->shape));
-    onnx__tensor_shape_proto__init(t->shape);
+    tvmaf_onnx__tensor_shape_proto__init(t->shape);
     t->shape->n_dim = rank;
     t->shape->dim = xalloc(rank * sizeof(*t->shape->dim));
     for (int i = 0; i < rank; i++) {
-        Onnx__TensorShapeProto__Dimension *const d = t->shape->dim[i] = xalloc(sizeof(*d));
-        onnx__tensor_shape_proto__dimension__init(d);
+        TvmafOnnx__TensorShapeProto__Dimension *const d = t->shape->dim[i] = xalloc(sizeof(*d));
+        tvmaf_onnx__tensor_shape_proto__dimension__init(d);
         if (dims[i] < 0) {
-            d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+            d->value_case = TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
             d->dim_param = xstr("N");
         } else {
-            d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+            d->value_case = TVMAF_ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
             d->dim_value = dims[i];
         }
     }
     return v;
 }
 
-static Onnx__ModelProto *model(Graph *g, int64_t ir, int64_t opset, int k, int out_rank)
+static TvmafOnnx__ModelProto *model(Graph *g, int64_t ir, int64_t opset, int k, int out_rank)
 {
-    Onnx__ModelProto *const m = xalloc(sizeof(*m));
-    onnx__model_proto__init(m);
+    TvmafOnnx__ModelProto *const m = xalloc(sizeof(*m));
+    tvmaf_onnx__model_proto__init(m);
     m->has_ir_version = 1;
     m->ir_version = ir;
     m->producer_name = xstr("tiny_mkmodel");
     m->n_opset_import = 1;
     m->opset_import = xalloc(sizeof(*m->opset_import));
-    Onnx__OperatorSetIdProto *const os = m->opset_import[0] = xalloc(sizeof(*os));
-    onnx__operator_set_id_proto__init(os);
+    TvmafOnnx__OperatorSetIdProto *const os = m->opset_import[0] = xalloc(sizeof(*os));
+    tvmaf_onnx__operator_set_id_proto__init(os);
     os->domain = xstr("");
     os->has_version = 1;
     os->version = opset;
-    Onnx__GraphProto *const gp = m->graph = xalloc(sizeof(*gp));
-    onnx__graph_proto__init(gp);
+    TvmafOnnx__GraphProto *const gp = m->graph = xalloc(sizeof(*gp));
+    tvmaf_onnx__graph_proto__init(gp);
     gp->name = xstr("tiny_test");
     gp->n_node = g->n_node;
     gp->node = g->node;
@@ -230,7 +230,7 @@ static Onnx__ModelProto *model(Graph *g, int64_t ir, int64_t opset, int k, int o
     return m;
 }
 
-static void add_init(Graph *g, Onnx__TensorProto *t)
+static void add_init(Graph *g, TvmafOnnx__TensorProto *t)
 {
     g->init[g->n_init++] = t;
 }
@@ -256,7 +256,7 @@ static void mlp_weights(void)
     b2 = 50.0f;
 }
 
-static Onnx__ModelProto *build_mlp(Graph *g, int torch113)
+static TvmafOnnx__ModelProto *build_mlp(Graph *g, int torch113)
 {
     mlp_weights();
     const int64_t d6[1] = { K_MLP }, dw1[2] = { H_MLP, K_MLP }, dh[1] = { H_MLP };
@@ -269,7 +269,7 @@ static Onnx__ModelProto *build_mlp(Graph *g, int torch113)
     add_init(g, tensor("b2", 1, 1, d1, &b2, 4));
     node(g, "Sub", "features,mean|sub");
     node(g, "Div", "sub,std|div");
-    Onnx__NodeProto *n = node(g, "Gemm", "div,w1,b1|l1");
+    TvmafOnnx__NodeProto *n = node(g, "Gemm", "div,w1,b1|l1");
     if (!torch113)
         attr_i(n, "transA", 0);
     attr_i(n, "transB", 1);
@@ -280,8 +280,8 @@ static Onnx__ModelProto *build_mlp(Graph *g, int torch113)
     attr_i(n, "transB", 1);
     if (torch113) {
         const int64_t one = 1;
-        Onnx__NodeProto *const c = node(g, "Constant", "|axes");
-        Onnx__AttributeProto *const a = attr(c, "value", 4);
+        TvmafOnnx__NodeProto *const c = node(g, "Constant", "|axes");
+        TvmafOnnx__AttributeProto *const a = attr(c, "value", 4);
         a->t = tensor("", 7, 1, d1, &one, 8);
         node(g, "Squeeze", "l2,axes|score");
     } else {
@@ -317,7 +317,7 @@ static int8_t w_q[3][2];
 static int8_t w_zp = 0;
 static float w_scale = 0.0123f, g_w[2], g_b, g_alpha = 0.5f, g_beta = 2.0f;
 
-static Onnx__ModelProto *build_ops(Graph *g)
+static TvmafOnnx__ModelProto *build_ops(Graph *g)
 {
     for (int j = 0; j < K_OPS; j++) {
         c_mul[j] = frand(0.5f, 2.0f);
@@ -363,7 +363,7 @@ static Onnx__ModelProto *build_ops(Graph *g)
     attr_i(node(g, "Cast", "mi|cf"), "to", 1);
     node(g, "Mul", "q_scale,w_scale|sm");
     node(g, "Mul", "cf,sm|y2");
-    Onnx__NodeProto *const n = node(g, "Gemm", "y2,g_w,g_b|gm");
+    TvmafOnnx__NodeProto *const n = node(g, "Gemm", "y2,g_w,g_b|gm");
     attr_i(n, "transB", 1);
     attr_f(n, "alpha", g_alpha);
     attr_f(n, "beta", g_beta);
@@ -459,7 +459,7 @@ int main(int argc, char **argv)
     const char *const v = argv[1], *const out = argv[2];
     const int rows = argc > 3 ? atoi(argv[3]) : 0;
     Graph g = { 0 };
-    Onnx__ModelProto *m;
+    TvmafOnnx__ModelProto *m;
     int k = K_MLP;
     if (!strcmp(v, "ops")) {
         m = build_ops(&g);
@@ -478,7 +478,7 @@ int main(int argc, char **argv)
     } else if (!strcmp(v, "dims_exceed")) {
         g.init[2]->dims[0] = 2 * H_MLP; /* w1 claims [16,6], holds [8,6] */
     } else if (!strcmp(v, "external") || !strcmp(v, "external_outside")) {
-        Onnx__TensorProto *const t = g.init[2];
+        TvmafOnnx__TensorProto *const t = g.init[2];
         const int outside = !strcmp(v, "external_outside");
         char loc[4096];
         const char *const base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
@@ -498,8 +498,8 @@ int main(int argc, char **argv)
         t->external_data = xalloc(2 * sizeof(*t->external_data));
         const char *kv[2][2] = { { "location", loc }, { "length", "192" } };
         for (int i = 0; i < 2; i++) {
-            Onnx__StringStringEntryProto *const e = t->external_data[i] = xalloc(sizeof(*e));
-            onnx__string_string_entry_proto__init(e);
+            TvmafOnnx__StringStringEntryProto *const e = t->external_data[i] = xalloc(sizeof(*e));
+            tvmaf_onnx__string_string_entry_proto__init(e);
             e->key = xstr(kv[i][0]);
             e->value = xstr(kv[i][1]);
         }
@@ -509,9 +509,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "tiny_mkmodel: unknown variant '%s'\n", v);
         return 2;
     }
-    size_t len = onnx__model_proto__get_packed_size(m);
+    size_t len = tvmaf_onnx__model_proto__get_packed_size(m);
     uint8_t *const buf = xalloc(len);
-    onnx__model_proto__pack(m, buf);
+    tvmaf_onnx__model_proto__pack(m, buf);
     if (!strcmp(v, "truncated"))
         len = len * 2 / 3;
     if (write_file(out, buf, len) || write_sidecar(out, buf, len, k))

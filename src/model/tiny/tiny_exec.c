@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cpu.h"
 #include "model/tiny/tiny_graph.h"
 
 /* Rows per slice for row-separable graphs: keeps every layer's activations
@@ -178,15 +179,13 @@ static void run_binary(const Run *r, const TinyNode *tn)
 
 /* ---- Gemm / MatMul ------------------------------------------------------------ */
 
-/* out[i][j] = sum_k a(i,k) * b[k][j], k ascending from +0, then
- * (epilogue) + bias[j] and max(., 0) when the plan fused them.
- *
- * Register tiles of R rows x 4*NV columns keep the running sums in
- * registers across the whole k loop (GCC/Clang vector extensions: SSE on
- * x86-64, NEON on arm64). Each lane still computes acc = acc + a*b in k
- * order, then acc + bias, then the ReLU, exactly as the unfused ops would:
- * tiling changes only which sums are computed side by side, never a
- * result bit. */
+/* Gemm and MatMul with a constant B run the MLP table's gemm (model/mlp.h,
+ * chosen for the load options' CPU flags): out[i][j] = sum_k a(i,k) *
+ * b[k][j], k ascending from +0, then (epilogue) + bias[j] and max(., 0)
+ * when the plan fused them. The trainer's forward pass is the same kernel. */
+
+/* DynamicQuantizeLinear's min/max scan: 4-float lanes (SSE on x86-64,
+ * NEON on arm64). */
 typedef float v4f __attribute__((vector_size(16), aligned(4)));
 typedef int32_t v4i __attribute__((vector_size(16), aligned(4)));
 
@@ -195,176 +194,6 @@ static inline v4f load4(const float *p)
     v4f v;
     memcpy(&v, p, sizeof(v));
     return v;
-}
-
-static inline void store4(float *p, const v4f v)
-{
-    memcpy(p, &v, sizeof(v));
-}
-
-/* max(x, 0) with NaN -> 0 and -0 -> +0, like the scalar ReLU. */
-static inline v4f relu4(const v4f x)
-{
-    const v4f zero = { 0 };
-    return (v4f)((v4i)x & (v4i)(x > zero));
-}
-
-typedef struct Epilogue {
-    const float *bias; /* per column, or NULL */
-    int relu;
-} Epilogue;
-
-static inline __attribute__((always_inline)) void
-tile(const int R, const int NV, const float *a, const int64_t a_rs, const int64_t a_ks,
-     const float *b, const int64_t M, float *out, const int64_t K, const Epilogue *ep,
-     const int64_t j0)
-{
-    v4f c[4][2];
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++)
-            c[r][v] = (v4f){ 0 };
-    for (int64_t k = 0; k < K; k++) {
-        v4f w[2];
-        for (int v = 0; v < NV; v++)
-            w[v] = load4(b + k * M + 4 * v);
-        const float *const ak = a + k * a_ks;
-        for (int r = 0; r < R; r++) {
-            const float x = ak[r * a_rs];
-            for (int v = 0; v < NV; v++)
-                c[r][v] = c[r][v] + x * w[v];
-        }
-    }
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++) {
-            v4f y = c[r][v];
-            if (ep->bias)
-                y = y + load4(ep->bias + j0 + 4 * v);
-            if (ep->relu)
-                y = relu4(y);
-            store4(out + r * M + 4 * v, y);
-        }
-}
-
-static inline __attribute__((always_inline)) void
-col1(const int R, const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
-     const int64_t M, float *out, const int64_t K, const Epilogue *ep, const int64_t j)
-{
-    float c[4];
-    for (int r = 0; r < R; r++)
-        c[r] = 0.0f;
-    for (int64_t k = 0; k < K; k++)
-        for (int r = 0; r < R; r++)
-            c[r] += a[r * a_rs + k * a_ks] * b[k * M];
-    for (int r = 0; r < R; r++) {
-        float y = c[r];
-        if (ep->bias)
-            y = y + ep->bias[j];
-        if (ep->relu)
-            y = y > 0.0f ? y : 0.0f;
-        out[r * M] = y;
-    }
-}
-
-static inline __attribute__((always_inline)) void
-row_block(const int R, const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
-          float *out, const int64_t K, const int64_t M, const Epilogue *ep)
-{
-    int64_t j = 0;
-    for (; j + 8 <= M; j += 8)
-        tile(R, 2, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-    for (; j + 4 <= M; j += 4)
-        tile(R, 1, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-    for (; j < M; j++)
-        col1(R, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-}
-
-#if TVMAF_ENABLE_SIMD && defined(__GNUC__)
-/* AVX2 twin of tile(): 8-float lanes. Multiply and add stay separate
- * instructions (no FMA: its single rounding would change results), so it
- * matches the SSE path bit for bit; tests/tiny/tiny_isa_test.c checks. */
-#define TINY_AVX2 1
-typedef float v8f __attribute__((vector_size(32), aligned(4)));
-typedef int32_t v8i __attribute__((vector_size(32), aligned(4)));
-
-static __attribute__((target("avx2"))) inline __attribute__((always_inline)) void
-tile8(const int R, const int NV, const float *a, const int64_t a_rs, const int64_t a_ks,
-      const float *b, const int64_t M, float *out, const int64_t K, const Epilogue *ep,
-      const int64_t j0)
-{
-    v8f c[4][2];
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++)
-            c[r][v] = (v8f){ 0 };
-    for (int64_t k = 0; k < K; k++) {
-        v8f w[2];
-        /* Direct under-aligned vector loads: a 32-byte memcpy is split
-         * into 16-byte halves through the stack (store-forwarding stalls). */
-        for (int v = 0; v < NV; v++)
-            w[v] = *(const v8f *)(b + k * M + 8 * v);
-        const float *const ak = a + k * a_ks;
-        for (int r = 0; r < R; r++) {
-            const float x = ak[r * a_rs];
-            for (int v = 0; v < NV; v++)
-                c[r][v] = c[r][v] + x * w[v];
-        }
-    }
-    const v8f zero = { 0 };
-    for (int r = 0; r < R; r++)
-        for (int v = 0; v < NV; v++) {
-            v8f y = c[r][v];
-            if (ep->bias)
-                y = y + *(const v8f *)(ep->bias + j0 + 8 * v);
-            if (ep->relu)
-                y = (v8f)((v8i)y & (v8i)(y > zero));
-            *(v8f *)(out + r * M + 8 * v) = y;
-        }
-}
-
-static __attribute__((target("avx2"))) inline __attribute__((always_inline)) void
-row_block8(const int R, const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
-           float *out, const int64_t K, const int64_t M, const Epilogue *ep)
-{
-    int64_t j = 0;
-    for (; j + 16 <= M; j += 16)
-        tile8(R, 2, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-    for (; j + 8 <= M; j += 8)
-        tile8(R, 1, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-    for (; j + 4 <= M; j += 4)
-        tile(R, 1, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-    for (; j < M; j++)
-        col1(R, a, a_rs, a_ks, b + j, M, out + j, K, ep, j);
-}
-
-static __attribute__((target("avx2"))) void
-matmul_packed_avx2(const float *a, const int64_t a_rs, const int64_t a_ks, const float *b,
-                   float *out, const int64_t rows, const int64_t K, const int64_t M,
-                   const Epilogue *ep)
-{
-    int64_t i = 0;
-    for (; i + 4 <= rows; i += 4)
-        row_block8(4, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
-    for (; i < rows; i++)
-        row_block8(1, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
-}
-#endif
-
-static void matmul_packed(const float *a, const int64_t a_rs, const int64_t a_ks,
-                          const float *b, float *out, const int64_t rows, const int64_t K,
-                          const int64_t M, const Epilogue *ep, const int avx2)
-{
-#ifdef TINY_AVX2
-    if (avx2) {
-        matmul_packed_avx2(a, a_rs, a_ks, b, out, rows, K, M, ep);
-        return;
-    }
-#else
-    (void)avx2;
-#endif
-    int64_t i = 0;
-    for (; i + 4 <= rows; i += 4)
-        row_block(4, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
-    for (; i < rows; i++)
-        row_block(1, a + i * a_rs, a_rs, a_ks, b, out + i * M, K, M, ep);
 }
 
 /* Same sums with B read through strides (B computed at run time). */
@@ -393,8 +222,7 @@ static void run_gemm(const Run *r, const TinyNode *tn)
     const float *const A = vptr(r, tn->in[0]);
     float *const O = vptr(r, tn->out[0]);
     if (tn->packed_b) {
-        const Epilogue ep = { tn->bias, tn->fuse_relu };
-        matmul_packed(A, a_rs, a_ks, tn->packed_b, O, rows, K, M, &ep, g->avx2);
+        g->mlp.gemm(O, A, a_rs, a_ks, tn->packed_b, rows, K, M, tn->bias, 0, tn->fuse_relu);
         if (tn->bias)
             return; /* bias (and ReLU) applied in the epilogue */
     } else {
@@ -431,9 +259,8 @@ static void run_matmul(const Run *r, const TinyNode *tn)
     const int64_t rows = K ? velems(r, tn->in[0]) / K : 0;
     const float *const A = vptr(r, tn->in[0]);
     float *const O = vptr(r, tn->out[0]);
-    const Epilogue ep = { NULL, tn->fuse_relu };
     if (tn->packed_b)
-        matmul_packed(A, K, 1, tn->packed_b, O, rows, K, M, &ep, r->g->avx2);
+        r->g->mlp.gemm(O, A, K, 1, tn->packed_b, rows, K, M, NULL, 0, tn->fuse_relu);
     else
         matmul_strided(A, K, 1, vptr(r, tn->in[1]), M, 1, O, rows, K, M);
 }
@@ -810,4 +637,9 @@ int tvmaf_tiny_graph_run(const TinyGraph *const g, const float *const in, const 
     free(heap_ptr);
     free(heap_ws);
     return err;
+}
+
+void tvmaf_tiny_graph_set_cpu(TinyGraph *const g, const unsigned cpu_mask)
+{
+    tvmaf_mlp_dsp_init(&g->mlp, tvmaf_cpu_flags_usable(cpu_mask));
 }

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "model/mlp.h"
 #include "tinyvmaf/tinyvmaf.h"
 
 /* Caps, all checked before the matching allocation. Tiny fusion models are
@@ -133,7 +134,7 @@ typedef struct TinyGraph {
     int fixed_batch;           /* input declared [1, k]: run one row at a time */
     int row_separable;         /* output row i depends only on input row i */
     int batch_dependent;       /* DynamicQuantizeLinear: rows share one scale */
-    int avx2;                  /* use the AVX2 matmul (same bits as the SSE one) */
+    TvmafMlpDSPContext mlp;    /* Gemm/MatMul kernels for the allowed CPU flags */
     int64_t ir_version, opset;
     size_t const_bytes;
     void *names;               /* name -> value hash table */
@@ -177,6 +178,13 @@ void tvmaf_tiny_graph_free(TinyGraph **g);
  * @return 0 or TVMAF_ERR(ENOMEM) / TVMAF_ERR(EINVAL) (n too large).
  */
 int tvmaf_tiny_graph_run(const TinyGraph *g, const float *in, size_t n, float *out);
+
+/**
+ * Chooses the graph's kernels (model/mlp.h) for the CPU flags detected
+ * minus cpu_mask (TVMAF_CPU_FLAG_* bits). The parser calls it with its
+ * options' cpu_mask; results do not depend on it.
+ */
+void tvmaf_tiny_graph_set_cpu(TinyGraph *g, unsigned cpu_mask);
 
 /* Shared by the parser and the executor. */
 size_t tvmaf_tiny_dtype_size(int dtype);
