@@ -47,6 +47,10 @@ def main():
         print("SKIP: valgrind is not installed")
         return 77
     exe = os.environ["TVMAF_CLI"]
+    linked = subprocess.run(["ldd", exe], capture_output=True, text=True).stdout
+    if "libasan" in linked or "libubsan" in linked:
+        print("SKIP: a sanitizer build (valgrind cannot run AddressSanitizer binaries)")
+        return 77
     samples = os.path.join(ROOT, "samples")
     bad = 0
     with tempfile.TemporaryDirectory() as t:
