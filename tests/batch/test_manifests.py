@@ -3,6 +3,8 @@
 the other jobs run (exit 1). Never a crash, never a temporary left."""
 import json
 import os
+import subprocess
+import shutil
 import sys
 import tempfile
 
@@ -138,6 +140,23 @@ def main():
             check(r.returncode == 2 and len(r.stderr.splitlines()) == 1, f"{what}: exit 2, one line")
         r = run(["batch", bad, "--out", j("ref.y4m")])
         check(r.returncode == 2 and b"not a directory" in r.stderr, "--out naming a file is refused")
+
+        # --- scale: a half-size distorted video, as `tinyvmaf --scale` ---
+        have_av = b"--scale" in run(["--help"]).stdout and shutil.which("ffmpeg")
+        if have_av:
+            subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-i", j("dis.y4m"), "-vf",
+                            "scale=160:90", "-c:v", "ffv1", j("half.mkv")], check=True)
+            sm = manifest("scale.csv", "id,reference,distorted,scale\n"
+                          "s,../ref.y4m,../half.mkv,lanczos\n")
+            r = run(["batch", sm, "--out", j("out_scale")])
+            c = run(["-r", j("ref.y4m"), "-d", j("half.mkv"), "--scale", "lanczos", "--json",
+                     "-o", j("scale_cli.json"), "-q"])
+            a = json.load(open(j("out_scale", "s.json"))) if r.returncode == 0 else {}
+            b = json.load(open(j("scale_cli.json"))) if c.returncode == 0 else {}
+            check(r.returncode == 0 and a.get("frames") == b.get("frames") and a.get("frames"),
+                  "scale column: per-frame results equal `tinyvmaf --scale lanczos`")
+        else:
+            print("note: no libav build or ffmpeg: scale column not tested")
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "batch/manifest.h"
+#include "input/input.h"
 #include "tinyvmaf/tinyvmaf.h"
 #include "util/util.h"
 
@@ -387,9 +388,15 @@ static int job_finish(TvmafBatchJob *const j)
                     "starting with '.' or '-', not ending in \".error\")",
                     tvmaf_escape_text(echo, sizeof(echo), j->field[TVMAF_BF_ID], 32),
                     TVMAF_BATCH_MAX_ID);
-    if (j->field[TVMAF_BF_SCALE] && r >= 0)
-        r = set_bad(j, "scale: not supported by tinyvmaf batch yet; give the distorted "
-                    "video at the reference's size");
+    if (j->field[TVMAF_BF_SCALE] && r >= 0) {
+        /* As --scale: an empty cell is the default method. */
+        const char *const sm = *j->field[TVMAF_BF_SCALE] ? j->field[TVMAF_BF_SCALE] : "bicubic";
+        if (!tvmaf_input_have_libav())
+            r = set_bad(j, "scale: needs FFmpeg's libraries (libswscale), which this build lacks");
+        else if ((o->scale_flags = tvmaf_input_scale_flags(sm)) <= 0)
+            r = set_bad(j, "scale: unknown method \"%s\" (bicubic, bilinear, lanczos, spline)",
+                        tvmaf_escape_text(echo, sizeof(echo), sm, 32));
+    }
     if (j->field[TVMAF_BF_FRAME_CNT] && r >= 0 &&
         (r = job_uint(j, TVMAF_BF_FRAME_CNT, 0xffffffffu, &v)) > 0) {
         o->frame_cnt = (unsigned)v;

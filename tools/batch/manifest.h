@@ -64,6 +64,7 @@ enum TvmafBatchField {
 typedef struct TvmafBatchOpts {
     unsigned frame_cnt;           ///< 0 = all
     int frame_cnt_given;
+    int scale_flags;      ///< the job's scale: swscale method flag, 0 = sizes must match
     unsigned skip_ref, skip_dis;
     unsigned subsample;           ///< >= 1
     int raw;                      ///< width/height/pixel_format/bitdepth given

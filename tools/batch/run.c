@@ -246,6 +246,10 @@ static int score_job(const TvmafManifest *const m, const TvmafBatchJob *const j,
     o.frame_cnt_given = j->opts.frame_cnt_given;
     o.skip_ref = j->opts.skip_ref;
     o.skip_dis = j->opts.skip_dis;
+    o.link.scale_flags = j->opts.scale_flags;
+    o.link.frame_cnt = o.frame_cnt;
+    o.link.skip_ref = o.skip_ref;
+    o.raw.link = &o.link;
     if (j->opts.raw) {
         o.raw.w = j->opts.w;
         o.raw.h = j->opts.h;
