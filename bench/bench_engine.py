@@ -1,5 +1,5 @@
 """End-to-end engine speed: fps and peak RSS of `tinyvmaf` at 1080p and 2160p,
-8-bit 4:2:0, 1 thread and all threads, scalar C (--cpumask 127) and the best
+8-bit 4:2:0, 1 thread and all threads, scalar C (--cpumask 63) and the best
 ISA, from Y4M files: decode + six features + classic SVR (vmaf_v0.6.1, read
 from ../shared) + tiny v2 when those models are present, else features only.
 With VMAF_BIN=/path/to/libvmaf/vmaf the same runs of libvmaf are printed
@@ -101,7 +101,7 @@ def main():
         ref, dis = make_clips(cache, w, h)
         for threads in sorted({1, ncpu}):
             rows = [("tinyvmaf C (mask 127)", [cli, "-r", ref, "-d", dis, "-q", "--threads", str(threads),
-                                               "--cpumask", "127", "-o", "/dev/null"] + (models or ["--no_prediction"])),
+                                               "--cpumask", "63", "-o", "/dev/null"] + (models or ["--no_prediction"])),
                     ("tinyvmaf best ISA", [cli, "-r", ref, "-d", dis, "-q", "--threads", str(threads),
                                            "-o", "/dev/null"] + (models or ["--no_prediction"]))]
             if vmaf_bin:

@@ -16,7 +16,7 @@ if command -v taskset >/dev/null 2>&1; then pin="taskset -c 0"; fi
 secs() { sed -n 's/.* seed [0-9]*, \([0-9.]*\) s$/\1/p'; }
 
 echo "train-bench: mlp_medium, 90 epochs, batch 256, $rows rows, one core"
-for level in "0 best" "32 avx2" "48 c"; do
+for level in "0 best" "16 avx2" "63 c"; do
     set -- $level
     t=$($pin "$cli" train --data "$data" --arch mlp_medium --cpumask "$1" \
         --epochs 90 --quiet | secs)

@@ -20,7 +20,6 @@ static unsigned detect_x86(void)
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return 0;
     if (d & (1u << 26)) flags |= TVMAF_CPU_FLAG_SSE2;
-    if (c & (1u << 0)) flags |= TVMAF_CPU_FLAG_SSE3;
     if (c & (1u << 9)) flags |= TVMAF_CPU_FLAG_SSSE3;
     if (c & (1u << 19)) flags |= TVMAF_CPU_FLAG_SSE41;
     /* AVX state must be enabled by the OS (OSXSAVE + XCR0 bits 1,2) before

@@ -61,14 +61,14 @@ enum TvmafMotionCompat {
     TVMAF_MOTION_CLASSIC = 1, ///< libvmaf 3.0/3.1: blur each frame, then SAD; edge-repeat borders
 };
 
-/** CPU feature bits, with libvmaf's --cpumask meaning (bits to disable). */
+/** CPU feature bits: libvmaf's values (libvmaf/src/x86/cpu.h), so a
+ *  --cpumask means the same in both tools (bits to disable; 63 = plain C). */
 #define TVMAF_CPU_FLAG_SSE2 (1u << 0)
-#define TVMAF_CPU_FLAG_SSE3 (1u << 1)
-#define TVMAF_CPU_FLAG_SSSE3 (1u << 2)
-#define TVMAF_CPU_FLAG_SSE41 (1u << 3)
-#define TVMAF_CPU_FLAG_AVX2 (1u << 4)
-#define TVMAF_CPU_FLAG_AVX512 (1u << 5)
-#define TVMAF_CPU_FLAG_AVX512ICL (1u << 6)
+#define TVMAF_CPU_FLAG_SSSE3 (1u << 1)
+#define TVMAF_CPU_FLAG_SSE41 (1u << 2)
+#define TVMAF_CPU_FLAG_AVX2 (1u << 3)
+#define TVMAF_CPU_FLAG_AVX512 (1u << 4)
+#define TVMAF_CPU_FLAG_AVX512ICL (1u << 5)
 
 typedef struct TvmafSettings {
     int n_threads;              ///< worker threads; 0 = one per logical core (default 0)

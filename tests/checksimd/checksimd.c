@@ -31,7 +31,7 @@ static const struct {
     unsigned flag;
 } cpus[] = {
     { "AVX2", "avx2",
-      TVMAF_CPU_FLAG_SSE2 | TVMAF_CPU_FLAG_SSE3 | TVMAF_CPU_FLAG_SSSE3 | TVMAF_CPU_FLAG_SSE41 |
+      TVMAF_CPU_FLAG_SSE2 | TVMAF_CPU_FLAG_SSSE3 | TVMAF_CPU_FLAG_SSE41 |
           TVMAF_CPU_FLAG_AVX2 },
     { "AVX-512", "avx512", TVMAF_CPU_FLAG_AVX512 },
     { "AVX-512 (Ice Lake)", "avx512icl", TVMAF_CPU_FLAG_AVX512ICL },
