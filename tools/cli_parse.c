@@ -142,21 +142,6 @@ static int parse_uint(const char *opt, const char *s, unsigned long max, unsigne
     return 0;
 }
 
-static int parse_layout(const char *s, enum TvmafPixelLayout *l)
-{
-    static const struct { const char *name; enum TvmafPixelLayout l; } map[] = {
-        { "420", TVMAF_PIX_LAYOUT_420 }, { "yuv420p", TVMAF_PIX_LAYOUT_420 },
-        { "422", TVMAF_PIX_LAYOUT_422 }, { "yuv422p", TVMAF_PIX_LAYOUT_422 },
-        { "444", TVMAF_PIX_LAYOUT_444 }, { "yuv444p", TVMAF_PIX_LAYOUT_444 },
-        { "400", TVMAF_PIX_LAYOUT_400 }, { "gray", TVMAF_PIX_LAYOUT_400 },
-    };
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (!strcmp(s, map[i].name)) {
-            *l = map[i].l;
-            return 0;
-        }
-    return -1;
-}
 
 /* Copies into `buf` the input file -o would overwrite: the videos, a
  * classic model's path= file, a tiny model file or its sidecar. */
@@ -221,7 +206,7 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
             o->raw.h = (int)v; have_h = 1;
             break;
         case 'p':
-            if (parse_layout(optarg, &o->raw.layout)) {
+            if (tvmaf_input_layout_by_name(optarg, &o->raw.layout)) {
                 fprintf(stderr, "tinyvmaf: --pixel_format: unknown format \"%s\" (420, 422, 444, 400)\n",
                         optarg);
                 return -1;

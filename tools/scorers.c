@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "scorers.h"
+#include "util/util.h"
 #include "tinyvmaf/model.h"
 #if TVMAF_CLI_HAVE_TINY
 #include "tinyvmaf/tiny.h"
@@ -201,19 +202,17 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
     }
 }
 
-/* A JSON string literal of `v` (quotes, backslashes and control bytes escaped). */
+/* A JSON string literal of `v` (src/util's escaping). */
 static int append_string(char **buf, size_t *len, size_t *cap, const char *v)
 {
-    int err = append(buf, len, cap, "\"");
-    for (const unsigned char *p = (const unsigned char *)v; !err && *p; p++) {
-        if (*p == '"' || *p == '\\')
-            err = append(buf, len, cap, "\\%c", *p);
-        else if (*p < 0x20)
-            err = append(buf, len, cap, "\\u%04x", *p);
-        else
-            err = append(buf, len, cap, "%c", *p);
-    }
-    return err ? err : append(buf, len, cap, "\"");
+    const size_t need = tvmaf_json_quote(NULL, 0, v);
+    char *const q = malloc(need + 1);
+    if (!q)
+        return -1;
+    tvmaf_json_quote(q, need + 1, v);
+    const int err = append(buf, len, cap, "%s", q);
+    free(q);
+    return err;
 }
 
 static int append_number(char **buf, size_t *len, size_t *cap, double v)

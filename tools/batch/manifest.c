@@ -357,21 +357,6 @@ static int job_uint(TvmafBatchJob *const j, const int f, const unsigned long max
     return 1;
 }
 
-static int parse_layout(const char *s, enum TvmafPixelLayout *l)
-{
-    static const struct { const char *name; enum TvmafPixelLayout l; } map[] = {
-        { "420", TVMAF_PIX_LAYOUT_420 }, { "yuv420p", TVMAF_PIX_LAYOUT_420 },
-        { "422", TVMAF_PIX_LAYOUT_422 }, { "yuv422p", TVMAF_PIX_LAYOUT_422 },
-        { "444", TVMAF_PIX_LAYOUT_444 }, { "yuv444p", TVMAF_PIX_LAYOUT_444 },
-        { "400", TVMAF_PIX_LAYOUT_400 }, { "gray", TVMAF_PIX_LAYOUT_400 },
-    };
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (!strcmp(s, map[i].name)) {
-            *l = map[i].l;
-            return 0;
-        }
-    return -1;
-}
 
 /* Validates the option values (job errors) and computes the digest. */
 static int job_finish(TvmafBatchJob *const j)
@@ -426,7 +411,7 @@ static int job_finish(TvmafBatchJob *const j)
             r = set_bad(j, "height: must be at least 1");
         o->h = (int)v;
     }
-    if (have_p && r >= 0 && parse_layout(j->field[TVMAF_BF_PIXEL_FORMAT], &o->layout))
+    if (have_p && r >= 0 && tvmaf_input_layout_by_name(j->field[TVMAF_BF_PIXEL_FORMAT], &o->layout))
         r = set_bad(j, "pixel_format: unknown format \"%s\" (420, 422, 444, 400)",
                     tvmaf_escape_text(echo, sizeof(echo), j->field[TVMAF_BF_PIXEL_FORMAT], 32));
     if (have_b && r >= 0 && (r = job_uint(j, TVMAF_BF_BITDEPTH, 16, &v)) > 0) {

@@ -55,6 +55,22 @@ int tvmaf_input_scale_flags(const char *method)
     return tvmaf_libav_scale_flags(method);
 }
 
+int tvmaf_input_layout_by_name(const char *s, enum TvmafPixelLayout *l)
+{
+    static const struct { const char *name; enum TvmafPixelLayout l; } map[] = {
+        { "420", TVMAF_PIX_LAYOUT_420 }, { "yuv420p", TVMAF_PIX_LAYOUT_420 },
+        { "422", TVMAF_PIX_LAYOUT_422 }, { "yuv422p", TVMAF_PIX_LAYOUT_422 },
+        { "444", TVMAF_PIX_LAYOUT_444 }, { "yuv444p", TVMAF_PIX_LAYOUT_444 },
+        { "400", TVMAF_PIX_LAYOUT_400 }, { "gray", TVMAF_PIX_LAYOUT_400 },
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (!strcmp(s, map[i].name)) {
+            *l = map[i].l;
+            return 0;
+        }
+    return -1;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;

@@ -70,6 +70,10 @@ int tvmaf_input_have_libav(void);
  */
 int tvmaf_input_scale_flags(const char *method);
 
+/** Raw YUV chroma by name: "420"/"yuv420p", "422"/"yuv422p", "444"/"yuv444p",
+ *  "400"/"gray" (the -p option and the batch column). @return 0 or -1. */
+int tvmaf_input_layout_by_name(const char *s, enum TvmafPixelLayout *l);
+
 /**
  * Opens `path` ("-" = stdin). A file starting with "YUV4MPEG2" is read as
  * Y4M; with `raw->set`, any other file is raw YUV; else FFmpeg's libraries

@@ -298,60 +298,36 @@ int tvmaf_tiny_registry_read(TvmafTinyRegistry **out, const char *dir, const cha
                              const TvmafLogger *log, const int quiet_missing)
 {
     *out = NULL;
-    TvmafTinyRegistry *const r = calloc(1, sizeof(*r));
-    if (!r)
-        return TVMAF_ERR(ENOMEM);
-    r->log = *log;
-    int err;
     char real[PATH_MAX], path[PATH_MAX];
-    uint8_t *buf = NULL;
-    size_t len;
-    json_t *root = NULL;
     if (snprintf(path, sizeof(path), "%s/registry.json", dir) >= (int)sizeof(path)) {
         tvmaf_log(log, TVMAF_LOG_ERROR, "%s: path too long", dir);
-        err = TVMAF_ERR(EINVAL);
-        goto fail;
+        return TVMAF_ERR(EINVAL);
     }
-    if (quiet_missing && !realpath(path, real)) {
-        err = TVMAF_ERR(ENOENT);
-        goto fail;
-    }
-    if ((err = tvmaf_tiny_resolve_path(path, jail, real, log)))
-        goto fail;
-    r->json = strdup(path);
-    r->jail = jail && *jail ? strdup(jail) : NULL;
+    if (quiet_missing && !realpath(path, real))
+        return TVMAF_ERR(ENOENT);
+    uint8_t *buf;
+    size_t len;
+    int err = tvmaf_tiny_resolve_path(path, jail, real, log);
+    if (err || (err = tvmaf_tiny_read_file(real, TINY_MAX_JSON_BYTES, &buf, &len, log)))
+        return err;
+    TvmafTinyRegistry *r;
+    err = tvmaf_tiny_registry_parse(&r, buf, len, path, 0, log);
+    free(buf);
+    if (err)
+        return err;
+    /* Files resolve against the registry's canonical directory. */
     char *const slash = strrchr(real, '/');
     *slash = 0; /* realpath() of a file always contains a '/' */
+    free(r->dir);
     r->dir = strdup(real[0] ? real : "/");
-    *slash = '/';
-    if (!r->json || !r->dir || (jail && *jail && !r->jail)) {
-        err = TVMAF_ERR(ENOMEM);
-        goto fail;
+    r->jail = jail && *jail ? strdup(jail) : NULL;
+    if (!r->dir || (jail && *jail && !r->jail)) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", path);
+        tvmaf_tiny_registry_free(&r);
+        return TVMAF_ERR(ENOMEM);
     }
-    if ((err = tvmaf_tiny_read_file(real, TINY_MAX_JSON_BYTES, &buf, &len, log)))
-        goto fail;
-    json_error_t jerr;
-    root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
-        err = TVMAF_ERR(EBADMSG);
-        goto fail;
-    }
-    if ((err = parse_entries(r, root))) {
-        if (err == TVMAF_ERR(ENOMEM))
-            tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", path);
-        goto fail;
-    }
-    json_decref(root);
-    free(buf);
     *out = r;
     return 0;
-fail:
-    json_decref(root);
-    free(buf);
-    TvmafTinyRegistry *tmp = r;
-    tvmaf_tiny_registry_free(&tmp);
-    return err;
 }
 
 int tvmaf_tiny_registry_parse(TvmafTinyRegistry **out, const uint8_t *buf, const size_t len,
@@ -379,6 +355,8 @@ int tvmaf_tiny_registry_parse(TvmafTinyRegistry **out, const uint8_t *buf, const
     }
     err = parse_entries(r, root);
     json_decref(root);
+    if (err == TVMAF_ERR(ENOMEM))
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", name);
     if (err)
         goto fail;
     *out = r;
