@@ -10,7 +10,8 @@ MESON_SETUP_ARGS ?=
 DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
 	libjansson-dev libprotobuf-c-dev protobuf-c-compiler nettle-dev \
 	python3-onnx python3-numpy python3-jsonschema python3-torch nodejs ffmpeg valgrind parallel \
-	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+	libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
+	chromium libxml2-utils
 # Only for `make bench` (clips made from Debian-packaged content).
 DEB_BENCH_PACKAGES = ffmpeg
 

@@ -58,7 +58,7 @@ void tvmaf_cli_usage(FILE *f)
 {
     fputs(
 "Usage: tinyvmaf -r REF -d DIS [options]\n"
-"       tinyvmaf predict|models|train|eval|export [options]   (see 'tinyvmaf CMD --help')\n"
+"       tinyvmaf plot|predict|models|train|eval|export [options]  (see 'tinyvmaf CMD --help')\n"
 "\n"
 "Scores a distorted video against its reference with libvmaf's integer\n"
 "features (adm2, vif_scale0..3, motion2), the classic VMAF SVR models and\n"

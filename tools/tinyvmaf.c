@@ -175,7 +175,7 @@ static int score(const CliOptions *o)
             goto end;
         }
     }
-    if (o->plot_path && tvmaf_plot_write_file(o->plot_path, &rep, err, sizeof(err)) < 0) {
+    if (o->plot_path && tvmaf_plot_write_file(o->plot_path, &rep, NULL, err, sizeof(err)) < 0) {
         fprintf(stderr, "tinyvmaf: %s: %s\n", o->plot_path, err);
         goto end;
     }
@@ -195,7 +195,7 @@ typedef struct Subcommand {
 } Subcommand;
 
 static const Subcommand subcommands[] = {
-    { "batch", tvmaf_cmd_batch }, { "merge", tvmaf_cmd_merge },
+    { "batch", tvmaf_cmd_batch }, { "merge", tvmaf_cmd_merge }, { "plot", tvmaf_cmd_plot },
 #if TVMAF_CLI_HAVE_TINY
     { "predict", tvmaf_cmd_predict },
     { "models", tvmaf_cmd_models },

@@ -1,5 +1,5 @@
 /*
- * --plot FILE.svg: a self-contained SVG (no script, no external reference)
+ * --plot FILE.svg and tinyvmaf plot: a self-contained SVG (no script, no external reference)
  * of the per-frame model scores of a report: one polyline per model
  * (classic and tiny), its pooled mean as a dashed line, the worst frames
  * of the first model ringed and labelled, and labelled axes.
@@ -17,7 +17,7 @@
 #define RIGHT 180   /* legend column */
 #define TOP 40
 #define BOTTOM 60
-#define MAX_SERIES 8
+#define MAX_SERIES TVMAF_PLOT_MAX_SERIES
 #define N_WORST 5
 
 static const char *const colours[MAX_SERIES] = {
@@ -26,7 +26,7 @@ static const char *const colours[MAX_SERIES] = {
 
 /* Features are named integer_* and VMAF_*feature*; everything else is a
  * model's score. */
-static int is_model(const char *name)
+int tvmaf_plot_is_model(const char *name)
 {
     return strncmp(name, "integer_", 8) && !strstr(name, "_feature_");
 }
@@ -46,7 +46,7 @@ static void put_text(FILE *f, const char *s)
     }
 }
 
-static void write_svg(FILE *f, const TvmafReport *r, const int *idx, int n)
+static void write_svg(FILE *f, const TvmafReport *r, const char *source, const int *idx, int n)
 {
     const double pw = PLOT_W - LEFT - RIGHT, ph = PLOT_H - TOP - BOTTOM;
     double lo = 0, hi = 100;
@@ -66,9 +66,18 @@ static void write_svg(FILE *f, const TvmafReport *r, const int *idx, int n)
             "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">\n",
             PLOT_W, PLOT_H, PLOT_W, PLOT_H);
     fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#ffffff\"/>\n", PLOT_W, PLOT_H);
-    fprintf(f, "<text x=\"%d\" y=\"22\" font-size=\"15\">tinyvmaf %s: per-frame scores, "
-            "%dx%d, %u frames</text>\n", LEFT, r->version ? r->version : "", r->width,
-            r->height, r->n_frames);
+    fprintf(f, "<text x=\"%d\" y=\"22\" font-size=\"15\">", LEFT);
+    if (source) {
+        put_text(f, source);
+        fputs(" (version ", f);
+        put_text(f, r->version ? r->version : "");
+        fprintf(f, "): per-frame scores, %u frames</text>\n", r->n_frames);
+    } else {
+        fputs("tinyvmaf ", f);
+        put_text(f, r->version ? r->version : "");
+        fprintf(f, ": per-frame scores, %dx%d, %u frames</text>\n", r->width, r->height,
+                r->n_frames);
+    }
     /* Grid and ticks. */
     for (double v = lo; v <= hi + 1e-9; v += (hi - lo) / 10) {
         fprintf(f, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>\n",
@@ -139,11 +148,12 @@ static void write_svg(FILE *f, const TvmafReport *r, const int *idx, int n)
 #undef Y
 }
 
-int tvmaf_plot_write_file(const char *path, const TvmafReport *r, char *err, size_t errlen)
+int tvmaf_plot_write_file(const char *path, const TvmafReport *r, const char *source, char *err,
+                          size_t errlen)
 {
     int idx[MAX_SERIES], n = 0;
     for (int i = 0; i < r->n_metrics && n < MAX_SERIES; i++)
-        if (is_model(r->metrics[i].name))
+        if (tvmaf_plot_is_model(r->metrics[i].name))
             idx[n++] = i;
     if (!n) {
         snprintf(err, errlen, "no model score to plot (--no_prediction)");
@@ -152,6 +162,6 @@ int tvmaf_plot_write_file(const char *path, const TvmafReport *r, char *err, siz
     TvmafAtomicFile af;
     if (tvmaf_atomic_open(&af, path, err, errlen) < 0)
         return -1;
-    write_svg(af.f, r, idx, n);
+    write_svg(af.f, r, source, idx, n);
     return tvmaf_atomic_commit(&af, err, errlen) < 0 ? -1 : 0;
 }
