@@ -127,17 +127,19 @@ void tvmaf_close(TvmafContext **pc)
 static int init_workers(TvmafContext *c)
 {
     const TvmafVifOptions vo = { .enhn_gain_limit = c->s.vif_enhn_gain_limit };
-    const TvmafAdmOptions ao = { .enhn_gain_limit = c->s.adm_enhn_gain_limit,
-                                 .norm_view_dist = 3.0,
-                                 .ref_display_height = 1080 };
+    TvmafAdmOptions ao;
+    tvmaf_option_defaults(tvmaf_adm_options, &ao);
+    ao.enhn_gain_limit = c->s.adm_enhn_gain_limit;
+    TvmafMotionOptions mo;
+    tvmaf_option_defaults(tvmaf_motion_options, &mo);
+    mo.classic = c->s.motion_compat == TVMAF_MOTION_CLASSIC;
     for (int i = 0; i < c->n_workers; i++) {
         TvmafWorker *w = &c->workers[i];
         int err = tvmaf_vif_init(&w->vif, c->w, c->h, c->bpc, &vo, c->cpu_flags);
         if (!err)
             err = tvmaf_adm_init(&w->adm, c->w, c->h, c->bpc, &ao, c->cpu_flags);
         if (!err)
-            err = tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc,
-                                    c->s.motion_compat == TVMAF_MOTION_CLASSIC, c->cpu_flags);
+            err = tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc, &mo, c->cpu_flags);
         if (err < 0) {
             free_workers(c);
             return err;
@@ -203,15 +205,17 @@ static void run_frame(void *arg, int worker)
     int err = 0;
 
     if (j->index % c->s.subsample == 0) {
-        double vif[TVMAF_VIF_SCALES], adm_scale[TVMAF_ADM_SCALES];
+        double vif[TVMAF_VIF_SCALES];
+        TvmafAdmScores adm;
         err = tvmaf_vif_compute(w->vif, &ref, &dis, vif);
         if (!err)
-            err = tvmaf_adm_compute(w->adm, &ref, &dis, &v[TVMAF_FEATURE_ADM2], adm_scale);
+            err = tvmaf_adm_compute(w->adm, &ref, &dis, &adm);
         if (!err) {
             for (int s = 0; s < TVMAF_VIF_SCALES; s++)
                 v[TVMAF_FEATURE_VIF_SCALE0 + s] = vif[s];
+            v[TVMAF_FEATURE_ADM2] = adm.adm2;
             for (int s = 0; s < TVMAF_ADM_SCALES; s++)
-                v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm_scale[s];
+                v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm.scale[s];
         }
     }
     if (!err && j->prev_ref.buf) {
@@ -330,9 +334,12 @@ int tvmaf_flush(TvmafContext *c)
     c->flushed = 1;
     if (c->error)
         return TVMAF_ERR(-c->error);
-    if (c->n_frames)
-        tvmaf_motion2_from_motion(c->scores[TVMAF_FEATURE_MOTION], c->n_frames,
-                                  c->scores[TVMAF_FEATURE_MOTION2]);
+    if (c->n_frames) {
+        TvmafMotionOptions mo;
+        tvmaf_option_defaults(tvmaf_motion_options, &mo);
+        tvmaf_motion_finish(&mo, c->scores[TVMAF_FEATURE_MOTION], c->n_frames,
+                            c->scores[TVMAF_FEATURE_MOTION2], NULL);
+    }
     return 0;
 }
 

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -437,6 +438,68 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
 #endif
 }
 
+/* --- options and output names --- */
+
+const TvmafOption tvmaf_adm_options[] = {
+    { "adm_csf_scale", "scf", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, csf_scale), 1.0, 0.0,
+      50.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_csf_diag_scale", "scfd", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, csf_diag_scale),
+      1.0, 0.0, 50.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_dlm_weight", "dlmw", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, dlm_weight), 0.5,
+      0.0, 1.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_enhn_gain_limit", "egl", TVMAF_OPTION_DOUBLE,
+      offsetof(TvmafAdmOptions, enhn_gain_limit), 100.0, 1.0, 100.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_norm_view_dist", "nvd", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, norm_view_dist),
+      3.0, 0.75, 24.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_ref_display_height", "rdh", TVMAF_OPTION_INT,
+      offsetof(TvmafAdmOptions, ref_display_height), 1080, 1, 4320, NULL, TVMAF_OPTION_KEY },
+    { "adm_csf_mode", "csf", TVMAF_OPTION_INT, offsetof(TvmafAdmOptions, csf_mode), 0, 0, 3, NULL,
+      TVMAF_OPTION_KEY },
+    { "adm_noise_weight", "nw", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, noise_weight),
+      0.03125, 0.0, 1500.0, NULL, TVMAF_OPTION_KEY },
+    { "adm_skip_aim", NULL, TVMAF_OPTION_BOOL, offsetof(TvmafAdmOptions, skip_aim), 0, 0, 1, NULL,
+      0 },
+    { "adm_skip_scale0", "ssz", TVMAF_OPTION_BOOL, offsetof(TvmafAdmOptions, skip_scale0), 0, 0, 1,
+      NULL, TVMAF_OPTION_KEY },
+    { "adm_min_val", "min", TVMAF_OPTION_DOUBLE, offsetof(TvmafAdmOptions, min_val), 0.0, 0.0, 1.0,
+      NULL, TVMAF_OPTION_KEY },
+    { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 },
+};
+
+const char *const tvmaf_adm_feature_names[TVMAF_ADM_OUT_COUNT] = {
+    "VMAF_integer_feature_adm2_score", "VMAF_integer_feature_aim_score",
+    "VMAF_integer_feature_adm3_score", "integer_adm_scale0", "integer_adm_scale1",
+    "integer_adm_scale2", "integer_adm_scale3",
+};
+
+const char *const tvmaf_adm_key_names[TVMAF_ADM_OUT_COUNT] = {
+    "integer_adm2",       "integer_aim",        "integer_adm3",       "integer_adm_scale0",
+    "integer_adm_scale1", "integer_adm_scale2", "integer_adm_scale3",
+};
+
+void tvmaf_adm_scores_array(const TvmafAdmScores *const s, double out[TVMAF_ADM_OUT_COUNT])
+{
+    out[TVMAF_ADM_OUT_ADM2] = s->adm2;
+    out[TVMAF_ADM_OUT_AIM] = s->aim;
+    out[TVMAF_ADM_OUT_ADM3] = s->adm3;
+    for (int i = 0; i < TVMAF_ADM_SCALES; i++) out[TVMAF_ADM_OUT_SCALE0 + i] = s->scale[i];
+}
+
+static int options_ok(const TvmafAdmOptions *const o)
+{
+    for (const TvmafOption *t = tvmaf_adm_options; t->name; t++) {
+        const char *const f = (const char *)o + t->offset;
+        double v;
+        if (t->type == TVMAF_OPTION_DOUBLE) v = *(const double *)(const void *)f;
+        else if (t->type == TVMAF_OPTION_INT) v = *(const int *)(const void *)f;
+        else continue;
+        if (!(v >= t->min && v <= t->max)) return 0;
+    }
+    /* libvmaf refuses this too: its 16-bit scale-0 pipeline cannot represent
+     * angular frequencies below 1080 lines at 3H. */
+    return o->norm_view_dist * o->ref_display_height >= 3.0 * 1080;
+}
+
 /* --- driver --- */
 
 typedef struct AdmScale {
@@ -565,13 +628,12 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
     if (!opt || w < ADM_MIN_SIZE || h < ADM_MIN_SIZE || w > ADM_MAX_SIZE || h > ADM_MAX_SIZE)
         return TVMAF_ERR(EINVAL);
     if (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16) return TVMAF_ERR(EINVAL);
-    if (!(opt->enhn_gain_limit >= 1.0 && opt->enhn_gain_limit <= 100.0) ||
-        !(opt->norm_view_dist >= 0.75 && opt->norm_view_dist <= 24.0) ||
-        opt->ref_display_height < 1 || opt->ref_display_height > 4320)
-        return TVMAF_ERR(EINVAL);
-    /* libvmaf refuses this too: its 16-bit scale-0 pipeline cannot represent
-     * angular frequencies below 1080 lines at 3H. */
-    if (opt->norm_view_dist * opt->ref_display_height < 3.0 * 1080) return TVMAF_ERR(EINVAL);
+    if (!options_ok(opt)) return TVMAF_ERR(EINVAL);
+    /* Not yet implemented: CSF modes other than Watson's, the CSF scales, a
+     * noise weight other than the default and skipping scale 0. */
+    if (opt->csf_mode != TVMAF_ADM_CSF_WATSON97 || opt->csf_scale != 1.0 ||
+        opt->csf_diag_scale != 1.0 || opt->noise_weight != 0.03125 || opt->skip_scale0)
+        return TVMAF_ERR(ENOSYS);
 
     TvmafAdm *const a = calloc(1, sizeof(*a));
     if (!a) return TVMAF_ERR(ENOMEM);
@@ -801,9 +863,9 @@ static int plane_ok(const TvmafAdm *const a, const TvmafPlane *const p)
 }
 
 int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const TvmafPlane *const dis,
-                      double *const adm2, double scale[TVMAF_ADM_SCALES])
+                      TvmafAdmScores *const out)
 {
-    if (!a || !adm2 || !scale || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
+    if (!a || !out || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
 
     double num = 0.0, den = 0.0;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
@@ -818,13 +880,16 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
         score_scale(a, s, &n, &d);
         num += n;
         den += d;
-        scale[s] = (double)n / (double)d;
+        out->scale[s] = (double)n / (double)d;
     }
 
     /* libvmaf's guard against 0/0 on flat content, scaled by the frame area. */
     const double limit = 1e-10 * ((double)a->w * a->h) / (1920.0 * 1080.0);
     if (num < limit) num = 0.0;
     if (den < limit) den = 0.0;
-    *adm2 = den == 0.0 ? 1.0 : num / den;
+    out->adm2 = den == 0.0 ? 1.0 : num / den;
+    /* AIM is not computed yet. */
+    out->aim = NAN;
+    out->adm3 = NAN;
     return 0;
 }

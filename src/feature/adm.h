@@ -9,25 +9,81 @@
 #ifndef TVMAF_SRC_FEATURE_ADM_H
 #define TVMAF_SRC_FEATURE_ADM_H
 
+#include <stdbool.h>
+
+#include "feature/option.h"
 #include "feature/plane.h"
 
 #define TVMAF_ADM_SCALES 4
 
+/** adm_csf_mode: the contrast sensitivity function weighting each band. */
+enum TvmafAdmCsfMode {
+    TVMAF_ADM_CSF_WATSON97 = 0,              ///< Watson 1997 wavelet thresholds (default)
+    TVMAF_ADM_CSF_BARTEN = 1,                ///< Barten's CSF
+    TVMAF_ADM_CSF_BARTEN_WATSON_BLEND = 2,   ///< Barten/Watson blend (the VMAF v1 models)
+    TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE = 3, ///< blend, mean-absolute-error fitted
+};
+
+/**
+ * libvmaf 3.2.0's integer ADM options (names, aliases, ranges and defaults in
+ * tvmaf_adm_options). Fill with tvmaf_option_defaults(tvmaf_adm_options, &o)
+ * before changing any field: a zeroed struct is not the default.
+ */
 typedef struct TvmafAdmOptions {
-    double enhn_gain_limit; ///< adm_enhn_gain_limit, [1, 100], default 100
-    double norm_view_dist;  ///< adm_norm_view_dist, [0.75, 24], default 3.0
-    int ref_display_height; ///< adm_ref_display_height, [1, 4320], default 1080
+    double csf_scale;       ///< adm_csf_scale (scf), [0, 50], default 1: h/v CSF terms
+    double csf_diag_scale;  ///< adm_csf_diag_scale (scfd), [0, 50], default 1: diagonal term
+    double dlm_weight;      ///< adm_dlm_weight (dlmw), [0, 1], default 0.5: adm3 = DLM/AIM mix
+    double enhn_gain_limit; ///< adm_enhn_gain_limit (egl), [1, 100], default 100
+    double norm_view_dist;  ///< adm_norm_view_dist (nvd), [0.75, 24], default 3.0
+    int ref_display_height; ///< adm_ref_display_height (rdh), [1, 4320], default 1080
+    int csf_mode;           ///< adm_csf_mode (csf), enum TvmafAdmCsfMode, default 0
+    double noise_weight;    ///< adm_noise_weight (nw), [0, 1500], default 0.03125
+    bool skip_aim;          ///< adm_skip_aim (not in the key): aim is 0, adm3 uses aim = 0
+    bool skip_scale0;       ///< adm_skip_scale0 (ssz): scale 0 contributes nothing
+    double min_val;         ///< adm_min_val (min), [0, 1], default 0: floor of adm3
 } TvmafAdmOptions;
+
+/** The option table (option.h); ends with a NULL name. */
+extern const TvmafOption tvmaf_adm_options[];
+
+/** One frame's outputs. */
+typedef struct TvmafAdmScores {
+    double adm2;                     ///< DLM: num / den over the four scales (1 when den is 0)
+    double aim;                      ///< additive impairment: aim_num / den (0 when den is 0 or skip_aim)
+    double adm3;                     ///< max(adm2 * dlmw + (1 - aim) * (1 - dlmw), min_val)
+    double scale[TVMAF_ADM_SCALES];  ///< num_s / den_s per scale
+} TvmafAdmScores;
+
+enum TvmafAdmOutput {
+    TVMAF_ADM_OUT_ADM2,
+    TVMAF_ADM_OUT_AIM,
+    TVMAF_ADM_OUT_ADM3,
+    TVMAF_ADM_OUT_SCALE0, ///< scale s is TVMAF_ADM_OUT_SCALE0 + s
+    TVMAF_ADM_OUT_COUNT = TVMAF_ADM_OUT_SCALE0 + TVMAF_ADM_SCALES,
+};
+
+/** libvmaf's names for each output, in enum TvmafAdmOutput order: the
+ *  provided-feature name a model lists ("VMAF_integer_feature_adm3_score")
+ *  and the base of the printed key ("integer_adm3", to be suffixed by
+ *  tvmaf_option_key() with tvmaf_adm_options). */
+extern const char *const tvmaf_adm_feature_names[TVMAF_ADM_OUT_COUNT];
+extern const char *const tvmaf_adm_key_names[TVMAF_ADM_OUT_COUNT];
+
+/** Copies the scores into out[TVMAF_ADM_OUT_COUNT] in enum TvmafAdmOutput order. */
+void tvmaf_adm_scores_array(const TvmafAdmScores *s, double out[TVMAF_ADM_OUT_COUNT]);
 
 typedef struct TvmafAdm TvmafAdm;
 
-/** @return 0, -EINVAL (bad size/depth/options), -ENOMEM */
+/**
+ * @return 0, -EINVAL (bad size/depth/options, including nvd * rdh < 3 * 1080,
+ *         which libvmaf refuses too), -ENOMEM
+ */
 int tvmaf_adm_init(TvmafAdm **out, int w, int h, int bpc, const TvmafAdmOptions *opt,
                    unsigned cpu_flags);
 
-/** Scores one frame pair: adm2 and integer_adm_scale0..3. */
-int tvmaf_adm_compute(TvmafAdm *a, const TvmafPlane *ref, const TvmafPlane *dis, double *adm2,
-                      double scale[TVMAF_ADM_SCALES]);
+/** Scores one frame pair. Depends on this frame pair only. */
+int tvmaf_adm_compute(TvmafAdm *a, const TvmafPlane *ref, const TvmafPlane *dis,
+                      TvmafAdmScores *out);
 
 void tvmaf_adm_free(TvmafAdm **a);
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -152,17 +153,75 @@ void tvmaf_motion_dsp_init(TvmafMotionDSPContext *c, unsigned cpu_flags)
 #endif
 }
 
+const TvmafOption tvmaf_motion_options[] = {
+    { "motion_force_zero", "force_0", TVMAF_OPTION_BOOL,
+      offsetof(TvmafMotionOptions, force_zero), 0, 0, 1, NULL, TVMAF_OPTION_KEY },
+    { "motion_blend_factor", "mbf", TVMAF_OPTION_DOUBLE,
+      offsetof(TvmafMotionOptions, blend_factor), 1.0, 0.0, 1.0, NULL, TVMAF_OPTION_KEY },
+    { "motion_blend_offset", "mbo", TVMAF_OPTION_DOUBLE,
+      offsetof(TvmafMotionOptions, blend_offset), 40.0, 0.0, 1000.0, NULL, TVMAF_OPTION_KEY },
+    { "motion_fps_weight", "mfw", TVMAF_OPTION_DOUBLE,
+      offsetof(TvmafMotionOptions, fps_weight), 1.0, 0.0, 5.0, NULL, TVMAF_OPTION_KEY },
+    { "motion_max_val", "mmxv", TVMAF_OPTION_DOUBLE,
+      offsetof(TvmafMotionOptions, max_val), 10000.0, 0.0, 10000.0, NULL, TVMAF_OPTION_KEY },
+    { "motion_five_frame_window", "mffw", TVMAF_OPTION_BOOL,
+      offsetof(TvmafMotionOptions, five_frame_window), 0, 0, 1, NULL, TVMAF_OPTION_KEY },
+    { "motion_moving_average", "mma", TVMAF_OPTION_BOOL,
+      offsetof(TvmafMotionOptions, moving_average), 0, 0, 1, NULL, TVMAF_OPTION_KEY },
+    { NULL, NULL, 0, 0, 0, 0, 0, NULL, 0 },
+};
+
+const char *const tvmaf_motion_feature_names[TVMAF_MOTION_OUT_COUNT] = {
+    "VMAF_integer_feature_motion_sad_score",
+    "VMAF_integer_feature_motion2_score",
+    "VMAF_integer_feature_motion3_score",
+};
+
+const char *const tvmaf_motion_key_names[TVMAF_MOTION_OUT_COUNT] = {
+    "VMAF_integer_feature_motion_sad_score",
+    "integer_motion2",
+    "integer_motion3",
+};
+
+int tvmaf_motion_lag(const TvmafMotionOptions *o)
+{
+    if (!o || o->force_zero)
+        return 0;
+    return o->five_frame_window ? 2 : 1;
+}
+
+static int options_ok(const TvmafMotionOptions *o)
+{
+    if (!(o->blend_factor >= 0.0 && o->blend_factor <= 1.0) ||
+        !(o->blend_offset >= 0.0 && o->blend_offset <= 1000.0) ||
+        !(o->fps_weight >= 0.0 && o->fps_weight <= 5.0) ||
+        !(o->max_val >= 0.0 && o->max_val <= 10000.0) || (o->classic != 0 && o->classic != 1))
+        return 0;
+    /* libvmaf 3.0's motion had none of these; only its defaults are exact there. */
+    if (o->classic && (o->force_zero || o->blend_factor != 1.0 || o->blend_offset != 40.0 ||
+                       o->fps_weight != 1.0 || o->max_val != 10000.0 || o->five_frame_window ||
+                       o->moving_average))
+        return 0;
+    return 1;
+}
+
 struct TvmafMotion {
-    int w, h, bpc, classic;
+    int w, h, bpc;
+    TvmafMotionOptions o;
     TvmafMotionDSPContext dsp;
     int32_t *y_row;        /* fused: one filtered row */
     uint16_t *tmp;         /* classic: one vertically blurred row */
     uint16_t *blur[2];     /* classic: two blurred rows being compared */
 };
 
-int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, int classic, unsigned cpu_flags)
+int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
+                      unsigned cpu_flags)
 {
-    if (!out || w < 3 || h < 3 || (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16))
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    if (!o || !options_ok(o) || w < 3 || h < 3 || w > 65536 || h > 65536 ||
+        (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16))
         return -EINVAL;
     TvmafMotion *m = calloc(1, sizeof(*m));
     if (!m)
@@ -170,7 +229,7 @@ int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, int classic, uns
     m->w = w;
     m->h = h;
     m->bpc = bpc;
-    m->classic = !!classic;
+    m->o = *o;
     tvmaf_motion_dsp_init(&m->dsp, cpu_flags);
     /* Row slack for whole-vector kernels (motion.h); zeroed so lanes past
      * the row end read defined values. */
@@ -214,14 +273,22 @@ static void blur_row(TvmafMotion *m, const TvmafPlane *p, int i, uint16_t *dst)
     m->dsp.blur_horiz(m->tmp, dst, m->w);
 }
 
+static int plane_ok(const TvmafMotion *m, const TvmafPlane *p)
+{
+    return p && p->data && p->w == m->w && p->h == m->h && p->bpc == m->bpc &&
+           p->stride >= (ptrdiff_t)m->w * (m->bpc == 8 ? 1 : 2);
+}
+
 int tvmaf_motion_compute(TvmafMotion *m, const TvmafPlane *prev, const TvmafPlane *cur,
                          double *score)
 {
-    if (!m || !prev || !cur || !score || prev->w != m->w || prev->h != m->h || cur->w != m->w ||
-        cur->h != m->h || prev->bpc != m->bpc || cur->bpc != m->bpc)
+    if (!m || !score || !plane_ok(m, cur) || (prev && !plane_ok(m, prev)))
         return -EINVAL;
+    *score = 0.;
+    if (m->o.force_zero || !prev)
+        return 0;
     uint64_t sad = 0;
-    if (!m->classic) {
+    if (!m->o.classic) {
         for (int i = 0; i < m->h; i++) {
             const void *p[5], *c[5];
             for (int k = 0; k < 5; k++) {
@@ -233,9 +300,9 @@ int tvmaf_motion_compute(TvmafMotion *m, const TvmafPlane *prev, const TvmafPlan
             if (m->dsp.fused_vert(p, c, m->y_row, m->w, m->bpc))
                 sad += m->dsp.fused_horiz_sad(m->y_row, m->w);
         }
-        const double v = (double)sad / 256. / ((double)m->w * m->h);
-        /* libvmaf's motion_max_val default clip */
-        *score = v < 10000. ? v : 10000.;
+        /* libvmaf's operation order: ((sad / 256) / (w * h)) * fps_weight, then the clip. */
+        const double v = (double)sad / 256. / ((double)m->w * m->h) * m->o.fps_weight;
+        *score = v < m->o.max_val ? v : m->o.max_val;
     } else {
         /* Blurring row by row gives the same values as blurring whole
          * frames: each blurred row depends only on source rows. */
@@ -250,14 +317,49 @@ int tvmaf_motion_compute(TvmafMotion *m, const TvmafPlane *prev, const TvmafPlan
     return 0;
 }
 
-void tvmaf_motion2_from_motion(const double *motion, unsigned n, double *motion2)
+static double min_d(const double a, const double b)
 {
+    return a < b ? a : b;
+}
+
+/* libvmaf's motion_blend, then the max_val clip. */
+static double blend(const TvmafMotionOptions *o, const double x)
+{
+    return min_d(x * o->blend_factor + (1 - o->blend_factor) * min_d(o->blend_offset, x),
+                 o->max_val);
+}
+
+int tvmaf_motion_finish(const TvmafMotionOptions *o, const double *sad, unsigned n,
+                        double *motion2, double *motion3)
+{
+    if (!o || (n && !sad))
+        return -EINVAL;
+    /* force_zero still has libvmaf's window start: frames before 1 (or 2) get 0. */
+    const unsigned lag = o->five_frame_window ? 2 : 1;
+    const double stamp = n > lag ? blend(o, sad[lag]) : 0.;
+    double prev = stamp;
     for (unsigned i = 0; i < n; i++) {
-        if (i == 0)
-            motion2[i] = 0.;
-        else if (i + 1 < n)
-            motion2[i] = motion[i + 1] < motion[i] ? motion[i + 1] : motion[i];
+        double m2;
+        if (i < lag)
+            m2 = 0.;
+        else if (i + 1 >= n)
+            m2 = sad[i];
+        else if (i + 1 - lag >= lag)
+            m2 = min_d(sad[i + 1 - lag], sad[i + 1]);
         else
-            motion2[i] = motion[i];
+            m2 = sad[i + 1];
+        if (motion2)
+            motion2[i] = m2;
+        double m3;
+        if (i < lag) {
+            m3 = stamp;
+        } else {
+            const double p = blend(o, m2);
+            m3 = o->moving_average ? (p + prev) / 2.0 : p;
+            prev = p;
+        }
+        if (motion3)
+            motion3[i] = m3;
     }
+    return 0;
 }

@@ -12,7 +12,10 @@
 #ifndef TVMAF_SRC_FEATURE_MOTION_H
 #define TVMAF_SRC_FEATURE_MOTION_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "feature/option.h"
 
 #include "feature/plane.h"
 
@@ -59,19 +62,93 @@ typedef struct TvmafMotionDSPContext {
 /** Fills `c` with the C reference, then the best kernels `cpu_flags` allows. */
 void tvmaf_motion_dsp_init(TvmafMotionDSPContext *c, unsigned cpu_flags);
 
+/**
+ * libvmaf 3.2.0's integer motion options (names, aliases, ranges and
+ * defaults in tvmaf_motion_options). Fill with
+ * tvmaf_option_defaults(tvmaf_motion_options, &o) first: a zeroed struct is
+ * not the default.
+ */
+typedef struct TvmafMotionOptions {
+    bool force_zero;        ///< motion_force_zero (force_0): every score is 0
+    double blend_factor;    ///< motion_blend_factor (mbf), [0, 1], default 1 (motion3)
+    double blend_offset;    ///< motion_blend_offset (mbo), [0, 1000], default 40 (motion3)
+    double fps_weight;      ///< motion_fps_weight (mfw), [0, 5], default 1: SAD score factor
+    double max_val;         ///< motion_max_val (mmxv), [0, 10000], default 10000: clip
+    bool five_frame_window; ///< motion_five_frame_window (mffw): compare frame i with i-2
+    bool moving_average;    ///< motion_moving_average (mma): motion3 averages two frames
+    /** Not a libvmaf option (not in the table): 0 = fused pipeline (libvmaf
+     *  3.2), 1 = classic (3.0/3.1). Classic takes only the default libvmaf
+     *  options (init refuses others). */
+    int classic;
+} TvmafMotionOptions;
+
+/** The option table (option.h); ends with a NULL name. */
+extern const TvmafOption tvmaf_motion_options[];
+
+enum TvmafMotionOutput {
+    TVMAF_MOTION_OUT_SAD,     ///< per-frame score (compute)
+    TVMAF_MOTION_OUT_MOTION2, ///< from tvmaf_motion_finish
+    TVMAF_MOTION_OUT_MOTION3, ///< from tvmaf_motion_finish
+    TVMAF_MOTION_OUT_COUNT,
+};
+
+/** libvmaf's provided-feature names ("VMAF_integer_feature_motion3_score")
+ *  and printed key bases ("integer_motion3"; the SAD score prints as
+ *  "VMAF_integer_feature_motion_sad_score", and as "integer_motion" in the
+ *  classic pipeline), in enum TvmafMotionOutput order. Suffix with
+ *  tvmaf_option_key(tvmaf_motion_options, ...). */
+extern const char *const tvmaf_motion_feature_names[TVMAF_MOTION_OUT_COUNT];
+extern const char *const tvmaf_motion_key_names[TVMAF_MOTION_OUT_COUNT];
+
+/*
+ * Temporal structure. Frames run in parallel and in any order, so the
+ * per-frame part and the temporal part are split:
+ *
+ *  1. Per frame i (any worker, any order): tvmaf_motion_compute(m, prev, cur)
+ *     with cur = reference frame i and prev = reference frame
+ *     i - tvmaf_motion_lag(o), or prev = NULL when i < lag (the score is
+ *     then 0; with force_zero the lag is 0, nothing is read and the score
+ *     is 0). lag is 1, or 2 with five_frame_window. Only reference luma is
+ *     read. The result is libvmaf's VMAF_integer_feature_motion_sad_score:
+ *     min(SAD / 256 / (w * h) * fps_weight, max_val).
+ *
+ *  2. At flush, over the whole series sad[0..n-1]:
+ *     tvmaf_motion_finish() writes motion2 and motion3 (libvmaf's flush):
+ *     with lag L (1 or 2) and blend(x) = min(x * mbf + (1 - mbf) * min(mbo, x), max_val),
+ *       motion2[i] = 0                                for i < L
+ *                  = sad[i]                           for i = n-1 >= L
+ *                  = min(sad[i-L+1], sad[i+1])        if i-L+1 >= L
+ *                  = sad[i+1]                         otherwise;
+ *       stamp      = n > L ? blend(sad[L]) : 0
+ *       motion3[i] = stamp                            for i < L
+ *                  = blend(motion2[i]), or with moving_average the mean of
+ *                    it and the previous frame's value (stamp before L).
+ */
+
+/** Frames back that frame i's compute compares with: 0 (force_zero), 1, or 2
+ *  (five_frame_window). */
+int tvmaf_motion_lag(const TvmafMotionOptions *o);
+
 typedef struct TvmafMotion TvmafMotion;
 
-/** @param classic 0 = fused (3.2), 1 = classic (3.0). @return 0, -EINVAL, -ENOMEM */
-int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, int classic, unsigned cpu_flags);
+/** @return 0, -EINVAL (bad size/depth/options), -ENOMEM */
+int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
+                      unsigned cpu_flags);
 
-/** Raw motion score between two consecutive reference frames. */
+/** Per-frame score of `cur` (see above); prev may be NULL when the frame has
+ *  no frame `lag` back (score 0). */
 int tvmaf_motion_compute(TvmafMotion *m, const TvmafPlane *prev, const TvmafPlane *cur,
                          double *score);
 
 void tvmaf_motion_free(TvmafMotion **m);
 
-/** motion2[i] = min(motion[i], motion[i+1]) for 1 <= i <= n-2; motion2[0] = 0;
- *  motion2[n-1] = motion[n-1]. */
-void tvmaf_motion2_from_motion(const double *motion, unsigned n, double *motion2);
+/**
+ * Flush-time post-pass over the per-frame scores sad[0..n-1] (step 2 above).
+ * motion2 and motion3 have n entries; either may be NULL. Classic options
+ * give libvmaf 3.0's motion2 (the same rule with L = 1).
+ * @return 0, -EINVAL (NULL o or sad with n > 0)
+ */
+int tvmaf_motion_finish(const TvmafMotionOptions *o, const double *sad, unsigned n,
+                        double *motion2, double *motion3);
 
 #endif /* TVMAF_SRC_FEATURE_MOTION_H */

@@ -93,7 +93,9 @@ static void sharpen(uint8_t *const d, const uint8_t *const r, const int w, const
 static int score(const uint8_t *const r8, const uint8_t *const d8, const int w, const int h,
                  const int bpc, const double egl, double out[1 + TVMAF_ADM_SCALES])
 {
-    const TvmafAdmOptions opt = { egl, 3.0, 1080 };
+    TvmafAdmOptions opt;
+    tvmaf_option_defaults(tvmaf_adm_options, &opt);
+    opt.enhn_gain_limit = egl;
     TvmafAdm *a = NULL;
     int err = tvmaf_adm_init(&a, w, h, bpc, &opt, 0);
     if (err) return err;
@@ -121,7 +123,10 @@ static int score(const uint8_t *const r8, const uint8_t *const d8, const int w, 
     }
     const TvmafPlane ref = { rb, stride, w, h, bpc };
     const TvmafPlane dis = { db, stride, w, h, bpc };
-    err = tvmaf_adm_compute(a, &ref, &dis, &out[0], &out[1]);
+    TvmafAdmScores sc;
+    err = tvmaf_adm_compute(a, &ref, &dis, &sc);
+    out[0] = sc.adm2;
+    for (int i = 0; i < TVMAF_ADM_SCALES; i++) out[1 + i] = sc.scale[i];
     free(r16);
     free(d16);
     tvmaf_adm_free(&a);
@@ -207,7 +212,9 @@ static void test_odd_sizes(void)
 static void test_arguments(void)
 {
     TvmafAdm *a = NULL;
-    TvmafAdmOptions opt = { 100.0, 3.0, 1080 };
+    TvmafAdmOptions opt, def;
+    tvmaf_option_defaults(tvmaf_adm_options, &def);
+    opt = def;
     CHECK(tvmaf_adm_init(&a, 15, 64, 8, &opt, 0) == -EINVAL);
     CHECK(tvmaf_adm_init(&a, 64, 15, 8, &opt, 0) == -EINVAL);
     CHECK(tvmaf_adm_init(&a, 64, 64, 9, &opt, 0) == -EINVAL);
@@ -219,21 +226,23 @@ static void test_arguments(void)
     opt.ref_display_height = 2160; /* 3240 exactly: accepted */
     CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == 0);
     tvmaf_adm_free(&a);
-    opt = (TvmafAdmOptions){ 0.5, 3.0, 1080 };
+    opt = def;
+    opt.enhn_gain_limit = 0.5;
     CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
-    opt = (TvmafAdmOptions){ 100.0, 3.0, 1080 };
+    opt = def;
 
     CHECK(tvmaf_adm_init(&a, 64, 48, 8, &opt, 0) == 0);
     uint8_t buf[64 * 48] = { 0 };
     const TvmafPlane ok = { buf, 64, 64, 48, 8 };
     const TvmafPlane wrong_size = { buf, 64, 63, 48, 8 };
     const TvmafPlane wrong_depth = { buf, 128, 64, 24, 10 };
-    double adm2, sc[TVMAF_ADM_SCALES];
-    CHECK(tvmaf_adm_compute(a, &ok, &wrong_size, &adm2, sc) == -EINVAL);
-    CHECK(tvmaf_adm_compute(a, &wrong_depth, &ok, &adm2, sc) == -EINVAL);
+    TvmafAdmScores sc;
+    CHECK(tvmaf_adm_compute(a, &ok, &wrong_size, &sc) == -EINVAL);
+    CHECK(tvmaf_adm_compute(a, &wrong_depth, &ok, &sc) == -EINVAL);
+    CHECK(tvmaf_adm_compute(a, &ok, &ok, NULL) == -EINVAL);
     /* Flat pictures: every band is zero, the noise floor keeps den > 0. */
-    CHECK(tvmaf_adm_compute(a, &ok, &ok, &adm2, sc) == 0);
-    CHECK(adm2 == 1.0);
+    CHECK(tvmaf_adm_compute(a, &ok, &ok, &sc) == 0);
+    CHECK(sc.adm2 == 1.0);
     tvmaf_adm_free(&a);
     CHECK(a == NULL);
     tvmaf_adm_free(&a);

@@ -95,7 +95,10 @@ static void run_case(int w, int h, int b, int classic)
         c8[i] = (uint8_t)c16[i];
     }
     TvmafMotion *m = NULL;
-    CHECK(tvmaf_motion_init(&m, w, h, b, classic, 0) == 0, "init");
+    TvmafMotionOptions o;
+    tvmaf_option_defaults(tvmaf_motion_options, &o);
+    o.classic = classic;
+    CHECK(tvmaf_motion_init(&m, w, h, b, &o, 0) == 0, "init");
     TvmafPlane pp = { b == 8 ? (const void *)p8 : p16, (ptrdiff_t)w * (b == 8 ? 1 : 2), w, h, b };
     TvmafPlane cp = { b == 8 ? (const void *)c8 : c16, (ptrdiff_t)w * (b == 8 ? 1 : 2), w, h, b };
     if (b == 8)
@@ -126,16 +129,19 @@ int main(void)
             for (int classic = 0; classic < 2; classic++)
                 run_case(sizes[s][0], sizes[s][1], b, classic);
 
+    TvmafMotionOptions def;
+    tvmaf_option_defaults(tvmaf_motion_options, &def);
     const double mo[5] = { 0, 4, 2, 7, 5 };
     double m2[5];
-    tvmaf_motion2_from_motion(mo, 5, m2);
+    CHECK(tvmaf_motion_finish(&def, mo, 5, m2, NULL) == 0, "finish");
     CHECK(m2[0] == 0 && m2[1] == 2 && m2[2] == 2 && m2[3] == 5 && m2[4] == 5, "motion2 rule");
-    tvmaf_motion2_from_motion(mo, 1, m2);
+    CHECK(tvmaf_motion_finish(&def, mo, 1, m2, NULL) == 0, "finish 1");
     CHECK(m2[0] == 0, "single frame motion2");
 
     TvmafMotion *m = NULL;
-    CHECK(tvmaf_motion_init(&m, 2, 10, 8, 0, 0) < 0, "too small refused");
-    CHECK(tvmaf_motion_init(&m, 10, 10, 9, 0, 0) < 0, "bad depth refused");
+    CHECK(tvmaf_motion_init(&m, 2, 10, 8, &def, 0) < 0, "too small refused");
+    CHECK(tvmaf_motion_init(&m, 10, 10, 9, &def, 0) < 0, "bad depth refused");
+    CHECK(tvmaf_motion_init(&m, 10, 10, 8, NULL, 0) < 0, "no options refused");
     tvmaf_motion_free(NULL);
     printf("%s\n", fails ? "FAIL" : "PASS");
     return fails != 0;
