@@ -75,7 +75,7 @@ int tvmaf_open(TvmafContext **c_out, const TvmafSettings *s_in)
     if (!c)
         return TVMAF_ERR(ENOMEM);
     c->s = s;
-    c->cpu_flags = tvmaf_cpu_flags_detect() & ~s.cpu_mask;
+    c->cpu_flags = tvmaf_cpu_flags_usable(s.cpu_mask);
     c->n_workers = s.n_threads ? s.n_threads : online_cpus();
     pthread_mutex_init(&c->lock, NULL);
     c->workers = calloc((size_t)c->n_workers, sizeof(*c->workers));

@@ -9,7 +9,7 @@
 #ifndef TVMAF_SRC_INTERNAL_API_INTERNAL_API_H
 #define TVMAF_SRC_INTERNAL_API_INTERNAL_API_H
 
-#include "../cpu.h"       /* tvmaf_cpu_flags_detect() */
+#include "../cpu.h"       /* tvmaf_cpu_flags_usable() */
 #include "../log.h"       /* tvmaf_log(), TVMAF_PRINTF() */
 #include "../model/mlp.h" /* the MLP kernel table, shared with the tiny runtime */
 #include "../util/util.h" /* atomic output, escaping, CSV reader, sha256 */
