@@ -165,47 +165,31 @@ TVMAF_MLP_GEMM_FN(MLP_FN(gemm))
 }
 
 /*
- * y[b] = y[b] + c[0]*x[0][b] + ... + c[n-1]*x[n-1][b], left to right. n is
- * a constant after inlining.
+ * y[b] = y[b] + c[0]*x[0][b] + ... + c[n-1]*x[n-1][b], left to right, for
+ * n = 4, 2 or 1. With `start` set the sum has no initial value: the first
+ * product is the start, not y + product (0 + p is p, but it saves the add
+ * and the read). `start` is a constant after inlining, so each loop below
+ * compiles to one straight expression.
  */
 static inline __attribute__((always_inline)) void
-axpy_block(float *const restrict y, const float *const restrict x, const int xstride,
-           const float *const c, const int cstride, const int n, const int len)
+sum_block(float *const restrict y, const float *const restrict x, const int xstride,
+          const float *const c, const int cstride, const int n, const int len, const int start)
 {
     const float c0 = c[0], c1 = n > 1 ? c[cstride] : 0.0f, c2 = n > 2 ? c[2 * cstride] : 0.0f,
                 c3 = n > 3 ? c[3 * cstride] : 0.0f;
     const float *const x0 = x, *const x1 = x + xstride, *const x2 = x + 2 * xstride,
                 *const x3 = x + 3 * xstride;
+#define HEAD(b) (start ? c0 * x0[b] : y[b] + c0 * x0[b])
     if (n == 4)
         for (int b = 0; b < len; b++)
-            y[b] = (((y[b] + c0 * x0[b]) + c1 * x1[b]) + c2 * x2[b]) + c3 * x3[b];
+            y[b] = ((HEAD(b) + c1 * x1[b]) + c2 * x2[b]) + c3 * x3[b];
     else if (n == 2)
         for (int b = 0; b < len; b++)
-            y[b] = (y[b] + c0 * x0[b]) + c1 * x1[b];
+            y[b] = HEAD(b) + c1 * x1[b];
     else
         for (int b = 0; b < len; b++)
-            y[b] = y[b] + c0 * x0[b];
-}
-
-/* The first block of a sum that has no initial value: the first product
- * is the start, not 0 + product (same value, but it saves the add). */
-static inline __attribute__((always_inline)) void
-first_block(float *const restrict y, const float *const restrict x, const int xstride,
-            const float *const c, const int cstride, const int n, const int len)
-{
-    const float c0 = c[0], c1 = n > 1 ? c[cstride] : 0.0f, c2 = n > 2 ? c[2 * cstride] : 0.0f,
-                c3 = n > 3 ? c[3 * cstride] : 0.0f;
-    const float *const x0 = x, *const x1 = x + xstride, *const x2 = x + 2 * xstride,
-                *const x3 = x + 3 * xstride;
-    if (n == 4)
-        for (int b = 0; b < len; b++)
-            y[b] = ((c0 * x0[b] + c1 * x1[b]) + c2 * x2[b]) + c3 * x3[b];
-    else if (n == 2)
-        for (int b = 0; b < len; b++)
-            y[b] = c0 * x0[b] + c1 * x1[b];
-    else
-        for (int b = 0; b < len; b++)
-            y[b] = c0 * x0[b];
+            y[b] = HEAD(b);
+#undef HEAD
 }
 
 /* y = sum_j c[j * cstride] * x[j][.], j ascending, in blocks of 4/2/1. */
@@ -214,14 +198,14 @@ dot_rows(float *const restrict y, const float *const restrict x, const int xstri
          const float *const c, const int cstride, const int n, const int len)
 {
     const int first = n >= 4 ? 4 : n >= 2 ? 2 : 1;
-    first_block(y, x, xstride, c, cstride, first, len);
+    sum_block(y, x, xstride, c, cstride, first, len, 1);
     int j = first;
     for (; j + 4 <= n; j += 4)
-        axpy_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 4, len);
+        sum_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 4, len, 0);
     for (; j + 2 <= n; j += 2)
-        axpy_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 2, len);
+        sum_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 2, len, 0);
     for (; j < n; j++)
-        axpy_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 1, len);
+        sum_block(y, x + (size_t)j * xstride, xstride, c + (size_t)j * cstride, cstride, 1, len, 0);
 }
 
 /* The LANES partial sums are held as NV vectors of VW floats: one AVX
