@@ -30,6 +30,7 @@ typedef struct CliOptions {
     enum TvmafMotionCompat motion_compat;
     int quiet;
     int no_prediction;
+    int precision;        ///< --precision N: "%.{N}g" (1..17); 0 = libvmaf's formatting
     CliModel models[CLI_MAX_MODELS];
     int n_models;
     const char *tiny_models[CLI_MAX_MODELS];

@@ -21,6 +21,7 @@ enum {
     OPT_NO_PREDICTION,
     OPT_SCALE,
     OPT_PLOT,
+    OPT_PRECISION,
     OPT_HELP,
 };
 
@@ -48,6 +49,7 @@ static const struct option long_opts[] = {
     { "no_prediction", no_argument, NULL, OPT_NO_PREDICTION },
     { "scale", optional_argument, NULL, OPT_SCALE },
     { "plot", required_argument, NULL, OPT_PLOT },
+    { "precision", required_argument, NULL, OPT_PRECISION },
     { "quiet", no_argument, NULL, 'q' },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, OPT_HELP },
@@ -101,6 +103,8 @@ void tvmaf_cli_usage(FILE *f)
 "  -o, --output FILE         write per-frame and pooled results (XML unless a format flag\n"
 "                            is given; '-' = stdout). Written atomically.\n"
 "      --xml | --json | --csv | --sub   output format (libvmaf layouts)\n"
+"      --precision N         print scores with %.Ng, N in 1..17 (17: every double exactly;\n"
+"                            default: libvmaf's %.6f) in every format and the summary line\n"
 "      --plot FILE.svg       also draw the per-frame model scores as an SVG\n"
 "  -q, --quiet               no summary line and no progress line (warnings still go\n"
 "                            to stderr). The progress line is shown when stderr is a TTY\n"
@@ -237,6 +241,14 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
             break;
         case 'o': o->out_path = optarg; break;
         case OPT_PLOT: o->plot_path = optarg; break;
+        case OPT_PRECISION:
+            if (parse_uint("--precision", optarg, 17, &v)) return -1;
+            if (!v) {
+                fprintf(stderr, "tinyvmaf: --precision: expected 1 to 17, got 0\n");
+                return -1;
+            }
+            o->precision = (int)v;
+            break;
         case OPT_XML: o->out_fmt = TVMAF_OUTPUT_XML; o->out_fmt_given = 1; break;
         case OPT_JSON: o->out_fmt = TVMAF_OUTPUT_JSON; o->out_fmt_given = 1; break;
         case OPT_CSV: o->out_fmt = TVMAF_OUTPUT_CSV; o->out_fmt_given = 1; break;

@@ -312,9 +312,21 @@ int tvmaf_scorers_report(TvmafScorers *s, TvmafReport *r)
     return 0;
 }
 
+/* A pooled score as the summary prints it: %.6f, or --precision's %.Ng. */
+static const char *num(char *b, double v, int precision)
+{
+    if (precision)
+        snprintf(b, 32, "%.*g", precision, v);
+    else
+        snprintf(b, 32, "%.6f", v);
+    return b;
+}
+
 void tvmaf_scorers_summary(const TvmafScorers *s, const TvmafReport *r, FILE *f)
 {
     const unsigned n = tvmaf_scorer_metric_count(s->sc);
+    const int p = r->precision;
+    char b[3][32];
     if (s->n_classic + s->n_tiny) {
         /* One line: each model's pooled mean, as libvmaf's "<model>: <mean>". */
         int c = 0, k = 0;
@@ -327,10 +339,11 @@ void tvmaf_scorers_summary(const TvmafScorers *s, const TvmafReport *r, FILE *f)
             if (m.kind == TVMAF_METRIC_CLASSIC &&
                 tvmaf_scorer_pool(s->sc, i, TVMAF_POOL_HARMONIC_MEAN, &hm) == 0 &&
                 tvmaf_scorer_pool(s->sc, i, TVMAF_POOL_MIN, &mn) == 0)
-                fprintf(f, "%s%s: %.6f (harmonic_mean %.6f, min %.6f)", k++ ? "; " : "",
-                        s->classic_label[c++], mean, hm, mn);
+                fprintf(f, "%s%s: %s (harmonic_mean %s, min %s)", k++ ? "; " : "",
+                        s->classic_label[c++], num(b[0], mean, p), num(b[1], hm, p),
+                        num(b[2], mn, p));
             else
-                fprintf(f, "%s%s: %.6f", k++ ? "; " : "", m.name, mean);
+                fprintf(f, "%s%s: %s", k++ ? "; " : "", m.name, num(b[0], mean, p));
         }
         fprintf(f, " [%u frames, %dx%d]\n", r->n_frames, r->width, r->height);
         return;
@@ -344,7 +357,8 @@ void tvmaf_scorers_summary(const TvmafScorers *s, const TvmafReport *r, FILE *f)
             !strcmp(m.name, "integer_motion") ||
             tvmaf_scorer_pool(s->sc, i, TVMAF_POOL_MEAN, &v) < 0)
             continue;
-        fprintf(f, " %s %.6f", !strncmp(m.name, "integer_", 8) ? m.name + 8 : m.name, v);
+        fprintf(f, " %s %s", !strncmp(m.name, "integer_", 8) ? m.name + 8 : m.name,
+                num(b[0], v, p));
     }
     fputc('\n', f);
 }

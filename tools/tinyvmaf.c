@@ -166,6 +166,7 @@ static int score(const CliOptions *o)
         .height = ri->h,
         .n_frames = n,
         .subsample = o->subsample,
+        .precision = o->precision,
     };
     if (tvmaf_scorers_report(scorers, &rep) < 0)
         goto end;

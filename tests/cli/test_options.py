@@ -54,7 +54,7 @@ def main():
     check(p.returncode == 0 and "--motion-compat" in p.stdout and "--threads" in p.stdout, "--help")
     for flag in ["-r", "-d", "-w", "-h", "-p", "-b", "-o", "--json", "--csv", "--xml", "--sub",
                  "--threads", "--frame_cnt", "--subsample", "-q", "--cpumask", "--model",
-                 "--tiny-model", "--version"]:
+                 "--tiny-model", "--version", "--precision"]:
         check(flag in p.stdout, f"--help documents {flag}")
     p = run(["--version"])
     check(p.returncode == 0 and p.stdout.startswith("tinyvmaf "), "--version")
@@ -63,6 +63,9 @@ def main():
                        (["-r", "a", "-d", "b", "--motion-compat", "2.0"], "bad --motion-compat"),
                        (["-r", "a", "-d", "b", "-w", "10"], "partial raw options"),
                        (["-r", "a", "-d", "b", "--subsample", "0"], "zero subsample"),
+                       (["-r", "a", "-d", "b", "--precision", "0"], "--precision 0"),
+                       (["-r", "a", "-d", "b", "--precision", "18"], "--precision 18"),
+                       (["-r", "a", "-d", "b", "--precision", "x"], "--precision x"),
                        (["frobnicate"], "unknown subcommand")]:
         p = run(args)
         lines = [l for l in p.stderr.splitlines() if l.strip()]
@@ -88,6 +91,28 @@ def main():
         check(abs(pooled["harmonic_mean"] - hm) < 2e-6, "pooled harmonic mean")
         srt = sorted(vals)
         check(abs(pooled["median"] - (srt[5] + srt[6]) / 2) < 2e-6, "pooled median")
+
+        # --precision N prints %.Ng of the same doubles: python's "%.Ng" of the
+        # %.17g value (which reads back exactly) gives the string printed
+        strings = lambda path: json.load(open(path), parse_float=str, parse_int=str)
+        ps = {}
+        for n in (17, 3, 9):
+            p = run(base + ["--precision", str(n), "--json", "-o", j(f"p{n}.json")])
+            ps[n] = strings(j(f"p{n}.json")) if p.returncode == 0 else None
+        check(ps[17] and all(abs(float(f["metrics"]["integer_adm2"]) - v) <= 5e-7
+                             for f, v in zip(ps[17]["frames"], vals)), "--precision 17: same values")
+        for n in (3, 9):
+            check(ps[17] and ps[n] and all(
+                fn["metrics"][k] == "%.*g" % (n, float(v))
+                for f17, fn in zip(ps[17]["frames"], ps[n]["frames"]) for k, v in f17["metrics"].items())
+                and ps[n]["pooled_metrics"]["integer_adm2"]["mean"] ==
+                "%.*g" % (n, float(ps[17]["pooled_metrics"]["integer_adm2"]["mean"])),
+                f"--precision {n}: every value printed as %.{n}g")
+        p = run(base[:-3] + ["--precision", "4"])
+        m = p.stdout.split()
+        check(p.returncode == 0 and "adm2" in m and m[m.index("adm2") + 1] ==
+              "%.4g" % float(ps[17]["pooled_metrics"]["integer_adm2"]["mean"]),
+              f"--precision 4: the summary line's means as %.4g ({p.stdout.strip()})")
 
         # raw YUV input gives the same numbers as Y4M
         y4m_to_raw(ref, j("ref.yuv"))

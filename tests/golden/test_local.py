@@ -9,8 +9,9 @@ vmaf) and every pooled value:
 
 1. CLI, libvmaf's own precision: `tinyvmaf --json` prints exactly the strings
    libvmaf 3.2.0 printed (%.6f, %.16f for tiny values).
-2. CLI, full precision: when the CLI has `--precision`, `--precision 17` prints
-   exactly the "%.17g" strings of the recorded full-precision run.
+2. CLI, full precision: `--precision 17 --json` prints exactly the "%.17g"
+   strings of the recorded full-precision run; on the first case `--csv`, `--xml`
+   and the summary line print the same strings.
 3. Library, full precision: golden_dump (public API, "%.17g") prints exactly the
    recorded "%.17g" strings, i.e. bit-identical doubles.
 
@@ -23,6 +24,7 @@ flips one bit of one input sample and sees the recorded values move.
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -178,9 +180,45 @@ def pick_model(ref, dis, work):
     return None
 
 
-def cli_has_precision():
-    p = subprocess.run([CLI, "--help"], capture_output=True, text=True)
-    return "--precision" in p.stdout + p.stderr
+def csv_table(path, keys):
+    """{(frame, key): string} of tinyvmaf's CSV (libvmaf's layout: "Frame,k1,k2,...,")."""
+    with open(path) as f:
+        rows = [line.rstrip("\n").split(",") for line in f]
+    head = rows[0]
+    return {(int(r[0]), k): r[head.index(k)] for r in rows[1:] for k in keys if k in head}
+
+
+def xml_table(path, keys):
+    """({(frame, key): string}, {(key, pool): string}) of tinyvmaf's XML."""
+    import xml.etree.ElementTree as ET
+    root = ET.parse(path).getroot()
+    frames = {(int(fr.get("frameNum")), k): fr.get(k)
+              for fr in root.iter("frame") for k in keys if fr.get(k) is not None}
+    pooled = {(m.get("name"), p): m.get(p)
+              for m in root.iter("metric") if m.get("name") in keys for p in POOLS}
+    return frames, pooled
+
+
+def other_formats(base, full, keys, work, name):
+    """--precision 17 in CSV, XML and the summary line: the same strings as the JSON."""
+    out = os.path.join(work, name + ".p17.csv")
+    p = subprocess.run(base + ["--precision", "17", "--csv", "-o", out], capture_output=True, text=True)
+    if check(p.returncode == 0, f"{name}: tinyvmaf --precision 17 --csv ({p.stderr.strip()})"):
+        compare(csv_table(out, keys), full[0], f"{name}: CLI CSV per-frame, %.17g")
+    out = os.path.join(work, name + ".p17.xml")
+    p = subprocess.run(base + ["--precision", "17", "--xml", "-o", out], capture_output=True, text=True)
+    if check(p.returncode == 0, f"{name}: tinyvmaf --precision 17 --xml ({p.stderr.strip()})"):
+        got = xml_table(out, keys)
+        compare(got[0], full[0], f"{name}: CLI XML per-frame, %.17g")
+        compare(got[1], full[1], f"{name}: CLI XML pooled, %.17g")
+    if "vmaf" not in keys:
+        return
+    cmd = [a for a in base if a not in ("--json", "-q")] + ["--precision", "17"]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    m = re.search(r": (\S+) \(harmonic_mean (\S+), min (\S+)\)", p.stdout)
+    want = [full[1][("vmaf", q)] for q in ("mean", "harmonic_mean", "min")]
+    check(p.returncode == 0 and m and list(m.groups()) == want,
+          f"{name}: summary line at --precision 17 prints vmaf {want} ({p.stdout.strip()})")
 
 
 def main():
@@ -192,10 +230,6 @@ def main():
     print(f"libvmaf {meta['libvmaf_version']} at {meta['libvmaf_commit']}")
     self_check(meta["cases"][0])
     cache = os.path.join(os.environ.get("TVMAF_CLIP_CACHE") or tempfile.gettempdir(), "local")
-    precision = cli_has_precision()
-    if not precision:
-        print("note: tinyvmaf has no --precision option: the CLI is compared at libvmaf's own "
-              "precision, full precision is checked through the library (golden_dump)")
     model = None
     with tempfile.TemporaryDirectory() as work:
         for i, c in enumerate(meta["cases"]):
@@ -220,13 +254,14 @@ def main():
                 ours = table(load_strings(out), keys)
                 compare(ours[0], stock[0], f"{name}: CLI per-frame, libvmaf precision")
                 compare(ours[1], stock[1], f"{name}: CLI pooled, libvmaf precision")
-            if precision:
-                out17 = os.path.join(work, name + ".p17.json")
-                p = subprocess.run(base + ["--precision", "17", "-o", out17], capture_output=True, text=True)
-                if check(p.returncode == 0, f"{name}: tinyvmaf --precision 17 ({p.stderr.strip()})"):
-                    ours = table(load_strings(out17), keys)
-                    compare(ours[0], full[0], f"{name}: CLI per-frame, %.17g")
-                    compare(ours[1], full[1], f"{name}: CLI pooled, %.17g")
+            out17 = os.path.join(work, name + ".p17.json")
+            p = subprocess.run(base + ["--precision", "17", "-o", out17], capture_output=True, text=True)
+            if check(p.returncode == 0, f"{name}: tinyvmaf --precision 17 ({p.stderr.strip()})"):
+                ours = table(load_strings(out17), keys)
+                compare(ours[0], full[0], f"{name}: CLI per-frame, %.17g")
+                compare(ours[1], full[1], f"{name}: CLI pooled, %.17g")
+            if i == 0:
+                other_formats(base, full, keys, work, name)
             if DUMP:
                 got = run_dump(ref, dis, model)
                 if got:

@@ -24,23 +24,24 @@ static int count_leading_zeros(double x)
     return n;
 }
 
-void tvmaf_output_print_number(FILE *f, double v)
+void tvmaf_output_print_number(FILE *f, double v, int precision)
 {
-    if (!isfinite(v)) {
+    if (!isfinite(v))
         fputs("null", f);
-        return;
-    }
-    fprintf(f, count_leading_zeros(v) <= 6 ? "%.6f" : "%.16f", v);
+    else if (precision > 0)
+        fprintf(f, "%.*g", precision, v);
+    else
+        fprintf(f, count_leading_zeros(v) <= 6 ? "%.6f" : "%.16f", v);
 }
 
 /* Only reached with values check_report() accepted; "nan" is libvmaf's
  * spelling and stays as a last resort. */
-static void print_xml_number(FILE *f, double v)
+static void print_xml_number(FILE *f, const TvmafReport *r, double v)
 {
     if (!isfinite(v))
         fputs("nan", f);
     else
-        tvmaf_output_print_number(f, v);
+        tvmaf_output_print_number(f, v, r->precision);
 }
 
 /* Pool methods written per metric: libvmaf's four, then ours. */
@@ -157,7 +158,7 @@ static void write_json(FILE *f, const TvmafReport *r)
             fputs("        ", f);
             tvmaf_json_put(f, r->metrics[m].name);
             fputs(": ", f);
-            tvmaf_output_print_number(f, v);
+            tvmaf_output_print_number(f, v, r->precision);
             fputs(++k < cnt ? ",\n" : "\n", f);
         }
         fputs("      }\n    }", f);
@@ -172,7 +173,7 @@ static void write_json(FILE *f, const TvmafReport *r)
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
                 v = NAN;
             fprintf(f, "%s      \"%s\": ", p ? ",\n" : "\n", tvmaf_pool_name(pool_methods[p]));
-            tvmaf_output_print_number(f, v);
+            tvmaf_output_print_number(f, v, r->precision);
         }
         fputs("\n    }", f);
     }
@@ -203,7 +204,7 @@ static void write_xml(FILE *f, const TvmafReport *r)
                 continue;
             /* check_report() made sure the name is a valid XML name. */
             fprintf(f, "%s=\"", r->metrics[m].name);
-            print_xml_number(f, v);
+            print_xml_number(f, r, v);
             fputs("\" ", f);
         }
         fputs("/>\n", f);
@@ -218,7 +219,7 @@ static void write_xml(FILE *f, const TvmafReport *r)
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
                 continue;
             fprintf(f, "%s=\"", tvmaf_pool_name(pool_methods[p]));
-            print_xml_number(f, v);
+            print_xml_number(f, r, v);
             fputs("\" ", f);
         }
         fputs("/>\n", f);
@@ -242,7 +243,7 @@ static void write_csv(FILE *f, const TvmafReport *r)
             const double v = r->metrics[m].v[i];
             if (isnan(v))
                 continue;
-            print_xml_number(f, v);
+            print_xml_number(f, r, v);
             fputc(',', f);
         }
         fputc('\n', f);
@@ -260,7 +261,7 @@ static void write_sub(FILE *f, const TvmafReport *r)
             if (isnan(v))
                 continue;
             fprintf(f, "%s: ", r->metrics[m].name);
-            print_xml_number(f, v);
+            print_xml_number(f, r, v);
             fputc('|', f);
         }
         fputc('\n', f);

@@ -24,6 +24,7 @@ typedef struct TvmafReport {
     int width, height;
     unsigned n_frames;
     unsigned subsample;
+    int precision;         ///< scores as "%.{precision}g" (1..17); 0 = libvmaf's rule
     const TvmafReportMetric *metrics;
     int n_metrics;
     const TvmafReportBlock *blocks;
@@ -60,7 +61,11 @@ int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r
 int tvmaf_output_write_file(const char *path, enum TvmafOutputFormat fmt, const TvmafReport *r,
                             char *err, size_t errlen);
 
-/** Prints a double the way libvmaf >= 3.1 does (%.6f, %.16f for tiny fractions). */
-void tvmaf_output_print_number(FILE *f, double v);
+/**
+ * Prints a score: with precision 0 the way libvmaf >= 3.1 does (%.6f, %.16f
+ * for tiny fractions), else as "%.{precision}g" (17 reads back as the same
+ * double). "null" when not finite.
+ */
+void tvmaf_output_print_number(FILE *f, double v, int precision);
 
 #endif /* TVMAF_TOOLS_OUTPUT_OUTPUT_H */
