@@ -27,7 +27,7 @@
 
 #include "batch/batch.h"
 #include "cli.h"
-#include "scorers.h"
+#include "score_pair.h"
 #include "tinyvmaf/score.h"
 #include "util/util.h"
 
@@ -165,22 +165,6 @@ static char *resolve_model_spec(const char *const dir, const char *const spec)
     return out;
 }
 
-static int skip_frames(TvmafInput *in, const char *path, unsigned n)
-{
-    char err[256];
-    for (unsigned i = 0; i < n; i++) {
-        const int r = tvmaf_input_skip(in, err, sizeof(err));
-        if (r <= 0) {
-            if (r < 0)
-                fprintf(stderr, "tinyvmaf: %s: %s\n", path, err);
-            else
-                fprintf(stderr, "tinyvmaf: %s: has only %u frames, cannot skip %u\n", path, i, n);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Appends `"mean.NAME": value` for every model score to the batch block. */
 static char *batch_block(const TvmafBatchJob *const j, TvmafScorer *const sc, const unsigned frames)
 {
@@ -226,7 +210,6 @@ static int score_job(const TvmafManifest *const m, const TvmafBatchJob *const j,
     char err[256];
     CliOptions o;
     memset(&o, 0, sizeof(o));
-    TvmafInput *ref_in = NULL, *dis_in = NULL;
     TvmafScorers *scorers = NULL;
     char *ref = tvmaf_batch_resolve(m->dir, j->field[TVMAF_BF_REFERENCE]);
     char *dis = tvmaf_batch_resolve(m->dir, j->field[TVMAF_BF_DISTORTED]);
@@ -275,89 +258,12 @@ static int score_job(const TvmafManifest *const m, const TvmafBatchJob *const j,
         goto end;
     }
 
-    TvmafSettings st;
-    tvmaf_default_settings(&st);
-    st.n_threads = o.n_threads;
-    st.cpu_mask = o.cpu_mask;
-    st.subsample = o.subsample;
-    st.motion_compat = o.motion_compat;
-    if (tvmaf_scorers_open(&scorers, &o, &st) < 0)
+    /* A --frame_cnt in the row makes a shorter count intended: no warning. */
+    o.quiet = o.frame_cnt_given;
+    TvmafReport rep;
+    if (tvmaf_score_pair(&o, &scorers, &rep) < 0)
         goto end;
-    TvmafScorer *const sc = tvmaf_scorers_scorer(scorers);
-    if (!(ref_in = tvmaf_input_open(ref, &o.raw, err, sizeof(err)))) {
-        fprintf(stderr, "tinyvmaf: %s: %s\n", ref, err);
-        goto end;
-    }
-    if (!(dis_in = tvmaf_input_open(dis, &o.raw, err, sizeof(err)))) {
-        fprintf(stderr, "tinyvmaf: %s: %s\n", dis, err);
-        goto end;
-    }
-    const TvmafInputInfo *ri = tvmaf_input_info(ref_in), *di = tvmaf_input_info(dis_in);
-    if (ri->w != di->w || ri->h != di->h || ri->layout != di->layout || ri->bpc != di->bpc) {
-        fprintf(stderr, "tinyvmaf: %s: size, chroma or bit depth differs from the reference's\n",
-                dis);
-        goto end;
-    }
-    if (ri->w < TVMAF_PICTURE_MIN_DIM || ri->h < TVMAF_PICTURE_MIN_DIM) {
-        fprintf(stderr, "tinyvmaf: %s: %dx%d is below the %dx%d minimum size\n", ref, ri->w,
-                ri->h, TVMAF_PICTURE_MIN_DIM, TVMAF_PICTURE_MIN_DIM);
-        goto end;
-    }
-    if (skip_frames(ref_in, ref, o.skip_ref) || skip_frames(dis_in, dis, o.skip_dis))
-        goto end;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    unsigned n = 0;
-    for (;;) {
-        if (o.frame_cnt && n == o.frame_cnt)
-            break;
-        TvmafPicture rp = { 0 }, dp = { 0 };
-        const int rr = tvmaf_input_read(ref_in, &rp, err, sizeof(err));
-        if (rr < 0) {
-            fprintf(stderr, "tinyvmaf: %s: %s\n", ref, err);
-            goto end;
-        }
-        const int rd = tvmaf_input_read(dis_in, &dp, err, sizeof(err));
-        if (rd < 0) {
-            tvmaf_picture_unref(&rp);
-            fprintf(stderr, "tinyvmaf: %s: %s\n", dis, err);
-            goto end;
-        }
-        if (!rr || !rd) {
-            tvmaf_picture_unref(&rp);
-            tvmaf_picture_unref(&dp);
-            if (rr != rd && !o.frame_cnt_given)
-                fprintf(stderr, "tinyvmaf: warning: \"%s\" ended before \"%s\"; scored %u frames\n",
-                        rr ? dis : ref, rr ? ref : dis, n);
-            break;
-        }
-        if (tvmaf_scorer_send_pictures(sc, &rp, &dp) < 0) {
-            tvmaf_picture_unref(&rp);
-            tvmaf_picture_unref(&dp);
-            fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
-            goto end;
-        }
-        n++;
-    }
-    if (!n) {
-        fprintf(stderr, "tinyvmaf: %s: no frames to score\n", ref);
-        goto end;
-    }
-    if (tvmaf_scorer_flush(sc) < 0)
-        goto end;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    const double el = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    TvmafReport rep = {
-        .version = tvmaf_version(),
-        .fps = n / (el > 0 ? el : 1e-9),
-        .width = ri->w,
-        .height = ri->h,
-        .n_frames = n,
-        .subsample = o.subsample,
-    };
-    if (tvmaf_scorers_report(scorers, &rep) < 0)
-        goto end;
-    if (!(block = batch_block(j, sc, n)))
+    if (!(block = batch_block(j, tvmaf_scorers_scorer(scorers), rep.n_frames)))
         goto oom;
     TvmafReportBlock blocks[4];
     int nb = 0;
@@ -376,8 +282,6 @@ oom:
     fprintf(stderr, "tinyvmaf: out of memory\n");
 end:
     tvmaf_scorers_close(&scorers);
-    tvmaf_input_close(&ref_in);
-    tvmaf_input_close(&dis_in);
     free(ref);
     free(dis);
     free(model);
