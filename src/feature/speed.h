@@ -89,4 +89,45 @@ int tvmaf_speed_chroma_compute(TvmafSpeedChroma *s, const TvmafPlane ref[3],
 /** NULL-safe; sets *s = NULL. */
 void tvmaf_speed_chroma_free(TvmafSpeedChroma **s);
 
+
+/* ---- Private: DSP table shared by the C reference, each ISA and checksimd ----
+ *
+ * Both kernels are float/double arithmetic in a fixed order (a multiply, then
+ * an add, never fused), so every ISA equals the C version bit for bit. */
+
+/** SpEED's block is 5x5: its covariance matrix is 25x25. */
+#define TVMAF_SPEED_BLOCK 5
+#define TVMAF_SPEED_DIM (TVMAF_SPEED_BLOCK * TVMAF_SPEED_BLOCK)
+/** Row pitch (doubles) of the centred samples and of the covariance sums. */
+#define TVMAF_SPEED_PITCH 28
+
+/**
+ * Vertical Gaussian pass of one output row: dst[j] = sum over k = 0..n-1, in
+ * that order, of f[k] * rows[k][j] (float, starting from 0), j in [0, w).
+ * Kernels may read rows up to TVMAF_SPEED_SLACK floats past w and write dst
+ * there too.
+ */
+#define TVMAF_SPEED_SLACK 16
+#define decl_speed_filter_vert_fn(name) \
+    void name(float *dst, const float *const *rows, const float *f, int n, int w)
+typedef decl_speed_filter_vert_fn((*tvmaf_speed_filter_vert_fn));
+
+/**
+ * Covariance sums of one row of n positions: c[j * TVMAF_SPEED_PITCH + o]
+ * (o < 25) holds sample o of position j's 5x5 neighbourhood minus that
+ * offset's mean, in double. For every x < 25 and y <= x, in position order:
+ * acc[x * TVMAF_SPEED_PITCH + y] += c[j][x] * c[j][y]. Kernels may also write
+ * acc[x * TVMAF_SPEED_PITCH + y] for x < y < TVMAF_SPEED_PITCH (unused).
+ */
+#define decl_speed_cov_row_fn(name) void name(double *acc, const double *c, int n)
+typedef decl_speed_cov_row_fn((*tvmaf_speed_cov_row_fn));
+
+typedef struct TvmafSpeedDSPContext {
+    tvmaf_speed_filter_vert_fn filter_vert;
+    tvmaf_speed_cov_row_fn cov_row;
+} TvmafSpeedDSPContext;
+
+/** Fills `c` with the C reference, then the best kernels `cpu_flags` allows. */
+void tvmaf_speed_dsp_init(TvmafSpeedDSPContext *c, unsigned cpu_flags);
+
 #endif /* TVMAF_SRC_FEATURE_SPEED_H */

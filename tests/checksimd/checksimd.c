@@ -22,6 +22,7 @@ static const struct {
     { "motion", checksimd_check_motion },
     { "adm", checksimd_check_adm },
     { "mlp", checksimd_check_mlp },
+    { "speed", checksimd_check_speed },
     { NULL, NULL },
 };
 

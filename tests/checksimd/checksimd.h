@@ -54,6 +54,7 @@ void checksimd_check_vif(void);
 void checksimd_check_motion(void);
 void checksimd_check_adm(void);
 void checksimd_check_mlp(void);
+void checksimd_check_speed(void);
 
 /* TVMAF_CPU_FLAG_* of the level being tested (0: C only). */
 unsigned checksimd_cpu_flags(void);
