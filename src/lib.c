@@ -132,14 +132,15 @@ static int init_workers(TvmafContext *c)
     ao.enhn_gain_limit = c->s.adm_enhn_gain_limit;
     TvmafMotionOptions mo;
     tvmaf_option_defaults(tvmaf_motion_options, &mo);
-    mo.classic = c->s.motion_compat == TVMAF_MOTION_CLASSIC;
     for (int i = 0; i < c->n_workers; i++) {
         TvmafWorker *w = &c->workers[i];
         int err = tvmaf_vif_init(&w->vif, c->w, c->h, c->bpc, &vo, c->cpu_flags);
         if (!err)
             err = tvmaf_adm_init(&w->adm, c->w, c->h, c->bpc, &ao, c->cpu_flags);
         if (!err)
-            err = tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc, &mo, c->cpu_flags);
+            err = c->s.motion_compat == TVMAF_MOTION_CLASSIC
+                      ? tvmaf_motion_init_classic(&w->motion, c->w, c->h, c->bpc, c->cpu_flags)
+                      : tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc, &mo, c->cpu_flags);
         if (err < 0) {
             free_workers(c);
             return err;

@@ -105,6 +105,136 @@ static float watson_rf(const int lambda, const int theta, const double nvd, cons
     return 1.0f / q;
 }
 
+/* --- algorithms.md 3.4 CSF: Barten (HDR-VDP-2's simplified form) at 100 cd/m^2 --- */
+
+/* Every intermediate is stored as float where libvmaf stores one, and each
+ * libm call is the double one, as in libvmaf's barten_csf(). */
+static float lerp_f(const float x0, const float y0, const float x1, const float y1, const float x)
+{
+    return y0 + ((y1 - y0) / (x1 - x0)) * (x - x0);
+}
+
+static float barten_rf(const int lambda, const double nvd, const int rdh, const double scale)
+{
+    /* HDR-VDP-2.2.1 CSF parameters p0..p3 at 20 and 150 cd/m^2 (the anchors
+     * around 100, interpolated in log10 luminance); MTF and rod/cone
+     * sensitivity constants. */
+    static const float lum_lo = 20.0f, lum_hi = 150.0f;
+    static const float p_lo[4] = { 0.334278f, 3.79542f, 1.07327f, 6.4635f };
+    static const float p_hi[4] = { 0.394533f, 2.7755f, 1.16577f, 7.45665f };
+    static const float sa[4] = { 30.162f, 4.0627f, 1.6596f, 0.2712f };
+    static const float mtf_a[4] = { 0.424838596301290f, 0.572435103936480f,
+                                    0.000167576239164937f, 0.00255872352306433f };
+    static const float mtf_b[4] = { 0.028f, 0.37f, 37.0f, 360.0f };
+    const double lum = 100.0;
+
+    const float r = (float)(nvd * rdh * ADM_PI / 180.0);
+    const float sf = (float)(r / pow(2, lambda + 1));
+    const float x0 = (float)log10(lum_lo), x1 = (float)log10(lum_hi), x = (float)log10(lum);
+    float q[4];
+    for (int i = 0; i < 4; i++) q[i] = lerp_f(x0, p_lo[i], x1, p_hi[i], x);
+    const float fa = (float)(1.0f + pow(q[0] * sf, q[1]));
+    const float fb = (float)(1.0f / pow(1 - exp(-pow(sf / 7, 2)), q[2]));
+    const float ncsf = (float)(q[3] / pow(fa * fb, 0.5));
+    float mtf = 0.0f;
+    for (int i = 0; i < 4; i++) mtf = (float)(mtf + mtf_a[i] * exp(-mtf_b[i] * sf));
+    const float rod_cone =
+        (float)(sa[0] * pow(pow(sa[1] / (float)lum, sa[2]) + 1, -sa[3]));
+    return (float)(ncsf * mtf * rod_cone * scale);
+}
+
+/* --- algorithms.md 3.4 CSF: Barten/Watson blends, tabulated per viewing condition --- */
+
+typedef struct BlendCsf {
+    int rdh;
+    double nvd;
+    float f[2][2][4]; /* [legacy, mae][h/v, d][scale] */
+} BlendCsf;
+
+/* 2160 lines at 1.5H is 1080 at 3H in pixels per degree and shares its row. */
+static const BlendCsf blend_csf[] = {
+    { 1080, 3.0,
+      { { { 0.01183f, 0.025026f, 0.04295f, 0.058621f }, { 0.004302f, 0.011778f, 0.023918f, 0.035901f } },
+        { { 0.011249f, 0.022606f, 0.035930f, 0.045673f },
+          { 0.004097f, 0.010921f, 0.021430f, 0.031313f } } } },
+    { 1080, 5.0,
+      { { { 0.004212f, 0.014809f, 0.029642f, 0.047464f }, { 0.000984f, 0.005852f, 0.0146f, 0.027574f } },
+        { { 0.004052f, 0.013939f, 0.026298f, 0.038833f },
+          { 0.000927f, 0.005544f, 0.013415f, 0.024515f } } } },
+    { 2160, 1.5,
+      { { { 0.01183f, 0.025026f, 0.04295f, 0.058621f }, { 0.004302f, 0.011778f, 0.023918f, 0.035901f } },
+        { { 0.011249f, 0.022606f, 0.035930f, 0.045673f },
+          { 0.004097f, 0.010921f, 0.021430f, 0.031313f } } } },
+    { 2160, 3.0,
+      { { { 0.00226f, 0.01183f, 0.025026f, 0.04295f }, { 0.000479f, 0.004302f, 0.011778f, 0.023918f } },
+        { { 0.002166f, 0.011249f, 0.022606f, 0.035930f },
+          { 0.000447f, 0.004097f, 0.010921f, 0.021430f } } } },
+    { 2160, 5.0,
+      { { { 0.000092f, 0.004212f, 0.014809f, 0.029642f }, { 0.000050f, 0.000984f, 0.005852f, 0.0146f } },
+        { { 0.000077f, 0.004052f, 0.013939f, 0.026298f },
+          { 0.000045f, 0.000927f, 0.005544f, 0.013415f } } } },
+    { 720, 3.0,
+      { { { 0.018715f, 0.035637f, 0.052798f, 0.061509f }, { 0.007999f, 0.018396f, 0.031851f, 0.037718f } },
+        { { 0.017329f, 0.030870f, 0.042134f, 0.047410f },
+          { 0.007509f, 0.016707f, 0.028072f, 0.032722f } } } },
+    { 720, 5.0,
+      { { { 0.010144f, 0.022561f, 0.040309f, 0.05672f }, { 0.003463f, 0.010282f, 0.021839f, 0.034641f } },
+        { { 0.009689f, 0.020577f, 0.034162f, 0.044523f },
+          { 0.003302f, 0.009579f, 0.019661f, 0.030318f } } } },
+    { 480, 3.0,
+      { { { 0.027961f, 0.045875f, 0.060275f, 0.056234f }, { 0.013572f, 0.026277f, 0.036959f, 0.034511f } },
+        { { 0.024969f, 0.037825f, 0.046676f, 0.043974f },
+          { 0.012511f, 0.023424f, 0.032139f, 0.030166f } } } },
+    { 480, 5.0,
+      { { { 0.016781f, 0.032822f, 0.05032f, 0.061594f }, { 0.00691f, 0.016545f, 0.029917f, 0.037777f } },
+        { { 0.015665f, 0.028766f, 0.040612f, 0.047483f },
+          { 0.006514f, 0.015107f, 0.026476f, 0.032776f } } } },
+};
+
+static const BlendCsf *find_blend(const TvmafAdmOptions *const o)
+{
+    for (size_t i = 0; i < sizeof(blend_csf) / sizeof(*blend_csf); i++)
+        if (blend_csf[i].rdh == o->ref_display_height && blend_csf[i].nvd == o->norm_view_dist)
+            return &blend_csf[i];
+    return NULL;
+}
+
+/* The float CSF factor of band `theta` (1: h and v, 2: d) at `scale`. */
+static float csf_factor(const TvmafAdmOptions *const o, const int scale, const int theta)
+{
+    switch (o->csf_mode) {
+    case TVMAF_ADM_CSF_BARTEN:
+        return barten_rf(scale, o->norm_view_dist, o->ref_display_height,
+                         theta == 2 ? o->csf_diag_scale : o->csf_scale);
+    case TVMAF_ADM_CSF_BARTEN_WATSON_BLEND:
+    case TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE: {
+        const BlendCsf *const b = find_blend(o); /* checked by init */
+        return b->f[o->csf_mode == TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE][theta == 2][scale];
+    }
+    default: return watson_rf(scale, theta, o->norm_view_dist, o->ref_display_height);
+    }
+}
+
+/*
+ * libvmaf converts the float factor to fixed point with a plain C cast,
+ * undefined when out of range (only Barten's factors are, by far). These
+ * give what x86-64 compilers emit: a truncating conversion to int32 (for
+ * uint16_t) or int64 (for uint32_t), the "integer indefinite" minimum when
+ * out of range, then the low bits.
+ */
+static uint16_t fix_u16(const double v)
+{
+    const int32_t i = v > -2147483649.0 && v < 2147483648.0 ? (int32_t)v : INT32_MIN;
+    return (uint16_t)(uint32_t)i;
+}
+
+static uint32_t fix_u32(const double v)
+{
+    const int64_t i =
+        v >= -9223372036854775808.0 && v < 9223372036854775808.0 ? (int64_t)v : INT64_MIN;
+    return (uint32_t)(uint64_t)i;
+}
+
 void tvmaf_adm_div_lut_init(int32_t *const lut)
 {
     lut[32768] = 0;
@@ -245,13 +375,25 @@ static inline int64_t egl_clamp(const int64_t r, const int64_t t, const int64_t 
     return (int64_t)(re > td ? re : td);
 }
 
+/* CSF of one scale-0 value of orientation t: Q6 band x Q21/Q23 factor -> Q12;
+ * d rounds with 65535, not 65536 (algorithms.md 3.5). */
+static inline int16_t csf_s0(const uint32_t rf, const int32_t v, const int t)
+{
+    static const int shift[3] = { 15, 15, 17 };
+    static const int32_t add[3] = { 16384, 16384, 65535 };
+    return wrap16(((int32_t)rf * v + add[t]) >> shift[t]);
+}
+
+/* Its 1/30 share, the masking neighbours' contribution; 4369 = 2^17/30. */
+static inline int16_t csf_f_s0(const int16_t c)
+{
+    return wrap16((4369 * (int32_t)uabs32(c) + 2048) >> 12);
+}
+
 static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
 {
     const int32_t *const div = p->div_lut + 32768;
     const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
-    /* Q6 band x Q21/Q23 factor -> Q12; d rounds with 65535, not 65536 (algorithms.md 3.5). */
-    static const int shift[3] = { 15, 15, 17 };
-    static const int32_t add[3] = { 16384, 16384, 65535 };
 
     for (int j = 0; j < n; j++) {
         const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
@@ -264,12 +406,10 @@ static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
             }
             int16_t rr = wrap16((k * o + 16384) >> 15);
             rr = (int16_t)egl_clamp(rr, d, k, o, angle, egl);
-            const int16_t a = wrap16(d - rr);
-            const int16_t c = wrap16(((int32_t)p->rf[t] * a + add[t]) >> shift[t]);
+            const int16_t c = csf_s0(p->rf[t], wrap16(d - rr), t);
             r[t][j] = rr;
             ca[t][j] = c;
-            /* 4369 = 2^17/30 */
-            cf[t][j] = wrap16((4369 * (int32_t)uabs32(c) + 2048) >> 12);
+            cf[t][j] = csf_f_s0(c);
         }
     }
 }
@@ -314,6 +454,16 @@ static inline int64_t gain_s123(const int32_t *const div, const int32_t o, const
 #define I4_ONE_BY_15 286331153
 #define I4_ROUND_955 (-(int64_t)2147483648)
 
+static inline int32_t csf_s123(const uint32_t rf, const int32_t v)
+{
+    return wrap32(((int64_t)rf * v + (1 << 27)) >> 28);
+}
+
+static inline int32_t csf_f_s123(const int32_t c)
+{
+    return wrap32(((int64_t)I4_ONE_BY_30 * uabs32(c) + I4_ROUND_955) >> 32);
+}
+
 static TVMAF_ADM_DECOUPLE_S123_FN(decouple_s123_c)
 {
     const int32_t *const div = p->div_lut + 32768;
@@ -326,11 +476,10 @@ static TVMAF_ADM_DECOUPLE_S123_FN(decouple_s123_c)
             const int64_t k = gain_s123(div, o, d);
             int32_t rr = wrap32((k * o + 16384) >> 15);
             rr = (int32_t)egl_clamp(rr, d, k, o, angle, egl);
-            const int32_t a = wrap32((int64_t)d - rr);
-            const int32_t c = wrap32(((int64_t)p->rf[t] * a + (1 << 27)) >> 28);
+            const int32_t c = csf_s123(p->rf[t], wrap32((int64_t)d - rr));
             r[t][j] = rr;
             ca[t][j] = c;
-            cf[t][j] = wrap32(((int64_t)I4_ONE_BY_30 * uabs32(c) + I4_ROUND_955) >> 32);
+            cf[t][j] = csf_f_s123(c);
         }
     }
 }
@@ -495,6 +644,12 @@ static int options_ok(const TvmafAdmOptions *const o)
         else continue;
         if (!(v >= t->min && v <= t->max)) return 0;
     }
+    /* The blended CSFs exist for nine viewing conditions only; elsewhere
+     * libvmaf computes with -EINVAL as the factor. */
+    if ((o->csf_mode == TVMAF_ADM_CSF_BARTEN_WATSON_BLEND ||
+         o->csf_mode == TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE) &&
+        !find_blend(o))
+        return 0;
     /* libvmaf refuses this too: its 16-bit scale-0 pipeline cannot represent
      * angular frequencies below 1080 lines at 3H. */
     return o->norm_view_dist * o->ref_display_height >= 3.0 * 1080;
@@ -514,6 +669,8 @@ typedef struct AdmScale {
     TvmafAdmKernelParams kp;
 } AdmScale;
 
+enum { RING_R, RING_CA, RING_CF, RING_A, RING_CA_R, RING_CF_R, RING_KINDS };
+
 struct TvmafAdm {
     int w, h, bpc;
     TvmafAdmDSPContext dsp;
@@ -524,7 +681,15 @@ struct TvmafAdm {
     int32_t *b32[2][3];  /* scales 1..3 h, v, d */
     int32_t *band_a[2][2]; /* LL of ref/dis, ping-pong between scales */
     void *tmp;           /* DWT row scratch */
-    void *ring[3][3][3]; /* [slot][r, ca, cf][theta]: column 0 of a padded row */
+    /* [slot][kind][theta]: column 0 of a padded row. kinds: RING_R, RING_CA,
+     * RING_CF (DLM: restored signal, CSF of the impairment, its 1/30 share),
+     * then, for AIM, RING_A, RING_CA_R, RING_CF_R (the impairment, CSF of the
+     * restored signal, its 1/30 share). */
+    void *ring[3][RING_KINDS][3];
+    int aim;             /* AIM measured (not skip_aim) */
+    int skip_scale0;     /* scale 0 only feeds the DWT of scale 1 */
+    double dlm_weight, min_val;
+    int n_kinds;         /* ring kinds in use */
     void *mem;
 };
 
@@ -551,12 +716,12 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
     s->bottom = h - s->top;
     const int ww = s->right - s->left, wh = s->bottom - s->top;
 
-    const float rf_hv = watson_rf(scale, 1, opt->norm_view_dist, opt->ref_display_height);
-    const float rf_d = watson_rf(scale, 2, opt->norm_view_dist, opt->ref_display_height);
+    const float rf_hv = csf_factor(opt, scale, 1);
+    const float rf_d = csf_factor(opt, scale, 2);
     const float rf[3] = { rf_hv, rf_hv, rf_d };
     for (int t = 0; t < 3; t++) s->rf_cube[t] = pow(rf[t], 3);
 
-    s->noise = powf((float)(wh * ww * 0.03125), 1.0f / 3.0f);
+    s->noise = powf((float)(wh * ww * opt->noise_weight), 1.0f / 3.0f);
     s->rho = nonneg(ceil_log2(h));
 
     TvmafAdmKernelParams *const kp = &s->kp;
@@ -564,12 +729,13 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
     if (scale == 0) {
         /* libvmaf hard-codes these for the default viewing condition; they are
          * not what the formula gives (36451, 49414), see algorithms.md 3.4. */
-        if (fabs(opt->norm_view_dist * opt->ref_display_height - 3.0 * 1080) < 1.0e-8) {
+        if (fabs(opt->norm_view_dist * opt->ref_display_height - 3.0 * 1080) < 1.0e-8 &&
+            opt->csf_mode == TVMAF_ADM_CSF_WATSON97) {
             kp->rf[0] = kp->rf[1] = 36453;
             kp->rf[2] = 49417;
         } else {
-            kp->rf[0] = kp->rf[1] = (uint16_t)(rf_hv * pow(2, 21));
-            kp->rf[2] = (uint16_t)(rf_d * pow(2, 23));
+            kp->rf[0] = kp->rf[1] = fix_u16(rf_hv * pow(2, 21));
+            kp->rf[2] = fix_u16(rf_d * pow(2, 23));
         }
         const int ehv = nonneg((int)ceil(log2(w) - 4)), ed = nonneg((int)ceil(log2(w) - 3));
         kp->cube_shift[0] = kp->cube_shift[1] = ehv;
@@ -585,7 +751,7 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
         static const int num_exp[3] = { 45, 39, 36 };
         static const int den_sq[3] = { 31, 30, 31 };
         static const int den_exp[3] = { 32, 27, 23 };
-        for (int t = 0; t < 3; t++) kp->rf[t] = (uint32_t)(rf[t] * pow(2, 32));
+        for (int t = 0; t < 3; t++) kp->rf[t] = fix_u32(rf[t] * pow(2, 32));
         const int e = nonneg(ceil_log2(w));
         kp->cube_shift[0] = kp->cube_shift[1] = kp->cube_shift[2] = e;
         s->num_div[0] = s->num_div[1] = s->num_div[2] =
@@ -629,11 +795,6 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
         return TVMAF_ERR(EINVAL);
     if (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16) return TVMAF_ERR(EINVAL);
     if (!options_ok(opt)) return TVMAF_ERR(EINVAL);
-    /* Not yet implemented: CSF modes other than Watson's, the CSF scales, a
-     * noise weight other than the default and skipping scale 0. */
-    if (opt->csf_mode != TVMAF_ADM_CSF_WATSON97 || opt->csf_scale != 1.0 ||
-        opt->csf_diag_scale != 1.0 || opt->noise_weight != 0.03125 || opt->skip_scale0)
-        return TVMAF_ERR(ENOSYS);
 
     TvmafAdm *const a = calloc(1, sizeof(*a));
     if (!a) return TVMAF_ERR(ENOMEM);
@@ -648,13 +809,19 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
         bh = (bh + 1) / 2;
         setup_scale(&a->sc[s], s, bw, bh, opt);
     }
+    /* The SIMD kernels take scale 1..3 factors below 2^31 (adm.h); only
+     * Barten's CSF, whose fixed-point factors wrap, goes past that. */
+    for (int s = 1; s < TVMAF_ADM_SCALES; s++)
+        for (int t = 0; t < 3; t++)
+            if (a->sc[s].kp.rf[t] >= 0x80000000u) tvmaf_adm_dsp_init(&a->dsp, 0);
 
     const size_t n0 = (size_t)a->sc[0].w * a->sc[0].h;
     const size_t n1 = (size_t)a->sc[1].w * a->sc[1].h;
     const size_t row = (size_t)a->sc[0].w + 2; /* one pad column each side */
     Arena ar = { 0, 0 };
     const size_t o_lut = arena_take(&ar, 65537, sizeof(int32_t));
-    size_t o16[2][3], o32[2][3], oa[2][2], oring[3][3][3];
+    size_t o16[2][3], o32[2][3], oa[2][2], oring[3][RING_KINDS][3];
+    const int n_kinds = opt->skip_aim ? RING_A : RING_KINDS;
     for (int k = 0; k < 2; k++) {
         for (int t = 0; t < 3; t++) {
             o16[k][t] = arena_take(&ar, n0, sizeof(int16_t));
@@ -665,7 +832,7 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
     }
     const size_t o_tmp = arena_take(&ar, TVMAF_ADM_DWT_TMP((size_t)w), sizeof(int32_t));
     for (int s = 0; s < 3; s++)
-        for (int b = 0; b < 3; b++)
+        for (int b = 0; b < n_kinds; b++)
             for (int t = 0; t < 3; t++) oring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
     if (ar.overflow) {
         free(a);
@@ -693,9 +860,14 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
     }
     a->tmp = m + o_tmp;
     for (int s = 0; s < 3; s++)
-        for (int b = 0; b < 3; b++)
+        for (int b = 0; b < n_kinds; b++)
             for (int t = 0; t < 3; t++)
                 a->ring[s][b][t] = m + oring[s][b][t] + sizeof(int32_t); /* skip the pad */
+    a->aim = !opt->skip_aim;
+    a->skip_scale0 = opt->skip_scale0;
+    a->dlm_weight = opt->dlm_weight;
+    a->min_val = opt->min_val;
+    a->n_kinds = n_kinds;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) a->sc[s].kp.div_lut = a->div_lut;
 
     *out = a;
@@ -741,45 +913,85 @@ static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
     }
 }
 
-/* Decouples band row y into ring slot y % 3 and pads its cf row (algorithms.md 3.5 mirror). */
+/* Mirror pads of a cf row for the masking taps at -1 and w (algorithms.md 3.5). */
+#define PAD_CF(row, w)                                                                             \
+    do {                                                                                           \
+        (row)[-1] = (row)[tvmaf_adm_mirror(-1, (w))];                                              \
+        (row)[(w)] = (row)[(w)-1];                                                                 \
+    } while (0)
+
+/*
+ * AIM rows from the decoupled ones: the impairment a = d - r, and the CSF of
+ * the restored signal r with its 1/30 share. libvmaf runs its CSF and masking
+ * stages a second time with the roles of r and a swapped; the masking kernel
+ * is reused as is, these are the only new values.
+ */
+static void aim_rows_s0(int16_t *const ia[3], int16_t *const ca[3], int16_t *const cf[3],
+                        const int16_t *const r[3], const int16_t *const dis[3], const int n,
+                        const TvmafAdmKernelParams *const p)
+{
+    for (int t = 0; t < 3; t++)
+        for (int j = 0; j < n; j++) {
+            ia[t][j] = wrap16(dis[t][j] - r[t][j]);
+            ca[t][j] = csf_s0(p->rf[t], r[t][j], t);
+            cf[t][j] = csf_f_s0(ca[t][j]);
+        }
+}
+
+static void aim_rows_s123(int32_t *const ia[3], int32_t *const ca[3], int32_t *const cf[3],
+                          const int32_t *const r[3], const int32_t *const dis[3], const int n,
+                          const TvmafAdmKernelParams *const p)
+{
+    for (int t = 0; t < 3; t++)
+        for (int j = 0; j < n; j++) {
+            ia[t][j] = wrap32((int64_t)dis[t][j] - r[t][j]);
+            ca[t][j] = csf_s123(p->rf[t], r[t][j]);
+            cf[t][j] = csf_f_s123(ca[t][j]);
+        }
+}
+
+/* Row pointers of ring slot `slot`, kind k, offset to column c. */
+#define RING_ROWS(T, a, slot, k, c)                                                                \
+    { (T *)(a)->ring[slot][k][0] + (c), (T *)(a)->ring[slot][k][1] + (c),                         \
+      (T *)(a)->ring[slot][k][2] + (c) }
+
+/* Decouples band row y into ring slot y % 3 (plus the AIM rows) and pads its cf rows. */
 static void decouple_row(TvmafAdm *const a, const int scale, const int y, const int c0,
                          const int c1)
 {
     const AdmScale *const s = &a->sc[scale];
-    void *const *const slot_r = a->ring[y % 3][0];
-    void *const *const slot_ca = a->ring[y % 3][1];
-    void *const *const slot_cf = a->ring[y % 3][2];
+    const int slot = y % 3;
     const ptrdiff_t o = (ptrdiff_t)y * s->w + c0;
     const int n = c1 - c0, w = s->w;
     if (scale == 0) {
-        int16_t *const r[3] = { (int16_t *)slot_r[0] + c0, (int16_t *)slot_r[1] + c0,
-                                (int16_t *)slot_r[2] + c0 };
-        int16_t *const ca[3] = { (int16_t *)slot_ca[0] + c0, (int16_t *)slot_ca[1] + c0,
-                                 (int16_t *)slot_ca[2] + c0 };
-        int16_t *const cf[3] = { (int16_t *)slot_cf[0] + c0, (int16_t *)slot_cf[1] + c0,
-                                 (int16_t *)slot_cf[2] + c0 };
+        int16_t *const r[3] = RING_ROWS(int16_t, a, slot, RING_R, c0);
+        int16_t *const ca[3] = RING_ROWS(int16_t, a, slot, RING_CA, c0);
+        int16_t *const cf[3] = RING_ROWS(int16_t, a, slot, RING_CF, c0);
         const int16_t *const ref[3] = { a->b16[0][0] + o, a->b16[0][1] + o, a->b16[0][2] + o };
         const int16_t *const dis[3] = { a->b16[1][0] + o, a->b16[1][1] + o, a->b16[1][2] + o };
         a->dsp.decouple_s0(r, ca, cf, ref, dis, n, &s->kp);
-        for (int t = 0; t < 3; t++) {
-            int16_t *const row = slot_cf[t];
-            row[-1] = row[tvmaf_adm_mirror(-1, w)];
-            row[w] = row[w - 1];
+        for (int t = 0; t < 3; t++) PAD_CF((int16_t *)a->ring[slot][RING_CF][t], w);
+        if (a->aim) {
+            int16_t *const ia[3] = RING_ROWS(int16_t, a, slot, RING_A, c0);
+            int16_t *const car[3] = RING_ROWS(int16_t, a, slot, RING_CA_R, c0);
+            int16_t *const cfr[3] = RING_ROWS(int16_t, a, slot, RING_CF_R, c0);
+            aim_rows_s0(ia, car, cfr, (const int16_t *const *)r, dis, n, &s->kp);
+            for (int t = 0; t < 3; t++) PAD_CF((int16_t *)a->ring[slot][RING_CF_R][t], w);
         }
     } else {
-        int32_t *const r[3] = { (int32_t *)slot_r[0] + c0, (int32_t *)slot_r[1] + c0,
-                                (int32_t *)slot_r[2] + c0 };
-        int32_t *const ca[3] = { (int32_t *)slot_ca[0] + c0, (int32_t *)slot_ca[1] + c0,
-                                 (int32_t *)slot_ca[2] + c0 };
-        int32_t *const cf[3] = { (int32_t *)slot_cf[0] + c0, (int32_t *)slot_cf[1] + c0,
-                                 (int32_t *)slot_cf[2] + c0 };
+        int32_t *const r[3] = RING_ROWS(int32_t, a, slot, RING_R, c0);
+        int32_t *const ca[3] = RING_ROWS(int32_t, a, slot, RING_CA, c0);
+        int32_t *const cf[3] = RING_ROWS(int32_t, a, slot, RING_CF, c0);
         const int32_t *const ref[3] = { a->b32[0][0] + o, a->b32[0][1] + o, a->b32[0][2] + o };
         const int32_t *const dis[3] = { a->b32[1][0] + o, a->b32[1][1] + o, a->b32[1][2] + o };
         a->dsp.decouple_s123(r, ca, cf, ref, dis, n, &s->kp);
-        for (int t = 0; t < 3; t++) {
-            int32_t *const row = slot_cf[t];
-            row[-1] = row[tvmaf_adm_mirror(-1, w)];
-            row[w] = row[w - 1];
+        for (int t = 0; t < 3; t++) PAD_CF((int32_t *)a->ring[slot][RING_CF][t], w);
+        if (a->aim) {
+            int32_t *const ia[3] = RING_ROWS(int32_t, a, slot, RING_A, c0);
+            int32_t *const car[3] = RING_ROWS(int32_t, a, slot, RING_CA_R, c0);
+            int32_t *const cfr[3] = RING_ROWS(int32_t, a, slot, RING_CF_R, c0);
+            aim_rows_s123(ia, car, cfr, (const int32_t *const *)r, dis, n, &s->kp);
+            for (int t = 0; t < 3; t++) PAD_CF((int32_t *)a->ring[slot][RING_CF_R][t], w);
         }
     }
 }
@@ -790,7 +1002,60 @@ static void decouple_row(TvmafAdm *const a, const int scale, const int y, const 
  * algorithms.md 3.7/3.8. The cf pads written by decouple_row are only read when the
  * window touches the band edge, where they carry the -1 -> 1, n -> n-1 mirror.
  */
-static void score_scale(TvmafAdm *const a, const int scale, float *const num, float *const den)
+/* Masked sum of one window row: value rows of kind kv, masker rows kinds kca, kcf. */
+static void cm_row(const TvmafAdm *const a, const int scale, const int i, const int rows[3],
+                   const int kv, const int kca, const int kcf, int64_t cm[3])
+{
+    const AdmScale *const s = &a->sc[scale];
+    const int n = s->right - s->left;
+    if (scale == 0) {
+        const int16_t *r[3], *ca[3], *cf[3][3];
+        for (int t = 0; t < 3; t++) {
+            r[t] = (const int16_t *)a->ring[i % 3][kv][t] + s->left;
+            ca[t] = (const int16_t *)a->ring[i % 3][kca][t] + s->left;
+            for (int k = 0; k < 3; k++)
+                cf[t][k] = (const int16_t *)a->ring[rows[k] % 3][kcf][t] + s->left;
+        }
+        a->dsp.cm_s0(cm, r, ca, (const int16_t *const(*)[3])cf, n, &s->kp);
+    } else {
+        const int32_t *r[3], *ca[3], *cf[3][3];
+        for (int t = 0; t < 3; t++) {
+            r[t] = (const int32_t *)a->ring[i % 3][kv][t] + s->left;
+            ca[t] = (const int32_t *)a->ring[i % 3][kca][t] + s->left;
+            for (int k = 0; k < 3; k++)
+                cf[t][k] = (const int32_t *)a->ring[rows[k] % 3][kcf][t] + s->left;
+        }
+        a->dsp.cm_s123(cm, r, ca, (const int32_t *const(*)[3])cf, n, &s->kp);
+    }
+}
+
+/* Float rounding points are libvmaf's (algorithms.md 3.7): scale 0 divides in
+ * double then narrows; scales 1..3 narrow the int64 first, then divide in
+ * float. Orientation sums are float, in the order h, v, d. */
+static float num_sum(const AdmScale *const s, const int scale, const int64_t acc[3],
+                     const float noise)
+{
+    float sum = 0.0f;
+    for (int t = 0; t < 3; t++) {
+        float f;
+        if (scale == 0)
+            f = (float)((double)acc[t] / s->num_div[t]);
+        else
+            f = (float)acc[t] / (float)s->num_div[t];
+        sum += powf(f, 1.0f / 3.0f) + noise;
+    }
+    return sum;
+}
+
+/*
+ * Scores one scale from its bands: numerator (decouple, CSF, masking), the
+ * AIM numerator when measured, and the denominator over the window, row by
+ * row, with the per-row rounding of algorithms.md 3.7/3.8. The cf pads written
+ * by decouple_row are only read when the window touches the band edge, where
+ * they carry the -1 -> 1, n -> n-1 mirror.
+ */
+static void score_scale(TvmafAdm *const a, const int scale, float *const num, float *const den,
+                        float *const aim)
 {
     const AdmScale *const s = &a->sc[scale];
     const int w = s->w, h = s->h, n = s->right - s->left;
@@ -798,7 +1063,7 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
     const int c0 = s->left > 0 ? s->left - 1 : 0;
     const int c1 = s->right < w ? s->right + 1 : w;
     int next = s->top > 0 ? s->top - 1 : 0;
-    int64_t acc_num[3] = { 0, 0, 0 };
+    int64_t acc_num[3] = { 0, 0, 0 }, acc_aim[3] = { 0, 0, 0 };
     uint64_t acc_den[3] = { 0, 0, 0 };
 
     for (int i = s->top; i < s->bottom; i++) {
@@ -806,52 +1071,33 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
         while (next <= last) decouple_row(a, scale, next++, c0, c1);
         const int rows[3] = { tvmaf_adm_mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
         const ptrdiff_t o = (ptrdiff_t)i * w + s->left;
-        int64_t cm[3];
+        int64_t cm[3], cm_aim[3] = { 0, 0, 0 };
         uint64_t dn[3];
+        cm_row(a, scale, i, rows, RING_R, RING_CA, RING_CF, cm);
+        if (a->aim) cm_row(a, scale, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
         if (scale == 0) {
-            const int16_t *r[3], *ca[3], *cf[3][3], *ref[3];
-            for (int t = 0; t < 3; t++) {
-                r[t] = (const int16_t *)a->ring[i % 3][0][t] + s->left;
-                ca[t] = (const int16_t *)a->ring[i % 3][1][t] + s->left;
-                for (int k = 0; k < 3; k++)
-                    cf[t][k] = (const int16_t *)a->ring[rows[k] % 3][2][t] + s->left;
-                ref[t] = a->b16[0][t] + o;
-            }
-            a->dsp.cm_s0(cm, r, ca, (const int16_t *const(*)[3])cf, n, &s->kp);
+            const int16_t *const ref[3] = { a->b16[0][0] + o, a->b16[0][1] + o, a->b16[0][2] + o };
             a->dsp.den_s0(dn, ref, n, &s->kp);
         } else {
-            const int32_t *r[3], *ca[3], *cf[3][3], *ref[3];
-            for (int t = 0; t < 3; t++) {
-                r[t] = (const int32_t *)a->ring[i % 3][0][t] + s->left;
-                ca[t] = (const int32_t *)a->ring[i % 3][1][t] + s->left;
-                for (int k = 0; k < 3; k++)
-                    cf[t][k] = (const int32_t *)a->ring[rows[k] % 3][2][t] + s->left;
-                ref[t] = a->b32[0][t] + o;
-            }
-            a->dsp.cm_s123(cm, r, ca, (const int32_t *const(*)[3])cf, n, &s->kp);
+            const int32_t *const ref[3] = { a->b32[0][0] + o, a->b32[0][1] + o, a->b32[0][2] + o };
             a->dsp.den_s123(dn, ref, n, &s->kp);
         }
         for (int t = 0; t < 3; t++) {
             acc_num[t] += rnd64(cm[t], s->rho);
+            acc_aim[t] += rnd64(cm_aim[t], s->rho);
             acc_den[t] += rndu64(dn[t], s->den_row_shift);
         }
     }
 
-    /* Float rounding points are libvmaf's (algorithms.md 3.7, 3.8): scale 0 divides in
-     * double then narrows; scales 1..3 narrow the int64 first, then divide in
-     * float. Orientation sums are float, in the order h, v, d. */
-    float nsum = 0.0f, dsum = 0.0f;
+    /* algorithms.md 3.8: the denominator in double, narrowed for the cube root. */
+    float dsum = 0.0f;
     for (int t = 0; t < 3; t++) {
-        float f;
-        if (scale == 0)
-            f = (float)((double)acc_num[t] / s->num_div[t]);
-        else
-            f = (float)acc_num[t] / (float)s->num_div[t];
         const double csf = (double)acc_den[t] / s->den_div * s->rf_cube[t];
-        nsum += powf(f, 1.0f / 3.0f) + s->noise;
         dsum += powf((float)csf, 1.0f / 3.0f) + s->noise;
     }
-    *num = nsum;
+    *num = num_sum(s, scale, acc_num, s->noise);
+    /* libvmaf's AIM pass runs the masking with a noise weight of 0. */
+    *aim = a->aim ? num_sum(s, scale, acc_aim, 0.0f) : 0.0f;
     *den = dsum;
 }
 
@@ -867,7 +1113,8 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
 {
     if (!a || !out || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
 
-    double num = 0.0, den = 0.0;
+    /* Scale sums are float, accumulated in double, as libvmaf does. */
+    double num = 0.0, den = 0.0, aim = 0.0;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
         if (s == 0) {
             dwt_scale0(a, 0, ref);
@@ -876,20 +1123,23 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
             dwt_scale123(a, 0, s);
             dwt_scale123(a, 1, s);
         }
-        float n, d;
-        score_scale(a, s, &n, &d);
+        float n = 0.0f, d = 1e-10f, m = 0.0f; /* libvmaf's values for a skipped scale 0 */
+        if (s > 0 || !a->skip_scale0) score_scale(a, s, &n, &d, &m);
         num += n;
         den += d;
+        aim += m;
         out->scale[s] = (double)n / (double)d;
     }
 
-    /* libvmaf's guard against 0/0 on flat content, scaled by the frame area. */
+    /* libvmaf's guard against 0/0 on flat content, scaled by the frame area;
+     * the AIM numerator is not guarded. With a zero denominator libvmaf
+     * leaves AIM unset; we report 0. */
     const double limit = 1e-10 * ((double)a->w * a->h) / (1920.0 * 1080.0);
     if (num < limit) num = 0.0;
     if (den < limit) den = 0.0;
     out->adm2 = den == 0.0 ? 1.0 : num / den;
-    /* AIM is not computed yet. */
-    out->aim = NAN;
-    out->adm3 = NAN;
+    out->aim = den == 0.0 ? 0.0 : aim / den;
+    const double adm3 = out->adm2 * a->dlm_weight + (1 - out->aim) * (1 - a->dlm_weight);
+    out->adm3 = adm3 > a->min_val ? adm3 : a->min_val;
     return 0;
 }

@@ -192,21 +192,13 @@ int tvmaf_motion_lag(const TvmafMotionOptions *o)
 
 static int options_ok(const TvmafMotionOptions *o)
 {
-    if (!(o->blend_factor >= 0.0 && o->blend_factor <= 1.0) ||
-        !(o->blend_offset >= 0.0 && o->blend_offset <= 1000.0) ||
-        !(o->fps_weight >= 0.0 && o->fps_weight <= 5.0) ||
-        !(o->max_val >= 0.0 && o->max_val <= 10000.0) || (o->classic != 0 && o->classic != 1))
-        return 0;
-    /* libvmaf 3.0's motion had none of these; only its defaults are exact there. */
-    if (o->classic && (o->force_zero || o->blend_factor != 1.0 || o->blend_offset != 40.0 ||
-                       o->fps_weight != 1.0 || o->max_val != 10000.0 || o->five_frame_window ||
-                       o->moving_average))
-        return 0;
-    return 1;
+    return o->blend_factor >= 0.0 && o->blend_factor <= 1.0 && o->blend_offset >= 0.0 &&
+           o->blend_offset <= 1000.0 && o->fps_weight >= 0.0 && o->fps_weight <= 5.0 &&
+           o->max_val >= 0.0 && o->max_val <= 10000.0;
 }
 
 struct TvmafMotion {
-    int w, h, bpc;
+    int w, h, bpc, classic;
     TvmafMotionOptions o;
     TvmafMotionDSPContext dsp;
     int32_t *y_row;        /* fused: one filtered row */
@@ -214,8 +206,8 @@ struct TvmafMotion {
     uint16_t *blur[2];     /* classic: two blurred rows being compared */
 };
 
-int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
-                      unsigned cpu_flags)
+static int motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
+                       int classic, unsigned cpu_flags)
 {
     if (!out)
         return -EINVAL;
@@ -229,6 +221,7 @@ int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotio
     m->w = w;
     m->h = h;
     m->bpc = bpc;
+    m->classic = classic;
     m->o = *o;
     tvmaf_motion_dsp_init(&m->dsp, cpu_flags);
     /* Row slack for whole-vector kernels (motion.h); zeroed so lanes past
@@ -244,6 +237,19 @@ int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotio
     }
     *out = m;
     return 0;
+}
+
+int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
+                      unsigned cpu_flags)
+{
+    return motion_init(out, w, h, bpc, o, 0, cpu_flags);
+}
+
+int tvmaf_motion_init_classic(TvmafMotion **out, int w, int h, int bpc, unsigned cpu_flags)
+{
+    TvmafMotionOptions o;
+    tvmaf_option_defaults(tvmaf_motion_options, &o);
+    return motion_init(out, w, h, bpc, &o, 1, cpu_flags);
 }
 
 void tvmaf_motion_free(TvmafMotion **pm)
@@ -288,7 +294,7 @@ int tvmaf_motion_compute(TvmafMotion *m, const TvmafPlane *prev, const TvmafPlan
     if (m->o.force_zero || !prev)
         return 0;
     uint64_t sad = 0;
-    if (!m->o.classic) {
+    if (!m->classic) {
         for (int i = 0; i < m->h; i++) {
             const void *p[5], *c[5];
             for (int k = 0; k < 5; k++) {

@@ -76,10 +76,6 @@ typedef struct TvmafMotionOptions {
     double max_val;         ///< motion_max_val (mmxv), [0, 10000], default 10000: clip
     bool five_frame_window; ///< motion_five_frame_window (mffw): compare frame i with i-2
     bool moving_average;    ///< motion_moving_average (mma): motion3 averages two frames
-    /** Not a libvmaf option (not in the table): 0 = fused pipeline (libvmaf
-     *  3.2), 1 = classic (3.0/3.1). Classic takes only the default libvmaf
-     *  options (init refuses others). */
-    int classic;
 } TvmafMotionOptions;
 
 /** The option table (option.h); ends with a NULL name. */
@@ -131,9 +127,13 @@ int tvmaf_motion_lag(const TvmafMotionOptions *o);
 
 typedef struct TvmafMotion TvmafMotion;
 
-/** @return 0, -EINVAL (bad size/depth/options), -ENOMEM */
+/** The fused pipeline (libvmaf 3.2). @return 0, -EINVAL (bad size/depth/options), -ENOMEM */
 int tvmaf_motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
                       unsigned cpu_flags);
+
+/** The classic pipeline (libvmaf 3.0/3.1, which had none of the options):
+ *  default options, lag 1. @return 0, -EINVAL, -ENOMEM */
+int tvmaf_motion_init_classic(TvmafMotion **out, int w, int h, int bpc, unsigned cpu_flags);
 
 /** Per-frame score of `cur` (see above); prev may be NULL when the frame has
  *  no frame `lag` back (score 0). */
@@ -144,8 +144,8 @@ void tvmaf_motion_free(TvmafMotion **m);
 
 /**
  * Flush-time post-pass over the per-frame scores sad[0..n-1] (step 2 above).
- * motion2 and motion3 have n entries; either may be NULL. Classic options
- * give libvmaf 3.0's motion2 (the same rule with L = 1).
+ * motion2 and motion3 have n entries; either may be NULL. With default
+ * options this is also libvmaf 3.0's motion2 (the classic pipeline).
  * @return 0, -EINVAL (NULL o or sad with n > 0)
  */
 int tvmaf_motion_finish(const TvmafMotionOptions *o, const double *sad, unsigned n,

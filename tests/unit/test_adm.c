@@ -231,6 +231,52 @@ static void test_arguments(void)
     CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
     opt = def;
 
+    /* Each option out of range, alone, is refused. */
+    static const struct {
+        const char *name, *value;
+    } bad[] = {
+        { "adm_csf_mode", "4" },          { "adm_csf_mode", "-1" },
+        { "adm_dlm_weight", "1.5" },      { "adm_noise_weight", "-0.1" },
+        { "adm_noise_weight", "1501" },   { "adm_min_val", "1.01" },
+        { "adm_csf_scale", "51" },        { "adm_csf_diag_scale", "-1" },
+        { "adm_norm_view_dist", "0.5" },  { "adm_ref_display_height", "4321" },
+        { "adm_enhn_gain_limit", "0.9" }, { "adm_skip_aim", "2" },
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        const TvmafOption *o = tvmaf_option_find(tvmaf_adm_options, bad[i].name);
+        char err[128];
+        opt = def;
+        CHECK(o && tvmaf_option_parse(o, &opt, bad[i].value, err, sizeof(err)) == -EINVAL);
+    }
+    opt = def;
+    opt.csf_mode = 4;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    opt = def;
+    opt.dlm_weight = -0.5;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    opt = def;
+    opt.noise_weight = 2000;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    opt = def;
+    opt.min_val = 2;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    /* The blended CSFs are tabulated for nine viewing conditions only. */
+    opt = def;
+    opt.csf_mode = TVMAF_ADM_CSF_BARTEN_WATSON_BLEND;
+    opt.norm_view_dist = 4.0;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    opt.csf_mode = TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == -EINVAL);
+    opt.norm_view_dist = 5.0;
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == 0);
+    tvmaf_adm_free(&a);
+    opt.csf_mode = TVMAF_ADM_CSF_WATSON97;
+    opt.norm_view_dist = 4.0; /* any viewing distance for Watson's formula */
+    CHECK(tvmaf_adm_init(&a, 64, 64, 8, &opt, 0) == 0);
+    tvmaf_adm_free(&a);
+    CHECK(a == NULL);
+    opt = def;
+
     CHECK(tvmaf_adm_init(&a, 64, 48, 8, &opt, 0) == 0);
     uint8_t buf[64 * 48] = { 0 };
     const TvmafPlane ok = { buf, 64, 64, 48, 8 };
@@ -243,6 +289,8 @@ static void test_arguments(void)
     /* Flat pictures: every band is zero, the noise floor keeps den > 0. */
     CHECK(tvmaf_adm_compute(a, &ok, &ok, &sc) == 0);
     CHECK(sc.adm2 == 1.0);
+    /* No impairment: AIM is 0, adm3 = adm2 * dlmw + (1 - 0) * (1 - dlmw) = 1. */
+    CHECK(sc.aim == 0.0 && sc.adm3 == 1.0);
     tvmaf_adm_free(&a);
     CHECK(a == NULL);
     tvmaf_adm_free(&a);
