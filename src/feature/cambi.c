@@ -335,7 +335,10 @@ int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int
     par.vlt_luma = (uint16_t)vlt;
     const int lo = vlt - 3 * n + 1;
     par.band_base = (uint16_t)(lo > 0 ? lo : 0);
-    par.band_size = (uint16_t)(par.tvi[n - 1] + 1 - par.band_base);
+    /* With a visibility level above every threshold no level can score
+     * (libvmaf's unsigned band size wraps there and it crashes): empty band. */
+    const int band = par.tvi[n - 1] + 1 - par.band_base;
+    par.band_size = (uint16_t)(band > 0 ? band : 0);
 
     const int window = adjust_window(o.window_size, enc_w, enc_h, speedup);
     const int src_window = adjust_window(o.window_size, src_w, src_h, speedup);
