@@ -1,10 +1,15 @@
 /*
- * Integer ADM (libvmaf integer_adm.c, C path): four scales of db2 DWT,
- * decoupling, Watson CSF, contrast masking and Minkowski pooling.
+ * Integer ADM (libvmaf 3.2.0 integer_adm.c, C path): four scales of db2 DWT,
+ * decoupling, CSF weighting (Watson, Barten or the Barten/Watson blends),
+ * contrast masking and Minkowski pooling; the DLM score adm2, the additive
+ * impairment measure aim (a second masking pass with restored signal and
+ * impairment swapped) and their mix adm3.
  *
- * Numerics contract: adm2 and the per-scale scores are bit-identical to
- * libvmaf's C path (docs/algorithms.md, section 3). Integer kernels of
- * every ISA must equal the C reference bit for bit (tests/checksimd).
+ * Numerics contract: every output is bit-identical to libvmaf's C path for
+ * every option value it accepts (docs/algorithms.md, section 3). Integer
+ * kernels of every ISA must equal the C reference bit for bit
+ * (tests/checksimd). An instance depends on its options and frame size only:
+ * frames may be scored in any order, by any number of instances.
  */
 #ifndef TVMAF_SRC_FEATURE_ADM_H
 #define TVMAF_SRC_FEATURE_ADM_H
