@@ -15,7 +15,7 @@ DEB_PACKAGES = gcc g++ clang meson ninja-build pkg-config xz-utils python3 \
 # Only for `make bench` (clips made from Debian-packaged content).
 DEB_BENCH_PACKAGES = ffmpeg
 
-.PHONY: all build demo test bench deps bench-deps corpus models clean
+.PHONY: all build demo test bench bench-extra deps bench-deps corpus models clean
 
 all: build
 
@@ -58,8 +58,14 @@ models: build
 	/usr/bin/python3 models/model_docs.py
 	ninja -C $(BUILD)
 
+# One benchmark run, <= 5 minutes, one summary table; VMAF_BIN (and
+# VMAF_BIN_NOASM) name libvmaf's `vmaf` to compare with (bench/bench_engine.py).
 bench: bench-deps build
 	@bench/run_bench.sh $(BUILD)
+
+# Tiny models vs onnxruntime-node, training speed, batch and libav figures.
+bench-extra: bench-deps build
+	@bench/run_bench_extra.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

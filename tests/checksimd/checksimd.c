@@ -46,6 +46,7 @@ typedef struct FuncVersion {
     unsigned cpu;
     int iterations;
     uint64_t cycles;
+    double pixels; /* per call, 0 when the kernel has no pixel count */
 } FuncVersion;
 
 typedef struct Func {
@@ -278,10 +279,11 @@ int checksimd_bench_enabled(void)
     return state.bench && !state.num_failed;
 }
 
-void checksimd_update_bench(const int iterations, const uint64_t cycles)
+void checksimd_update_bench(const int iterations, const uint64_t cycles, const double pixels)
 {
     state.current_ver->iterations += iterations;
     state.current_ver->cycles += cycles;
+    state.current_ver->pixels = pixels;
 }
 
 static void print_cpu_name(void)
@@ -360,7 +362,8 @@ static double cycles_per_call(const FuncVersion *const v)
 
 static void print_benchs(void)
 {
-    printf("%-*s %12s %9s\n", state.name_width, "function", "cycles/call", "vs C");
+    printf("%-*s %12s %10s %9s\n", state.name_width, "function", "cycles/call", "cycles/px",
+           "vs C");
     for (const Func *f = state.funcs; f; f = f->next) {
         const double base = cycles_per_call(&f->versions);
         for (const FuncVersion *v = &f->versions; v; v = v->next) {
@@ -369,7 +372,11 @@ static void print_benchs(void)
             char name[300];
             snprintf(name, sizeof(name), "%s_%s", f->name, cpu_suffix(v->cpu));
             const double c = cycles_per_call(v);
-            printf("%-*s %12.1f %8.2fx\n", state.name_width, name, c, c > 0 ? base / c : 0.0);
+            char px[32] = "-";
+            if (v->pixels > 0)
+                snprintf(px, sizeof(px), "%.3f", c / v->pixels);
+            printf("%-*s %12.1f %10s %8.2fx\n", state.name_width, name, c, px,
+                   c > 0 ? base / c : 0.0);
         }
     }
 }

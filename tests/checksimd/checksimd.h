@@ -82,7 +82,7 @@ int checksimd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *checksimd_check_func(void *func, const char *name, ...)
     __attribute__((format(printf, 2, 3)));
 int checksimd_bench_enabled(void);
-void checksimd_update_bench(int iterations, uint64_t cycles);
+void checksimd_update_bench(int iterations, uint64_t cycles, double pixels);
 void checksimd_report(const char *name, ...) __attribute__((format(printf, 1, 2)));
 
 /* Float comparisons (dav1d checkasm): within max_ulp units in the last place
@@ -123,8 +123,10 @@ static inline uint64_t checksimd_readtime(void)
 }
 
 /* Times func_new (4 calls per sample, the first sample and outliers above
- * 4x the running mean dropped); does nothing unless --bench. */
-#define bench_new(...)                                                                    \
+ * 4x the running mean dropped); does nothing unless --bench. bench_new_px
+ * also names the pixels (row elements) one call produces, for cycles/px. */
+#define bench_new(...) bench_new_px(0, __VA_ARGS__)
+#define bench_new_px(npx, ...)                                                            \
     do {                                                                                  \
         if (checksimd_bench_enabled()) {                                                  \
             func_type *const tfunc = (func_type *)func_new;                               \
@@ -142,7 +144,7 @@ static inline uint64_t checksimd_readtime(void)
                     tcount++;                                                             \
                 }                                                                         \
             }                                                                             \
-            checksimd_update_bench(tcount, tsum);                                         \
+            checksimd_update_bench(tcount, tsum, (double)(npx));                          \
         }                                                                                 \
     } while (0)
 

@@ -86,7 +86,7 @@ void checksimd_check_motion(void)
                         break;
                     }
                 }
-                bench_new(rp, rc, ya, 1920, bpc);
+                bench_new_px(1920, rp, rc, ya, 1920, bpc);
             }
             report("fused_vert_%dbpc", bpc);
         }
@@ -110,7 +110,7 @@ void checksimd_check_motion(void)
                     break;
                 }
             }
-            bench_new(yin, 1920);
+            bench_new_px(1920, yin, 1920);
         }
         report("fused_horiz_sad");
     }
@@ -132,7 +132,7 @@ void checksimd_check_motion(void)
                         break;
                     }
                 }
-                bench_new(rp, ta, 1920, bpc);
+                bench_new_px(1920, rp, ta, 1920, bpc);
             }
             report("blur_vert_%dbpc", bpc);
         }
@@ -153,7 +153,7 @@ void checksimd_check_motion(void)
                     break;
                 }
             }
-            bench_new(tin, ta, 1920);
+            bench_new_px(1920, tin, ta, 1920);
         }
         report("blur_horiz");
     }
@@ -172,7 +172,7 @@ void checksimd_check_motion(void)
                     break;
                 }
             }
-            bench_new(tin, tin2, 1920);
+            bench_new_px(1920, tin, tin2, 1920);
         }
         report("sad_row");
     }

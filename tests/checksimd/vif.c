@@ -130,7 +130,7 @@ static void check_vfilt_mom(const TvmafVifDSPContext *const c, const TvmafVifMom
             if (cmp_mom_rows(oc, oa, w, nrows))
                 break;
         }
-        bench_new(oa, src_ref, src_dis, 1920, 2, 0, 8, 0);
+        bench_new_px(2 * 1920, oa, src_ref, src_dis, 1920, 2, 0, 8, 0);
     }
     report("vfilt_mom_8");
 
@@ -155,9 +155,9 @@ static void check_vfilt_mom(const TvmafVifDSPContext *const c, const TvmafVifMom
                 }
             }
             if (scale)
-                bench_new(oa, src_ref, src_dis, 1920 >> scale, 2, scale, 16, 16);
+                bench_new_px(2 * (1920 >> scale), oa, src_ref, src_dis, 1920 >> scale, 2, scale, 16, 16);
             else
-                bench_new(oa, src_ref, src_dis, 1920, 2, 0, 10, 4);
+                bench_new_px(2 * 1920, oa, src_ref, src_dis, 1920, 2, 0, 10, 4);
         }
         report("vfilt_mom_16_s%d", scale);
     }
@@ -190,7 +190,7 @@ static void check_hfilt_mom(const TvmafVifDSPContext *const c, const TvmafVifMom
                     break;
                 }
             }
-            bench_new(oa, in, 1920 >> scale, scale);
+            bench_new_px(1920 >> scale, oa, in, 1920 >> scale, scale);
         }
         report("hfilt_mom_s%d", scale);
     }
@@ -260,7 +260,7 @@ static void check_stat(const TvmafVifDSPContext *const c, const TvmafVifFiltRow 
             }
         }
         TvmafVifAccum a = { 0, 0, 0, 0 };
-        bench_new(&a, in, 1920, 100.0);
+        bench_new_px(1920, &a, in, 1920, 100.0);
     }
     report("stat");
 }
@@ -295,7 +295,8 @@ static void check_vfilt_sub(const TvmafVifDSPContext *const c, uint16_t *const r
                         break;
                     }
                 }
-                bench_new(ra, da, src_ref, src_dis, 1920 >> (scale - 1), scale, pix16 ? 16 : 8);
+                bench_new_px(1920 >> (scale - 1), ra, da, src_ref, src_dis, 1920 >> (scale - 1), scale,
+                             pix16 ? 16 : 8);
             }
             report("vfilt_sub_%d_s%d", pix16 ? 16 : 8, scale);
         }
@@ -328,7 +329,7 @@ static void check_hfilt_dec(const TvmafVifDSPContext *const c, uint16_t *const r
                     break;
                 }
             }
-            bench_new(ra, da, rin, din, 1920 >> scale, scale);
+            bench_new_px(1920 >> scale, ra, da, rin, din, 1920 >> scale, scale);
         }
         report("hfilt_dec_s%d", scale);
     }

@@ -5,7 +5,7 @@ On one synthetic table (20 groups, 10 000 rows), tinyvmaf's mlp_medium and
 tools/train_torch.py (upstream's recipe on Debian's python3-torch) over seeds
 0-4 must reach train RMSEs whose 5-seed means differ by at most 10 %, and
 LOSO mean PLCCs within 0.002. Skipped (77) without python3-torch, and unless
-TVMAF_TRAIN_PARITY=1 (set by its benchmark() twin, which `make bench` runs)."""
+TVMAF_TRAIN_PARITY=1 (CI sets it: .ci/run runs `TVMAF_TRAIN_PARITY=1 make test`)."""
 import json
 import os
 import subprocess
@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from train_common import SOURCE_ROOT, check, cleanup, finish, require_cli, run, synth, workdir
 
 if os.environ.get("TVMAF_TRAIN_PARITY") != "1":
-    print("SKIP: 10+ minutes of CPU; runs under `make bench`, or set TVMAF_TRAIN_PARITY=1")
+    print("SKIP: 10+ minutes of CPU; set TVMAF_TRAIN_PARITY=1 (CI does)")
     sys.exit(77)
 try:
     import torch  # noqa: F401
