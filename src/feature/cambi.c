@@ -191,7 +191,7 @@ struct TvmafCambi {
     uint16_t *img, *mask;         ///< working picture, decimated in place
     uint16_t *mode_buf;           ///< 3 rows
     uint16_t *deriv;              ///< MASK_SIZE + 1 rows
-    uint32_t *colsum;             ///< alloc_w + MASK_SIZE
+    uint16_t *colsum;             ///< alloc_w + MASK_SIZE
     float *cval;                  ///< alloc_w * alloc_h
     uint16_t *hist;               ///< alloc_w * band_size
     int *rx_enc, *ry_enc, *rx_src, *ry_src; ///< resampling maps
@@ -251,7 +251,7 @@ static size_t layout(TvmafCambi *const c, uint8_t *const base)
     TAKE(c->mask, plane);
     TAKE(c->mode_buf, 3 * (aw + SLACK) * sizeof(uint16_t));
     TAKE(c->deriv, (MASK_SIZE + 1) * (aw + SLACK) * sizeof(uint16_t));
-    TAKE(c->colsum, (aw + MASK_SIZE + SLACK) * sizeof(uint32_t));
+    TAKE(c->colsum, (aw + MASK_SIZE + SLACK) * sizeof(uint16_t));
     TAKE(c->cval, (aw * ah + SLACK) * sizeof(float));
     TAKE(c->hist, (aw * (size_t)c->par.band_size + SLACK) * sizeof(uint16_t));
     TAKE(c->rx_enc, aw * sizeof(int));
@@ -426,11 +426,17 @@ static int preprocess(TvmafCambi *const c, const TvmafPlane *const p, const int 
     for (int i = 0; i < out_h; i++) {
         const uint8_t *const row = (const uint8_t *)p->data + ry[i] * p->stride;
         uint16_t *const d = c->img + i * c->stride;
-        if (bpc == 8) {
+        const uint16_t *const s = (const uint16_t *)row;
+        if (out_w == p->w && bpc == 8) {
+            for (int j = 0; j < out_w; j++)
+                d[j] = (uint16_t)(row[j] << up);
+        } else if (out_w == p->w) {
+            for (int j = 0; j < out_w; j++)
+                d[j] = (uint16_t)((s[j] + round) >> down);
+        } else if (bpc == 8) {
             for (int j = 0; j < out_w; j++)
                 d[j] = (uint16_t)(row[rx[j]] << up);
         } else {
-            const uint16_t *const s = (const uint16_t *)row;
             for (int j = 0; j < out_w; j++)
                 d[j] = (uint16_t)((s[rx[j]] + round) >> down);
         }
@@ -469,32 +475,28 @@ static void spatial_mask(TvmafCambi *const c, const int w, const int h)
 {
     const int pad = MASK_SIZE / 2;
     const uint32_t shifted = (uint32_t)(w >> 6) * (uint32_t)(h >> 6);
-    const uint32_t threshold = (uint16_t)((MASK_SIZE * MASK_SIZE + 3 * (ceil_log2(shifted) - 11) - 1) >> 1);
+    const unsigned threshold =
+        (uint16_t)((MASK_SIZE * MASK_SIZE + 3 * (ceil_log2(shifted) - 11) - 1) >> 1);
     const size_t dstride = (size_t)c->alloc_w + SLACK;
-    uint32_t *const col = c->colsum + pad;
-    memset(c->colsum, 0, ((size_t)w + MASK_SIZE) * sizeof(uint32_t));
+    uint16_t *const col = c->colsum + pad;
+    memset(c->colsum, 0, ((size_t)w + MASK_SIZE) * sizeof(uint16_t));
     /* Column sums over rows r-3..r+3, kept by adding row r+3 and removing r-4. */
-    for (int r = 0; r < pad && r < h; r++) {
-        uint16_t *const dr = c->deriv + (size_t)(r % (MASK_SIZE + 1)) * dstride;
-        c->dsp.derivative_row(c->img + r * c->stride,
-                              r + 1 < h ? c->img + (r + 1) * c->stride : NULL, dr, w);
-        for (int j = 0; j < w; j++)
-            col[j] += dr[j];
-    }
-    for (int r = 0; r < h; r++) {
+    for (int r = -pad; r < h; r++) {
         const int add = r + pad;
         if (add < h) {
             uint16_t *const dr = c->deriv + (size_t)(add % (MASK_SIZE + 1)) * dstride;
             c->dsp.derivative_row(c->img + add * c->stride,
                                   add + 1 < h ? c->img + (add + 1) * c->stride : NULL, dr, w);
             for (int j = 0; j < w; j++)
-                col[j] += dr[j];
+                col[j] = (uint16_t)(col[j] + dr[j]);
         }
+        if (r < 0)
+            continue;
         const int sub = r - pad - 1;
         if (sub >= 0) {
             const uint16_t *const dr = c->deriv + (size_t)(sub % (MASK_SIZE + 1)) * dstride;
             for (int j = 0; j < w; j++)
-                col[j] -= dr[j];
+                col[j] = (uint16_t)(col[j] - dr[j]);
         }
         c->dsp.mask_row(c->colsum, c->mask + r * c->stride, w, threshold);
     }
@@ -576,6 +578,22 @@ static double pool(float *const v, const double topk, const int w, const int h)
     const int n = w * h;
     int k = (int)(topk * n);
     k = k < 1 ? 1 : k > n ? n : k;
+    /* Fast path, same bits: a contrast value is 0 or at least 0.5 (w p0 p1 /
+     * (p0 + p1) with counts >= 1), so a multiple of 2^-24. When the k
+     * largest are all the non-zero values and their sum stays below 2^29,
+     * every partial sum of libvmaf's double accumulation is exact in any
+     * order: the sum equals the exact integer sum in units of 2^-24. */
+    int nonzero = 0, exact = 1;
+    uint64_t units = 0;
+    for (int i = 0; i < n; i++) {
+        const float x = v[i];
+        const int in_range = x >= 0.5f && x < 16384.0f;
+        nonzero += x != 0.0f;
+        exact &= in_range || x == 0.0f;
+        units += (uint64_t)(in_range ? (double)x * 16777216.0 : 0.0);
+    }
+    if (exact && nonzero <= k && units < ((uint64_t)1 << 53))
+        return ldexp((double)units, -24) / k;
     select_largest(v, n, k);
     double sum = 0;
     for (int i = 0; i < k; i++)
@@ -649,22 +667,25 @@ int tvmaf_cambi_compute(TvmafCambi *const c, const TvmafPlane *const ref,
 static void derivative_row_c(const uint16_t *const cur, const uint16_t *const next,
                              uint16_t *const out, const int w)
 {
-    for (int j = 0; j < w - 1; j++)
-        out[j] = cur[j] == cur[j + 1] && (!next || cur[j] == next[j]);
-    out[w - 1] = !next || cur[w - 1] == next[w - 1];
+    if (next) {
+        for (int j = 0; j < w - 1; j++)
+            out[j] = (uint16_t)((cur[j] == cur[j + 1]) & (cur[j] == next[j]));
+        out[w - 1] = cur[w - 1] == next[w - 1];
+    } else {
+        for (int j = 0; j < w - 1; j++)
+            out[j] = cur[j] == cur[j + 1];
+        out[w - 1] = 1;
+    }
 }
 
-static void mask_row_c(const uint32_t *const colsum, uint16_t *const out, const int w,
-                       const uint32_t threshold)
+static void mask_row_c(const uint16_t *const colsum, uint16_t *const out, const int w,
+                       const unsigned threshold)
 {
     /* colsum has MASK_SIZE/2 zeros before column 0 and after column w-1. */
-    uint32_t s = 0;
-    for (int k = 0; k < MASK_SIZE - 1; k++)
-        s += colsum[k];
     for (int j = 0; j < w; j++) {
-        s += colsum[j + MASK_SIZE - 1];
+        const unsigned s = (unsigned)colsum[j] + colsum[j + 1] + colsum[j + 2] + colsum[j + 3] +
+                           colsum[j + 4] + colsum[j + 5] + colsum[j + 6];
         out[j] = s > threshold;
-        s -= colsum[j];
     }
 }
 

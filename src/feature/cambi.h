@@ -133,7 +133,7 @@ typedef decl_cambi_derivative_row_fn((*tvmaf_cambi_derivative_row_fn));
 
 /** out[j] = sum(colsum[j..j+6]) > threshold (colsum is zero-padded by 3). */
 #define decl_cambi_mask_row_fn(name) \
-    void name(const uint32_t *colsum, uint16_t *out, int w, uint32_t threshold)
+    void name(const uint16_t *colsum, uint16_t *out, int w, unsigned threshold)
 typedef decl_cambi_mask_row_fn((*tvmaf_cambi_mask_row_fn));
 
 /** dst[j] = src[2j]; dst may be src (in place). */
