@@ -4,6 +4,10 @@
   .mp4, FFV1 in .mkv; 8-bit 4:2:0, 10-bit 4:2:0, 8-bit 4:4:4) score exactly
   as the Y4M run: every per-frame feature and model score, byte for byte;
 - --frame_skip_ref/--frame_skip_dist/--frame_cnt on an .mp4 as on the Y4M;
+- decoder buffers: lossless x264 4:4:4 and HEVC 4:2:0 10-bit at sizes that
+  are not multiples of 16 (decoded in place into wider, taller pool
+  pictures, scored without a copy), and the x264 file cropped on the left
+  and top by h264_metadata (copied), score as the Y4M ffmpeg decodes;
 - --scale METHOD on a half-size x264 .mp4 against the run on the Y4M that
   ffmpeg makes with -vf scale=W:H:flags=METHOD: within 1e-4 on every metric;
 - bad inputs: one stderr line naming the file, exit != 0, no output file;
@@ -79,6 +83,39 @@ def lossless(d, golden, cases):
                 a = score(ref, dis, os.path.join(d, "skip_y4m.json"), opts)
                 b = score(out, dis, os.path.join(d, "skip_mp4.json"), opts)
                 check(a == b and len(b) == 7, f"{c['name']}: frame skips and count on the mp4")
+
+
+def decoder_buffers(d):
+    """Frames decoded into our pool (tools/input/libav.c, get_buffer2)."""
+    j = lambda n: os.path.join(d, n)
+    ffmpeg("-f", "lavfi", "-i", "testsrc2=size=334x198:rate=25:duration=0.4", "-vf", "scale=333:197",
+           "-pix_fmt", "yuv444p", j("b_ref.y4m"))
+    ffmpeg("-i", j("b_ref.y4m"), "-vf", "noise=alls=20:allf=t", "-pix_fmt", "yuv444p",
+           j("b_dis.y4m"))
+    x264 = ["-c:v", "libx264", "-qp", "0", "-preset", "ultrafast"]
+    ffmpeg("-i", j("b_dis.y4m"), *x264, j("b_dis.mp4"))
+    base = score(j("b_ref.y4m"), j("b_dis.y4m"), j("b_y4m.json"))
+    got = score(j("b_ref.y4m"), j("b_dis.mp4"), j("b_mp4.json"))
+    check(got == base and len(got) == 10, "lossless x264 4:4:4 333x197 scores as its Y4M")
+    for which in ("ref", "dis"):
+        ffmpeg("-i", j(f"b_{which}.y4m"), *x264, "-bsf:v", "h264_metadata=crop_left=64:crop_top=32",
+               j(f"c_{which}.mp4"))
+        ffmpeg("-i", j(f"c_{which}.mp4"), j(f"c_{which}.y4m"))
+    base = score(j("c_ref.y4m"), j("c_dis.y4m"), j("c_y4m.json"))
+    got = score(j("c_ref.mp4"), j("c_dis.mp4"), j("c_mp4.json"))
+    check(got == base and len(got) == 10, "x264 cropped on the left and top (269x165) scores as "
+          "the Y4M ffmpeg decodes from it")
+    p = subprocess.run(["ffmpeg", "-hide_banner", "-encoders"], capture_output=True, text=True)
+    if "libx265" in p.stdout:
+        ffmpeg("-i", j("b_ref.y4m"), "-vf", "scale=330:198", "-pix_fmt", "yuv420p10le",
+               "-strict", "-1", j("h_ref.y4m"))
+        ffmpeg("-i", j("b_dis.y4m"), "-vf", "scale=330:198", "-pix_fmt", "yuv420p10le",
+               "-strict", "-1", j("h_dis.y4m"))
+        ffmpeg("-i", j("h_dis.y4m"), "-c:v", "libx265", "-x265-params", "lossless=1:log-level=0",
+               "-preset", "ultrafast", j("h_dis.mp4"))
+        base = score(j("h_ref.y4m"), j("h_dis.y4m"), j("h_y4m.json"))
+        got = score(j("h_ref.y4m"), j("h_dis.mp4"), j("h_mp4.json"))
+        check(got == base and len(got) == 10, "lossless HEVC 4:2:0 10-bit 330x198 scores as its Y4M")
 
 
 def scaled(d):
@@ -201,6 +238,7 @@ def main():
         return gc.SKIP
     with tempfile.TemporaryDirectory() as d:
         ref, half = scaled(d)
+        decoder_buffers(d)
         bad_inputs(d, ref)
         progress(d, ref, half)
         if FAILED:

@@ -15,6 +15,15 @@
  *
  * --scale resizes with sws_getContext(src_fmt -> same fmt, method flag);
  * ffmpeg's "-vf scale=W:H:flags=METHOD" does the same on the same frames.
+ *
+ * Without a conversion, frame-threaded decoders (H.264, HEVC, VP8/9,
+ * ProRes, MPEG-4, ...) decode straight into pictures of our pool
+ * (get_buffer2), and the scorer gets the decoded luma plane itself, with
+ * no copy. Only frame-threaded decoders qualify: they never write to a
+ * frame once it is output, so the scorer can read it while the decoder
+ * keeps it as a reference. Other decoders (FFV1 and MPEG-2 in FFmpeg 5.1,
+ * libdav1d), and frames of another geometry, use FFmpeg's own buffers and
+ * their luma is copied.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +42,19 @@
  * decoder's burst (reordering, frame threads), small enough to keep memory
  * flat at 8K (8 luma planes of 8192x8192x2 = 1 GiB at worst). */
 #define QUEUE_LEN 8
+
+/* Above this a queued whole frame (all planes, while only luma is read)
+ * costs too much memory; the luma is copied instead. 8 queued frames of
+ * 64 MiB cover 8K 4:2:0 at 8 bits and 4K 4:4:4 at 16. */
+#define WRAP_MAX_BYTES (64u << 20)
+
+/* One decoder buffer: a pool picture lent to libavcodec. Registered in its
+ * reader's list so that a decoded frame's buffer can be recognised. */
+typedef struct DecBuf {
+    TvmafPicture pic;                /* the pool picture, at the aligned size */
+    struct TvmafLibav *owner;
+    struct DecBuf *prev, *next;
+} DecBuf;
 
 typedef struct Item {
     TvmafPicture pic;
@@ -57,6 +79,15 @@ struct TvmafLibav {
     int draining;
     unsigned decoded;                /* frames decoded so far, for messages */
     TvmafPicturePool *pool;
+
+    /* Decoder buffers (get_buffer2), guarded by buf_lock: the pool is made
+     * on the first frame that qualifies; frames of another format or
+     * coded size get FFmpeg's buffers. */
+    pthread_mutex_t buf_lock;
+    TvmafPicturePool *dec_pool;
+    int dec_fmt, dec_w, dec_h;       /* what dec_pool was made for */
+    int dec_off;                     /* no pool for this stream */
+    DecBuf *bufs;                    /* buffers alive (lent or referenced) */
 
     pthread_t thread;
     int started;
@@ -137,6 +168,142 @@ int tvmaf_libav_scale_flags(const char *method)
     return -1;
 }
 
+static void release_buf(void *opaque, uint8_t *data)
+{
+    DecBuf *const d = opaque;
+    struct TvmafLibav *const av = d->owner;
+    (void)data;
+    pthread_mutex_lock(&av->buf_lock);
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        av->bufs = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
+    pthread_mutex_unlock(&av->buf_lock);
+    tvmaf_picture_unref(&d->pic);
+    free(d);
+}
+
+/* Planes of a format our pool can hold as the decoder lays them out:
+ * planar gray or YUV 4:2:0/4:2:2/4:4:4 without alpha, whose luma we score
+ * as is. 0 when it cannot. */
+static int pool_planes(enum AVPixelFormat fmt, enum TvmafPixelLayout *layout, int *bpc)
+{
+    enum AVPixelFormat out;
+    if (map_format(fmt, &out, bpc, layout) != 1)
+        return 0;
+    const int n = av_pix_fmt_count_planes(fmt);
+    return n == (*layout == TVMAF_PIX_LAYOUT_400 ? 1 : 3) ? n : 0;
+}
+
+/* Called once per pool: the aligned geometry libavcodec asks for, and a
+ * check that our strides and plane alignment satisfy it. */
+static void open_dec_pool(struct TvmafLibav *av, AVCodecContext *s, const AVFrame *f)
+{
+    enum TvmafPixelLayout layout;
+    int bpc, w = f->width, h = f->height, align[AV_NUM_DATA_POINTERS];
+    av->dec_off = 1;
+    const int n = pool_planes(f->format, &layout, &bpc);
+    if (!n)
+        return;
+    avcodec_align_dimensions2(s, &w, &h, align);
+    const size_t bytes = (size_t)w * h * (bpc > 8 ? 2 : 1) *
+                         (layout == TVMAF_PIX_LAYOUT_400 ? 2 : layout == TVMAF_PIX_LAYOUT_420 ? 3
+                          : layout == TVMAF_PIX_LAYOUT_422 ? 4 : 6) / 2;
+    TvmafPicture p = { 0 };
+    if (bytes > WRAP_MAX_BYTES ||
+        tvmaf_picture_pool_open(&av->dec_pool, layout, bpc, w, h) < 0)
+        return;
+    if (tvmaf_picture_pool_get(av->dec_pool, &p) < 0) {
+        tvmaf_picture_pool_close(&av->dec_pool);
+        return;
+    }
+    int ok = 1;
+    for (int i = 0; i < n; i++)
+        ok &= align[i] > 0 && p.stride[i] % align[i] == 0 &&
+              (uintptr_t)p.data[i] % 64 == 0; /* AVX-512 alignment, FFmpeg's largest */
+    tvmaf_picture_unref(&p);
+    if (!ok) {
+        tvmaf_picture_pool_close(&av->dec_pool);
+        return;
+    }
+    av->dec_fmt = f->format;
+    av->dec_w = f->width;
+    av->dec_h = f->height;
+    av->dec_off = 0;
+}
+
+static int get_buffer(AVCodecContext *s, AVFrame *f, int flags)
+{
+    struct TvmafLibav *const av = s->opaque;
+    DecBuf *d = NULL;
+    pthread_mutex_lock(&av->buf_lock);
+    if (!av->dec_pool && !av->dec_off)
+        open_dec_pool(av, s, f);
+    if (av->dec_pool && f->format == av->dec_fmt && f->width == av->dec_w &&
+        f->height == av->dec_h && (d = calloc(1, sizeof(*d)))) {
+        if (tvmaf_picture_pool_get(av->dec_pool, &d->pic) < 0) {
+            free(d);
+            d = NULL;
+        } else {
+            d->owner = av;
+            d->next = av->bufs;
+            if (av->bufs)
+                av->bufs->prev = d;
+            av->bufs = d;
+        }
+    }
+    pthread_mutex_unlock(&av->buf_lock);
+    if (!d)
+        return avcodec_default_get_buffer2(s, f, flags);
+    /* One buffer for the whole picture: its planes lie one after the other,
+     * the tail padding included. */
+    const TvmafPicture *const p = &d->pic;
+    const int n = p->layout == TVMAF_PIX_LAYOUT_400 ? 1 : 3;
+    const uint8_t *const end = (const uint8_t *)p->data[n - 1] +
+                               (size_t)p->stride[n - 1] * (size_t)p->h[n - 1];
+    f->buf[0] = av_buffer_create(p->data[0], (size_t)(end - (const uint8_t *)p->data[0]),
+                                 release_buf, d, 0);
+    if (!f->buf[0]) {
+        release_buf(d, NULL);
+        return AVERROR(ENOMEM);
+    }
+    for (int i = 0; i < n; i++) {
+        f->data[i] = p->data[i];
+        f->linesize[i] = (int)p->stride[i];
+    }
+    f->extended_data = f->data;
+    return 0;
+}
+
+/* The pool picture under a decoded frame, as a new luma-only reference of
+ * the frame's size; 0 when the frame is in FFmpeg's own buffer or cropped
+ * on the left or top (its luma would start unaligned). */
+static int wrap_frame(struct TvmafLibav *av, const AVFrame *f, TvmafPicture *pic)
+{
+    const void *const key = f->buf[0] ? av_buffer_get_opaque(f->buf[0]) : NULL;
+    int found = 0;
+    pthread_mutex_lock(&av->buf_lock);
+    for (const DecBuf *d = av->bufs; d && key; d = d->next)
+        if (d == key) {
+            found = d->pic.data[0] == f->data[0] && !tvmaf_picture_ref(pic, &d->pic);
+            break;
+        }
+    pthread_mutex_unlock(&av->buf_lock);
+    if (!found)
+        return 0;
+    pic->w[0] = av->out_w;
+    pic->h[0] = av->out_h;
+    for (int i = 1; i < 3; i++) {
+        pic->data[i] = NULL;
+        pic->stride[i] = 0;
+        pic->w[i] = pic->h[i] = 0;
+    }
+    pic->layout = TVMAF_PIX_LAYOUT_400;
+    return 1;
+}
+
 /* Decodes the next frame into av->frame: 1, 0 at the end, <0 with `err`. */
 static int decode_next(struct TvmafLibav *av, char *err, size_t errlen)
 {
@@ -202,6 +369,12 @@ static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err,
                  n1 ? n1 : "?");
         return -ENOTSUP;
     }
+    const size_t row = (size_t)av->out_w * (av->bpc > 8 ? 2 : 1);
+    uint8_t *dst;
+    if (av->direct && !av->scale_flags && wrap_frame(av, f, pic)) {
+        dst = pic->data[0];
+        goto check_range;
+    }
     if (tvmaf_picture_pool_get(av->pool, pic) < 0) {
         snprintf(err, errlen, "cannot allocate a %dx%d picture", av->out_w, av->out_h);
         return -ENOMEM;
@@ -228,10 +401,10 @@ static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err,
         src = av->conv->data[0];
         src_stride = av->conv->linesize[0];
     }
-    const size_t row = (size_t)av->out_w * (av->bpc > 8 ? 2 : 1);
-    uint8_t *dst = pic->data[0];
+    dst = pic->data[0];
     for (int y = 0; y < av->out_h; y++)
         memcpy(dst + (size_t)y * (size_t)pic->stride[0], src + (ptrdiff_t)y * src_stride, row);
+check_range:
     if (av->bpc > 8 && av->bpc < 16) {
         /* A decoder may leave bits above the depth set on broken input;
          * the features' fixed-point headroom needs them clear. */
@@ -305,9 +478,11 @@ void tvmaf_libav_close(struct TvmafLibav **pav)
     av_frame_free(&av->frame);
     av_frame_free(&av->conv);
     av_packet_free(&av->pkt);
-    avcodec_free_context(&av->dec);
+    avcodec_free_context(&av->dec); /* releases the decoder's buffers (release_buf) */
     avformat_close_input(&av->fmt);
     tvmaf_picture_pool_close(&av->pool);
+    tvmaf_picture_pool_close(&av->dec_pool);
+    pthread_mutex_destroy(&av->buf_lock);
     free(av);
     *pav = NULL;
 }
@@ -329,6 +504,7 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
         return -ENOMEM;
     }
     pthread_mutex_init(&av->lock, NULL);
+    pthread_mutex_init(&av->buf_lock, NULL);
     pthread_cond_init(&av->cond, NULL);
     in->av = av;
     /* Causes are reported in our one line. Set once, before any decoder
@@ -396,6 +572,11 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
     /* A damaged frame is an error, not a concealed picture to score. */
     av->dec->err_recognition |= AV_EF_CRCCHECK;
     av->dec->pkt_timebase = st->time_base;
+    if ((codec->capabilities & (AV_CODEC_CAP_DR1 | AV_CODEC_CAP_FRAME_THREADS)) ==
+        (AV_CODEC_CAP_DR1 | AV_CODEC_CAP_FRAME_THREADS)) {
+        av->dec->opaque = av;
+        av->dec->get_buffer2 = get_buffer;
+    }
     r = avcodec_open2(av->dec, codec, NULL);
     if (r < 0) {
         av_errstr(r, e, sizeof(e));
