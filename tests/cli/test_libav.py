@@ -129,6 +129,7 @@ def scaled(d):
     p = run(["-r", ref, "-d", half, "--json", "-o", os.path.join(d, "mis.json")])
     lines = p.stderr.strip().splitlines()
     check(p.returncode == 1 and len(lines) == 1 and "160x120" in lines[0] and "320x240" in lines[0]
+          and lines[0].startswith(f"tinyvmaf: {half}: ")
           and "--scale" in lines[0] and not os.path.exists(os.path.join(d, "mis.json")),
           f"size mismatch without --scale names both sizes and --scale ({lines})")
     for method in ["bicubic", "bilinear", "lanczos", "spline"]:
@@ -178,22 +179,26 @@ def bad_inputs(d, ref):
         damaged[i] ^= 0x5A
     with open(j("damaged.mkv"), "wb") as f:
         f.write(damaged)
-    cases = [
-        ("not a video", ["-d", j("text.mp4")], "text.mp4"),
-        ("no video stream", ["-d", j("audio.m4a")], "audio.m4a"),
-        ("truncated mp4 (no index)", ["-d", j("trunc.mp4")], "trunc.mp4"),
-        ("truncated mp4 (frames cut)", ["-d", j("trunc_fs.mp4")], "trunc_fs.mp4"),
-        ("undecodable frame (x264)", ["-d", j("damaged.mp4")], "damaged.mp4"),
-        ("undecodable frame (FFV1 slice CRC)", ["-d", j("damaged.mkv")], "damaged.mkv"),
-        ("unknown --scale method", ["-d", good, "--scale", "cubic"], "cubic"),
+    cases = [  # what, arguments, the name and the cause the line must hold
+        ("not a video", ["-d", j("text.mp4")], j("text.mp4"), "not a video"),
+        ("no video stream", ["-d", j("audio.m4a")], j("audio.m4a"), "no video stream"),
+        ("truncated mp4 (no index)", ["-d", j("trunc.mp4")], j("trunc.mp4"),
+         "moov atom not found"),
+        ("truncated mp4 (frames cut)", ["-d", j("trunc_fs.mp4")], j("trunc_fs.mp4"), "truncated"),
+        ("undecodable frame (x264)", ["-d", j("damaged.mp4")], j("damaged.mp4"), "cannot decode"),
+        ("undecodable frame (FFV1 slice CRC)", ["-d", j("damaged.mkv")], j("damaged.mkv"),
+         "cannot decode"),
+        ("unknown --scale method", ["-d", good, "--scale", "cubic"], "cubic", "unknown method"),
     ]
-    for what, args, name in cases:
+    for what, args, name, cause in cases:
         out = j("out.json")
-        p = run(["-r", ref] + args + ["--json", "-o", out])
+        p = run(["-r", ref] + args + ["--json", "-o", out, "--plot", j("out.svg")])
         lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
         check(p.returncode not in (0,) and 0 < p.returncode < 128 and len(lines) == 1
-              and name in lines[0] and not os.path.exists(out),
-              f"{what}: exit {p.returncode}, one line naming {name} ({lines})")
+              and name in lines[0] and cause in lines[0] and not os.path.exists(out)
+              and not os.path.exists(j("out.svg")),
+              f"{what}: exit {p.returncode}, one line naming {os.path.basename(name)} and "
+              f"\"{cause}\" ({lines})")
 
 
 def progress(d, ref, half):

@@ -27,6 +27,8 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,7 @@
 #include <libswscale/swscale.h>
 
 #include "input/input_priv.h"
+#include "util/util.h"
 
 /* Decoded pictures waiting for the scoring loop: enough to cover a
  * decoder's burst (reordering, frame threads), small enough to keep memory
@@ -489,9 +492,26 @@ void tvmaf_libav_close(struct TvmafLibav **pav)
 
 static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
 
+/* FFmpeg's last error message on this thread ("moov atom not found"): the
+ * detail behind a bare AVERROR_INVALIDDATA, for our one line. */
+static _Thread_local char last_log[160];
+
+static void log_cb(void *avcl, int level, const char *fmt, va_list vl)
+{
+    (void)avcl;
+    if (level > AV_LOG_ERROR)
+        return;
+    char msg[160];
+    vsnprintf(msg, sizeof(msg), fmt, vl);
+    msg[strcspn(msg, "\r\n")] = 0;
+    if (*msg)
+        tvmaf_escape_text(last_log, sizeof(last_log), msg, 100);
+}
+
 static void quiet_log(void)
 {
     av_log_set_level(AV_LOG_QUIET);
+    av_log_set_callback(log_cb);
 }
 
 int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
@@ -510,6 +530,7 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
     /* Causes are reported in our one line. Set once, before any decoder
      * thread reads it (helgrind flags a second write as a race). */
     pthread_once(&quiet_once, quiet_log);
+    last_log[0] = 0;
 
     const AVInputFormat *ifmt = NULL;
     AVDictionary *opts = NULL;
@@ -534,13 +555,15 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
     av_dict_free(&opts);
     if (r < 0) {
         av_errstr(r, e, sizeof(e));
-        snprintf(err, errlen, "not a video FFmpeg can read (%s)", e);
+        snprintf(err, errlen, "not a video FFmpeg can read (%s%s%s)", e, *last_log ? ": " : "",
+                 last_log);
         return -EBADMSG;
     }
     r = avformat_find_stream_info(av->fmt, NULL);
     if (r < 0) {
         av_errstr(r, e, sizeof(e));
-        snprintf(err, errlen, "cannot read the stream parameters: %s", e);
+        snprintf(err, errlen, "cannot read the stream parameters: %s%s%s", e,
+                 *last_log ? ": " : "", last_log);
         return -EBADMSG;
     }
     const AVCodec *codec = NULL;
