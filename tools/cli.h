@@ -7,6 +7,7 @@
 
 #include "input/input.h"
 #include "output/output.h"
+#include "tinyvmaf/model.h"
 #include "tinyvmaf/tinyvmaf.h"
 
 #define CLI_MAX_MODELS 8
@@ -48,6 +49,15 @@ typedef struct CliOptions {
  * with o->raw exist (o->raw.pair and o->raw.link point into it).
  */
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o);
+
+/**
+ * Splits a --model argument, libvmaf's "version=NAME:name=foo:enable_transform"
+ * (keys path=, version=, name=, disable_clip, enable_transform), into `buf`
+ * (a copy): exactly one of *path / *version is set, the name and flags go
+ * to cfg. Returns 0, or -1 after one line on stderr.
+ */
+int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **path,
+                         const char **version, TvmafModelConfig *cfg);
 
 /** Prints the usage text. */
 void tvmaf_cli_usage(FILE *f);

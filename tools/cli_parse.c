@@ -147,6 +147,47 @@ static int parse_uint(const char *opt, const char *s, unsigned long max, unsigne
 }
 
 
+/* Splits "version=NAME:name=foo:enable_transform" (libvmaf's syntax). */
+int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **path,
+                            const char **version, TvmafModelConfig *cfg)
+{
+    if (strlen(spec) >= size) {
+        fprintf(stderr, "tinyvmaf: --model: argument too long\n");
+        return -1;
+    }
+    strcpy(buf, spec);
+    *path = *version = NULL;
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+        char *val = strchr(kv, '=');
+        if (val)
+            *val++ = 0;
+        if (!strcmp(kv, "path") && val)
+            *path = val;
+        else if (!strcmp(kv, "version") && val)
+            *version = val;
+        else if (!strcmp(kv, "name") && val && *val)
+            cfg->name = val;
+        else if (!strcmp(kv, "disable_clip") && (!val || !strcmp(val, "true")))
+            cfg->flags |= TVMAF_MODEL_FLAG_DISABLE_CLIP;
+        else if (!strcmp(kv, "enable_transform") && (!val || !strcmp(val, "true")))
+            cfg->flags |= TVMAF_MODEL_FLAG_ENABLE_TRANSFORM;
+        else if ((!strcmp(kv, "disable_clip") || !strcmp(kv, "enable_transform")) && val &&
+                 !strcmp(val, "false"))
+            ;
+        else {
+            fprintf(stderr, "tinyvmaf: --model \"%s\": unknown or incomplete key \"%s\" "
+                    "(path=, version=, name=, disable_clip, enable_transform)\n", spec, kv);
+            return -1;
+        }
+    }
+    if (!!*path == !!*version) {
+        fprintf(stderr, "tinyvmaf: --model \"%s\": give exactly one of path=FILE or version=NAME\n", spec);
+        return -1;
+    }
+    return 0;
+}
+
 /* Copies into `buf` the input file -o would overwrite: the videos, a
  * classic model's path= file, a tiny model file or its sidecar. */
 static int input_clobbered(const CliOptions *o, char *buf, size_t size)
