@@ -7,7 +7,10 @@
 #ifndef TVMAF_TOOLS_CLI_CMDS_H
 #define TVMAF_TOOLS_CLI_CMDS_H
 
-/** tinyvmaf predict --tiny-model ID|PATH --features FILE.csv [--batch N] [--model-dir DIR] */
+/**
+ * tinyvmaf predict --tiny-model ID|PATH --features FILE.csv [--batch N] [--model-dir DIR]
+ * (built with the training toolkit, whose table reader and prediction loop it uses).
+ */
 int tvmaf_cmd_predict(int argc, char **argv);
 
 /** tinyvmaf models [--model-dir DIR]: lists the registry, verifies every sha256. */

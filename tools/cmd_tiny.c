@@ -13,6 +13,9 @@
 #include "cli_cmds.h"
 #include "tinyvmaf/tiny.h"
 #include "util/util.h"
+#if TVMAF_CLI_HAVE_TRAIN
+#include "train.h"
+#endif
 
 /* The library logs one line per failure; the CLI keeps the first error
  * and prints it as its single error line, and passes warnings through. */
@@ -63,6 +66,7 @@ static int opt_value(int argc, char **argv, int *i, const char *name, const char
     return 1;
 }
 
+#if TVMAF_CLI_HAVE_TRAIN
 static void usage_predict(FILE *f)
 {
     fprintf(f,
@@ -75,115 +79,6 @@ static void usage_predict(FILE *f)
             "                        int8 models score a row relative to its batch)\n"
             "  --model-dir DIR       registry directory (default $%s or %s)\n",
             TVMAF_TINY_MODEL_DIR_ENV, tvmaf_tiny_default_model_dir());
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = 0;
-    return s;
-}
-
-/* Feature tables are read whole (util.h, TvmafCsv); 16 GiB bounds it. */
-#define MAX_CSV_BYTES ((size_t)1 << 34)
-
-typedef struct Table {
-    float *v;       /* rows * k */
-    size_t rows, cap;
-} Table;
-
-static int read_csv(const char *path, const TvmafTinyModel *m, Table *t)
-{
-    const unsigned k = tvmaf_tiny_model_n_features(m);
-    TvmafCsv c;
-    char err[256], echo[160];
-    char **fields;
-    unsigned *const col = calloc(k ? k : 1, sizeof(*col));
-    int ret = 1;
-    if (!col)
-        return die("predict", "out of memory");
-    if (tvmaf_csv_load(&c, path, MAX_CSV_BYTES, err, sizeof(err)) < 0) {
-        die("predict", "%s: %s", path, err);
-        goto end;
-    }
-    int n = tvmaf_csv_next(&c, &fields, err, sizeof(err));
-    if (n == 0) {
-        die("predict", "%s: empty file (no header)", path);
-        goto end;
-    }
-    if (n < 0) {
-        die("predict", "%s:%zu: %s", path, c.line, err);
-        goto end;
-    }
-    const int ncols = n;
-    for (unsigned j = 0; j < k; j++) {
-        const char *const want = tvmaf_tiny_model_feature_name(m, j);
-        unsigned found = 0;
-        for (int i = 0; i < ncols; i++)
-            if (!strcmp(trim(fields[i]), want)) {
-                if (found) {
-                    die("predict", "%s:%zu: column '%s' appears twice", path, c.line, want);
-                    goto end;
-                }
-                found = 1;
-                col[j] = (unsigned)i;
-            }
-        if (!found) {
-            die("predict", "%s:%zu: no column '%s' (model %s needs it)", path, c.line, want,
-                tvmaf_tiny_model_id(m));
-            goto end;
-        }
-    }
-    while ((n = tvmaf_csv_next(&c, &fields, err, sizeof(err))) != 0) {
-        if (n < 0) {
-            die("predict", "%s:%zu: %s", path, c.line, err);
-            goto end;
-        }
-        if (n != ncols) {
-            die("predict", "%s:%zu: %d fields, the header has %d", path, c.line, n, ncols);
-            goto end;
-        }
-        if (t->rows == t->cap) {
-            const size_t nc = t->cap ? t->cap * 2 : 1024;
-            if (nc > SIZE_MAX / sizeof(float) / (k ? k : 1)) {
-                die("predict", "%s: too many rows", path);
-                goto end;
-            }
-            float *const nv = realloc(t->v, nc * (k ? k : 1) * sizeof(float));
-            if (!nv) {
-                die("predict", "%s: out of memory at line %zu", path, c.line);
-                goto end;
-            }
-            t->v = nv;
-            t->cap = nc;
-        }
-        for (unsigned j = 0; j < k; j++) {
-            const char *const s = trim(fields[col[j]]);
-            char *e;
-            const float v = strtof(s, &e);
-            const char *const name = tvmaf_tiny_model_feature_name(m, j);
-            if (!*s || *e) {
-                die("predict", "%s:%zu: '%s' is not a number (column '%s')", path, c.line,
-                    tvmaf_escape_text(echo, sizeof(echo), s, 40), name);
-                goto end;
-            }
-            if (!isfinite(v)) {
-                die("predict", "%s:%zu: feature '%s' is not finite (%s)", path, c.line, name,
-                    tvmaf_escape_text(echo, sizeof(echo), s, 40));
-                goto end;
-            }
-            t->v[t->rows * k + j] = v;
-        }
-        t->rows++;
-    }
-    ret = 0;
-end:
-    tvmaf_csv_free(&c);
-    free(col);
-    return ret;
 }
 
 int tvmaf_cmd_predict(int argc, char **argv)
@@ -242,35 +137,26 @@ int tvmaf_cmd_predict(int argc, char **argv)
     if (err < 0)
         return die("predict", "%s", sink.have ? sink.msg : strerror(-err));
 
-    Table t = { 0 };
-    int ret = read_csv(features, m, &t);
+    const TvmafLogger log = { .cookie = &sink, .callback = sink_cb };
+    const TvmafTableSpec spec = { .allow_empty = 1 };
+    TvmafTable t;
     float *out = NULL;
-    if (!ret && t.rows && !(out = malloc(t.rows * sizeof(*out))))
-        ret = die("predict", "out of memory");
-    const unsigned k = tvmaf_tiny_model_n_features(m);
-    if (!batch)
-        batch = t.rows;
-    for (size_t i = 0; !ret && i < t.rows; i += batch) {
-        const size_t n = t.rows - i < batch ? t.rows - i : batch;
-        err = tvmaf_tiny_model_run(m, t.v + i * k, n, out + i);
-        if (err < 0)
-            ret = die("predict", "%s: %s", features, sink.have ? sink.msg : strerror(-err));
-    }
-    /* All rows are checked before the first is printed: a score that is
-     * not finite fails the run instead of passing for one. */
-    for (size_t i = 0; !ret && i < t.rows; i++)
-        if (!isfinite(out[i]))
-            ret = die("predict", "%s: data row %zu: the model's score is not finite (%s)",
-                      features, i + 1, isnan(out[i]) ? "nan" : "inf");
-    for (size_t i = 0; !ret && i < t.rows; i++)
+    int ret = 0;
+    sink.have = 0;
+    if (tvmaf_table_load_for_model(&t, features, m, &spec, &log) < 0 ||
+        (t.n_rows && !(out = malloc(t.n_rows * sizeof(*out)))) ||
+        tvmaf_tiny_predict(m, &t, batch, out, &log) < 0)
+        ret = die("predict", "%s", sink.have ? sink.msg : "out of memory");
+    for (size_t i = 0; !ret && i < t.n_rows; i++)
         printf("%.9g\n", out[i]);
     if (!ret && tvmaf_stdout_flush() < 0)
         ret = 1;
     free(out);
-    free(t.v);
+    tvmaf_table_free(&t);
     tvmaf_tiny_model_free(&m);
     return ret;
 }
+#endif
 
 /* Lists one registry's entries: every pinned file verified, then the model
  * loaded through the registry as a scoring run would (which also checks

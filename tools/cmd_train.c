@@ -280,64 +280,22 @@ static const char *const recipe_help =
     "  --cpumask MASK      disable CPU features (the scoring CLI's bits); results never\n"
     "                      depend on it\n";
 
-/* Reads the table; checks that fail here are the table's fault (exit 1). */
-static int load_table(TvmafTable *const t, const Common *const c, const char *const group,
-                      const TvmafLogger *const log, const char *const cmd)
-{
-    const TvmafTableSpec spec = { .features = c->features, .n_features = c->n_features,
-                                  .target = c->target, .group = group,
-                                  .drop_nonfinite = c->drop_nonfinite };
-    if (tvmaf_table_load(t, c->data, &spec, log) < 0)
-        return EXIT_BAD;
-    if (t->n_dropped)
-        fprintf(stderr, "tinyvmaf %s: dropped %zu row%s with non-finite values, %zu left\n", cmd,
-                t->n_dropped, t->n_dropped == 1 ? "" : "s", t->n_rows);
-    return 0;
-}
-
-/* NAME.onnx -> NAME.json, and the id NAME (without directories). */
-static int derive_names(const char *const cmd, const char *const out, char **const sidecar,
-                        char **const id, const char *const id_given)
-{
-    const size_t n = strlen(out);
-    if (n < 6 || strcmp(out + n - 5, ".onnx"))
-        return fail(cmd, EXIT_USAGE, "-o: '%s' must end in .onnx", out);
-    *sidecar = malloc(n + 1);
-    if (!*sidecar)
-        return fail(cmd, EXIT_BAD, "out of memory");
-    memcpy(*sidecar, out, n - 5);
-    strcpy(*sidecar + n - 5, ".json");
-    const char *const base = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
-    *id = id_given ? strdup(id_given) : strndup(base, strlen(base) - 5);
-    if (!*id)
-        return fail(cmd, EXIT_BAD, "out of memory");
-    return 0;
-}
-
-static const char *base_name(const char *const path)
-{
-    const char *const s = strrchr(path, '/');
-    return s ? s + 1 : path;
-}
-
 /* An output naming an input would destroy what the run reads (the atomic
  * rename replaces it), and two outputs naming one file lose one of them. */
 static int check_outputs(const char *const cmd, const char *const *const in, const int n_in,
                          const char *const *const out, const int n_out)
 {
-    for (int o = 0; o < n_out; o++) {
-        if (!out[o])
-            continue;
-        for (int i = 0; i < n_in; i++)
-            if (in[i] && (!strcmp(in[i], out[o]) || tvmaf_same_file(in[i], out[o])))
-                return fail(cmd, EXIT_USAGE, "output %s is the input %s; write it elsewhere",
-                            out[o], in[i]);
-        for (int p = 0; p < o; p++)
-            if (out[p] && (!strcmp(out[p], out[o]) || tvmaf_same_file(out[p], out[o])))
-                return fail(cmd, EXIT_USAGE, "outputs %s and %s are the same file", out[p],
-                            out[o]);
-    }
-    return 0;
+    char err[1024];
+    return tvmaf_outputs_clash(in, n_in, out, n_out, err, sizeof(err))
+               ? fail(cmd, EXIT_USAGE, "%s", err) : 0;
+}
+
+/* NAME.onnx -> NAME.json and the id; a bad name is a usage error. */
+static int model_names(const char *const out, const char *const id_given, char **const sidecar,
+                       char **const id, const TvmafLogger *const log)
+{
+    const int err = tvmaf_model_names(out, id_given, sidecar, id, log);
+    return err == TVMAF_ERR(EINVAL) ? EXIT_USAGE : err < 0 ? EXIT_BAD : 0;
 }
 
 /* ------------------------------------------------------------------ train */
@@ -375,9 +333,7 @@ int tvmaf_cmd_train(const int argc, char **const argv)
     common_init(&c);
     const char *id_given = NULL, *notes = NULL, *pred_path = NULL, *ckpt = NULL;
     char *sidecar = NULL, *id = NULL;
-    float *pred = NULL;
-    TvmafTable t = { 0 };
-    TvmafMlp m = { 0 };
+    TvmafTrainResult tr = { 0 };
     int ret = EXIT_BAD, opt;
 
     optind = 0;
@@ -410,79 +366,36 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         ret = fail(cmd, EXIT_USAGE, "--data FILE.csv is required (see --help)");
         goto end;
     }
-    if (c.out && (ret = derive_names(cmd, c.out, &sidecar, &id, id_given)))
+    if (c.out && (ret = model_names(c.out, id_given, &sidecar, &id, &log)))
         goto end;
-    {
-        const char *const ins[] = { c.data };
-        const char *const outs[] = { c.out, sidecar, pred_path, ckpt };
-        if ((ret = check_outputs(cmd, ins, 1, outs, 4)))
-            goto end;
-    }
-    ret = EXIT_BAD;
-    if (load_table(&t, &c, NULL, &log, cmd))
+    const char *const ins[] = { c.data };
+    const char *const outs[] = { c.out, sidecar, pred_path, ckpt };
+    if ((ret = check_outputs(cmd, ins, 1, outs, 4)))
         goto end;
-    if (tvmaf_table_target_constant(&t)) {
-        fail(cmd, EXIT_BAD, "%s: target column '%s' is constant (%g in every row): nothing to learn",
-             c.data, c.target, t.y[0]);
-        goto end;
-    }
-
-    const int show = !c.quiet && isatty(STDERR_FILENO);
-    const double t0 = now_s();
-    double loss;
-    if (tvmaf_mlp_train(&m, t.x, t.y, t.n_rows, t.n_features, &c.recipe,
-                        show ? epoch_progress : NULL, NULL, &loss, &log) < 0)
-        goto end;
-    const double dt = now_s() - t0;
-
-    TvmafScores sc;
-    pred = malloc(sizeof(float) * t.n_rows);
-    if (!pred || tvmaf_mlp_predict(&m, t.x, t.n_rows, pred, c.recipe.cpu_mask) < 0 ||
-        tvmaf_scores_compute(&sc, pred, t.y, t.n_rows) < 0) {
-        fail(cmd, EXIT_BAD, "out of memory");
-        goto end;
-    }
-    char arch[128];
-    tvmaf_mlp_arch_string(arch, sizeof(arch), &m);
-    printf("trained %s (%s, %zu params) on %zu rows of %s: %d epochs, seed %llu, %.2f s\n",
-           c.recipe.arch, arch, m.n_params, t.n_rows, c.data, c.recipe.epochs,
-           (unsigned long long)c.recipe.seed, dt);
-    printf("train PLCC %.4f  SROCC %.4f  RMSE %.4f  (last epoch loss %.5g)\n", sc.plcc, sc.srocc,
-           sc.rmse, loss);
-
-    if (pred_path) {
-        TvmafStr b = { 0 };
-        tvmaf_str_printf(&b, "vmaf\n");
-        for (size_t i = 0; i < t.n_rows; i++)
-            tvmaf_str_printf(&b, "%.9g\n", pred[i]);
-        const int r = b.oom ? TVMAF_ERR(ENOMEM)
-                            : tvmaf_write_file_atomic(pred_path, b.s, b.len, &log);
-        if (b.oom)
-            fail(cmd, EXIT_BAD, "out of memory");
-        tvmaf_str_free(&b);
-        if (r < 0)
-            goto end;
-    }
-    const TvmafProvenance prov = {
-        .id = id, .onnx_name = c.out ? base_name(c.out) : NULL, .data_path = c.data,
-        .data_sha256 = t.sha256, .n_rows = t.n_rows, .recipe = &c.recipe, .train = &sc,
-        .train_loss = loss, .target = c.target, .notes = notes,
+    const TvmafTrainJob job = {
+        .data = c.data, .features = c.features, .n_features = c.n_features,
+        .target = c.target, .drop_nonfinite = c.drop_nonfinite, .recipe = c.recipe,
+        .out = c.out, .sidecar = sidecar, .id = id, .notes = notes, .predictions = pred_path,
+        .checkpoint = ckpt, .progress = !c.quiet && isatty(STDERR_FILENO) ? epoch_progress : NULL,
     };
-    if (ckpt && tvmaf_checkpoint_write(ckpt, &m, c.features, &prov, &log) < 0)
+    ret = EXIT_BAD;
+    if (tvmaf_train_job_run(&job, &tr, &log) < 0)
         goto end;
-    if (c.out) {
-        if (tvmaf_model_write(&m, c.features, c.out, sidecar, &prov, &log) < 0)
-            goto end;
+    char arch[128];
+    tvmaf_mlp_arch_string(arch, sizeof(arch), &tr.m);
+    printf("trained %s (%s, %zu params) on %zu rows of %s: %d epochs, seed %llu, %.2f s\n",
+           c.recipe.arch, arch, tr.m.n_params, tr.t.n_rows, c.data, c.recipe.epochs,
+           (unsigned long long)c.recipe.seed, tr.seconds);
+    printf("train PLCC %.4f  SROCC %.4f  RMSE %.4f  (last epoch loss %.5g)\n", tr.train.plcc,
+           tr.train.srocc, tr.train.rmse, tr.loss);
+    if (c.out)
         printf("wrote %s and %s\n", c.out, sidecar);
-    }
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
-    free(pred);
     free(sidecar);
     free(id);
     free(c.features_buf);
-    tvmaf_mlp_free(&m);
-    tvmaf_table_free(&t);
+    tvmaf_train_result_free(&tr);
     return ret;
 }
 
@@ -509,98 +422,41 @@ static void usage_eval(FILE *const f)
             recipe_help);
 }
 
-static int eval_model(Common *const c, const char *const model_path, const TvmafLogger *const log)
+static int eval_model(const Common *const c, const char *const model_path,
+                      const TvmafLogger *const log)
 {
-    const char *const cmd = "eval";
 #if TVMAF_TRAIN_HAVE_TINY
     TvmafTinyLoadOptions lo;
     tvmaf_tiny_default_load_options(&lo);
     lo.logger = *log;
     lo.cpu_mask = c->recipe.cpu_mask;
     TvmafTinyModel *m = NULL;
-    TvmafTable t = { 0 };
-    TvmafEvalResult res = { 0 };
-    float *pred = NULL;
-    TvmafStr js = { 0 };
+    TvmafModelEval e = { 0 };
     int ret = EXIT_BAD;
-    if (tvmaf_tiny_model_load(&m, model_path, &lo) < 0)
+    if (tvmaf_tiny_model_load(&m, model_path, &lo) < 0 ||
+        tvmaf_model_eval(&e, m, c->data, c->target, c->group, c->group_given, c->drop_nonfinite,
+                         log) < 0)
         goto end;
-    const unsigned k = tvmaf_tiny_model_n_features(m);
-    if (k > TVMAF_TRAIN_MAX_FEATURES) {
-        fail(cmd, EXIT_BAD, "model %s takes %u features, at most %d are supported", model_path, k,
-             TVMAF_TRAIN_MAX_FEATURES);
-        goto end;
-    }
-    /* The model decides the columns, in its input order. */
-    c->n_features = (int)k;
-    for (unsigned i = 0; i < k; i++)
-        c->features[i] = tvmaf_tiny_model_feature_name(m, i);
-    {
-        /* Unless named by --group, the group column is optional here:
-         * without it the report has one fold of all rows. */
-        const TvmafTableSpec probe = { .features = c->features, .n_features = c->n_features,
-                                       .target = c->target, .group = c->group,
-                                       .drop_nonfinite = c->drop_nonfinite };
-        const TvmafLogger quiet = { 0 };
-        TvmafTable tmp;
-        const int r = tvmaf_table_load(&tmp, c->data, &probe, &quiet);
-        tvmaf_table_free(&tmp);
-        if (load_table(&t, c, r == TVMAF_ERR(ENOENT) && !c->group_given ? NULL : c->group, log,
-                       cmd))
-            goto end;
-    }
-    if (tvmaf_table_target_constant(&t)) {
-        fail(cmd, EXIT_BAD, "%s: target column '%s' is constant: PLCC/SROCC are undefined",
-             c->data, c->target);
-        goto end;
-    }
-    pred = malloc(sizeof(float) * t.n_rows);
-    if (!pred) {
-        fail(cmd, EXIT_BAD, "out of memory");
-        goto end;
-    }
-    if (tvmaf_tiny_model_run(m, t.x, t.n_rows, pred) < 0) {
-        fail(cmd, EXIT_BAD, "running %s failed", model_path);
-        goto end;
-    }
-    if (tvmaf_eval_fixed(&res, &t, pred) < 0) {
-        fail(cmd, EXIT_BAD, "out of memory");
-        goto end;
-    }
     const TvmafEvalReport rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
                                  .model_sha256 = tvmaf_tiny_model_sha256(m),
                                  .data_path = c->data, .target = c->target, .group = c->group,
-                                 .t = &t, .res = &res };
-    TvmafScores all;
-    if (tvmaf_scores_compute(&all, pred, t.y, t.n_rows) < 0) {
-        fail(cmd, EXIT_BAD, "out of memory");
-        goto end;
-    }
+                                 .t = &e.t, .res = &e.res };
     printf("model %s on %zu rows of %s: PLCC %.4f  SROCC %.4f  RMSE %.4f\n",
-           tvmaf_tiny_model_id(m), t.n_rows, c->data, all.plcc, all.srocc, all.rmse);
-    if (t.group)
+           tvmaf_tiny_model_id(m), e.t.n_rows, c->data, e.all.plcc, e.all.srocc, e.all.rmse);
+    if (e.t.group)
         tvmaf_eval_report_print(stdout, &rp);
-    if (c->out) {
-        if (tvmaf_eval_report_json(&js, &rp) < 0) {
-            fail(cmd, EXIT_BAD, "out of memory");
-            goto end;
-        }
-        if (tvmaf_write_file_atomic(c->out, js.s, js.len, log) < 0)
-            goto end;
-    }
+    if (c->out && tvmaf_eval_report_write(c->out, &rp, log) < 0)
+        goto end;
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
-    tvmaf_str_free(&js);
-    free(pred);
-    tvmaf_eval_result_free(&res);
-    tvmaf_table_free(&t);
+    tvmaf_model_eval_free(&e);
     tvmaf_tiny_model_free(&m);
     return ret;
 #else
     (void)c;
     (void)model_path;
     (void)log;
-    return fail(cmd, EXIT_BAD, "--model needs the tiny-model runtime (built without it)");
+    return fail("eval", EXIT_BAD, "--model needs the tiny-model runtime (built without it)");
 #endif
 }
 
@@ -626,7 +482,6 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     const char *model = NULL, *oof_path = NULL;
     TvmafTable t = { 0 };
     TvmafEvalResult res = { 0 };
-    TvmafStr js = { 0 };
     int ret = EXIT_BAD;
     long v;
     if (!seeds)
@@ -715,7 +570,10 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     }
     ret = EXIT_BAD;
     const enum TvmafCvMode mode = loso ? TVMAF_CV_LOSO : kfold ? TVMAF_CV_KFOLD : TVMAF_CV_NONE;
-    if (load_table(&t, &c, mode == TVMAF_CV_NONE ? NULL : c.group, &log, cmd))
+    const TvmafTableSpec spec = { .features = c.features, .n_features = c.n_features,
+                                  .target = c.target, .drop_nonfinite = c.drop_nonfinite,
+                                  .group = mode == TVMAF_CV_NONE ? NULL : c.group };
+    if (tvmaf_table_load(&t, c.data, &spec, &log) < 0)
         goto end;
     const int show = !c.quiet && isatty(STDERR_FILENO);
     const double t0 = now_s();
@@ -730,19 +588,12 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
            c.recipe.arch, c.recipe.epochs, t.n_rows, t.n_groups, t.n_groups == 1 ? "" : "s",
            now_s() - t0);
     tvmaf_eval_report_print(stdout, &rp);
-    if (c.out) {
-        if (tvmaf_eval_report_json(&js, &rp) < 0) {
-            fail(cmd, EXIT_BAD, "out of memory");
-            goto end;
-        }
-        if (tvmaf_write_file_atomic(c.out, js.s, js.len, &log) < 0)
-            goto end;
-    }
+    if (c.out && tvmaf_eval_report_write(c.out, &rp, &log) < 0)
+        goto end;
     if (oof_path && tvmaf_eval_write_predictions(oof_path, &rp, &log) < 0)
         goto end;
     ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
-    tvmaf_str_free(&js);
     tvmaf_eval_result_free(&res);
     tvmaf_table_free(&t);
     free(c.features_buf);
@@ -794,30 +645,16 @@ int tvmaf_cmd_export(const int argc, char **const argv)
 #if TVMAF_HAVE_JANSSON
     const TvmafLogger log = make_logger(cmd);
     char *sidecar = NULL, *id = NULL;
-    int ret = derive_names(cmd, out, &sidecar, &id, id_given);
-    if (!ret) {
-        const char *const ins[] = { ckpt };
-        const char *const outs[] = { out, sidecar };
-        ret = check_outputs(cmd, ins, 1, outs, 2);
+    int ret = model_names(out, id_given, &sidecar, &id, &log);
+    const char *const ins[] = { ckpt };
+    const char *const outs[] = { out, sidecar };
+    if (!ret && !(ret = check_outputs(cmd, ins, 1, outs, 2))) {
+        ret = EXIT_BAD;
+        if (tvmaf_export_checkpoint(ckpt, out, sidecar, id, notes, &log) == 0) {
+            printf("wrote %s and %s\n", out, sidecar);
+            ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
+        }
     }
-    if (ret) {
-        free(sidecar);
-        free(id);
-        return ret;
-    }
-    ret = EXIT_BAD;
-    TvmafCheckpoint ck;
-    if (tvmaf_checkpoint_read(&ck, ckpt, &log) < 0)
-        goto end;
-    ck.prov.id = id;
-    ck.prov.onnx_name = base_name(out);
-    ck.prov.notes = notes;
-    if (tvmaf_model_write(&ck.mlp, ck.features, out, sidecar, &ck.prov, &log) < 0)
-        goto end;
-    printf("wrote %s and %s\n", out, sidecar);
-    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
-end:
-    tvmaf_checkpoint_free(&ck);
     free(sidecar);
     free(id);
     return ret;

@@ -49,8 +49,10 @@ typedef struct Subcommand {
 static const Subcommand subcommands[] = {
     { "batch", tvmaf_cmd_batch }, { "merge", tvmaf_cmd_merge }, { "plot", tvmaf_cmd_plot },
 #if TVMAF_CLI_HAVE_TINY
-    { "predict", tvmaf_cmd_predict },
     { "models", tvmaf_cmd_models },
+#endif
+#if TVMAF_CLI_HAVE_TINY && TVMAF_CLI_HAVE_TRAIN
+    { "predict", tvmaf_cmd_predict }, /* reads its CSV with the toolkit's table reader */
 #endif
 #if TVMAF_CLI_HAVE_TRAIN
     { "train", tvmaf_cmd_train },

@@ -102,6 +102,19 @@ static int parse_number(const char *const cell, double *const v)
     return *end ? -1 : 0;
 }
 
+/* A header cell names column `want`, blanks around it aside. */
+static int same_name(const char *cell, const char *const want)
+{
+    while (*cell == ' ' || *cell == '\t')
+        cell++;
+    const size_t n = strlen(want);
+    if (strncmp(cell, want, n))
+        return 0;
+    for (cell += n; *cell == ' ' || *cell == '\t'; cell++)
+        ;
+    return !*cell;
+}
+
 void tvmaf_table_free(TvmafTable *const t)
 {
     if (!t)
@@ -169,7 +182,7 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
     }
     for (int c = 0; c < n_cols; c++) {
         for (int u = 0; u < n_used; u++) {
-            if (!want[u] || strcmp(fields[c], want[u]))
+            if (!want[u] || !same_name(fields[c], want[u]))
                 continue;
             if (col[u] >= 0) {
                 tvmaf_log(log, TVMAF_LOG_ERROR, "%s: column '%s' appears twice in the header",
@@ -250,9 +263,9 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
                 if (!spec->drop_nonfinite) {
                     cell_preview(pv, sizeof(pv), cell);
                     tvmaf_log(log, TVMAF_LOG_ERROR,
-                              "%s:%zu: column '%s': non-finite value '%s' (float32); "
-                              "--drop-nonfinite drops such rows",
-                              path, line, want[u], pv);
+                              "%s:%zu: column '%s': non-finite value '%s' (float32)%s",
+                              path, line, want[u], pv,
+                              spec->target ? "; --drop-nonfinite drops such rows" : "");
                     ret = TVMAF_ERR(EBADMSG);
                     goto fail;
                 }
@@ -277,13 +290,16 @@ int tvmaf_table_load(TvmafTable *const t, const char *const path,
         }
         n++;
     }
-    if (!n) {
+    if (!n && !(spec->allow_empty && !t->n_dropped)) {
         tvmaf_log(log, TVMAF_LOG_ERROR, "%s: no data rows%s", path,
                   t->n_dropped ? " left after dropping non-finite ones" : "");
         ret = TVMAF_ERR(EBADMSG);
         goto fail;
     }
     t->n_rows = n;
+    if (t->n_dropped)
+        tvmaf_log(log, TVMAF_LOG_WARNING, "dropped %zu row%s with non-finite values, %zu left",
+                  t->n_dropped, t->n_dropped == 1 ? "" : "s", n);
 
     if (spec->group) {
         /* Groups in name order, so fold numbers don't depend on row order. */

@@ -40,6 +40,7 @@ typedef struct TvmafTableSpec {
     const char *target;          ///< target column, or NULL for none (scoring only)
     const char *group;           ///< group column, or NULL for none
     int drop_nonfinite;          ///< 1: drop rows with NaN/inf in a used column; 0: refuse them
+    int allow_empty;             ///< 1: a header without data rows is a table of 0 rows
 } TvmafTableSpec;
 
 typedef struct TvmafTable {
@@ -59,7 +60,9 @@ typedef struct TvmafTable {
 /**
  * Reads a CSV table: a header row, then one row per frame; fields are
  * separated by commas and may be double-quoted ("" is a literal quote);
- * CRLF is accepted. Used columns must parse completely as numbers.
+ * CRLF is accepted; blanks around names and numbers are ignored. Used
+ * columns must parse completely as numbers. Dropped rows are reported
+ * with one warning.
  *
  * @return 0; TVMAF_ERR(ENOENT) file missing or a column missing;
  *         TVMAF_ERR(EBADMSG) malformed table (non-numeric cell, NaN/inf
@@ -288,6 +291,108 @@ int tvmaf_onnx_export(const TvmafMlp *m, const char *const *feature_names, uint8
 int tvmaf_model_write(const TvmafMlp *m, const char *const *feature_names, const char *path,
                       const char *sidecar_path, const TvmafProvenance *prov,
                       const TvmafLogger *log);
+
+/* ------------------------------------------------------- the commands */
+/*
+ * What `tinyvmaf train`, `eval` and `export` do, each as one call
+ * (train/run.c); the CLI parses options around them and prints results.
+ */
+
+/** `tinyvmaf train`: a table in, a trained network and the files asked for out. */
+typedef struct TvmafTrainJob {
+    const char *data;                 ///< CSV table
+    const char *const *features;      ///< feature columns, in model input order
+    int n_features;
+    const char *target;
+    int drop_nonfinite;
+    TvmafRecipe recipe;
+    const char *out;                  ///< NAME.onnx, or NULL for none
+    const char *sidecar, *id, *notes; ///< with out: tvmaf_model_names()'s, and notes or NULL
+    const char *predictions;          ///< CSV of the predictions ("vmaf" column), or NULL
+    const char *checkpoint;           ///< checkpoint for tinyvmaf export, or NULL
+    TvmafTrainProgress progress;      ///< or NULL
+    void *cookie;
+} TvmafTrainJob;
+
+typedef struct TvmafTrainResult {
+    TvmafTable t;          ///< the table as read
+    TvmafMlp m;            ///< the trained network
+    TvmafScores train;     ///< in-sample PLCC, SROCC, RMSE
+    double loss;           ///< last epoch's mean batch loss
+    double seconds;        ///< training time
+} TvmafTrainResult;
+
+/**
+ * Reads the table, refuses a constant target, trains, scores the network
+ * on its own table, then writes the predictions, the checkpoint and the
+ * model (each atomically) that the job names. @return 0 or a negative
+ * TVMAF_ERR() (logged). Free r with tvmaf_train_result_free() either way.
+ */
+int tvmaf_train_job_run(const TvmafTrainJob *j, TvmafTrainResult *r, const TvmafLogger *log);
+
+void tvmaf_train_result_free(TvmafTrainResult *r);
+
+/**
+ * NAME.onnx -> *sidecar NAME.json and *id (id_given, else NAME without
+ * directories), both malloc'ed. @return 0, TVMAF_ERR(EINVAL) when `out`
+ * does not end in .onnx, TVMAF_ERR(ENOMEM); logged.
+ */
+int tvmaf_model_names(const char *out, const char *id_given, char **sidecar, char **id,
+                      const TvmafLogger *log);
+
+/**
+ * `tinyvmaf export`: rebuilds NAME.onnx and its sidecar from a checkpoint.
+ * @return 0 or a negative TVMAF_ERR() (logged).
+ */
+int tvmaf_export_checkpoint(const char *checkpoint, const char *out, const char *sidecar,
+                            const char *id, const char *notes, const TvmafLogger *log);
+
+/** Writes the JSON report of tvmaf_eval_report_json() to path, atomically. */
+int tvmaf_eval_report_write(const char *path, const TvmafEvalReport *rp, const TvmafLogger *log);
+
+#if TVMAF_TRAIN_HAVE_TINY
+struct TvmafTinyModel;
+
+/**
+ * Reads the columns a tiny model takes, by name and in its input order;
+ * spec gives the rest (target, group, drop_nonfinite, allow_empty; its
+ * features are ignored). @return as tvmaf_table_load(), or
+ * TVMAF_ERR(ENOTSUP) for a model with more than TVMAF_TRAIN_MAX_FEATURES
+ * inputs.
+ */
+int tvmaf_table_load_for_model(TvmafTable *t, const char *path, const struct TvmafTinyModel *m,
+                               const TvmafTableSpec *spec, const TvmafLogger *log);
+
+/**
+ * Runs a tiny model on every row of t, `batch` rows per call (0: all at
+ * once; int8 models score a row relative to its batch) into out[t->n_rows].
+ * Every score is checked before the call returns: one that is not finite
+ * fails it. @return 0, TVMAF_ERR(EBADMSG) a score not finite, or the
+ * model's error; logged.
+ */
+int tvmaf_tiny_predict(const struct TvmafTinyModel *m, const TvmafTable *t, size_t batch,
+                       float *out, const TvmafLogger *log);
+
+/** `tinyvmaf eval --model`: a fixed model scored on a table. */
+typedef struct TvmafModelEval {
+    TvmafTable t;          ///< the model's columns; no group column unless one was found
+    float *pred;           ///< [t.n_rows]
+    TvmafScores all;       ///< over every row
+    TvmafEvalResult res;   ///< per group (tvmaf_eval_fixed())
+} TvmafModelEval;
+
+/**
+ * Reads the model's columns, the target and the group column (optional
+ * unless group_given: without it the result has one fold of all rows),
+ * refuses a constant target, runs the model and scores it.
+ * @return 0 or a negative TVMAF_ERR() (logged). Free e either way.
+ */
+int tvmaf_model_eval(TvmafModelEval *e, const struct TvmafTinyModel *m, const char *data,
+                     const char *target, const char *group, int group_given,
+                     int drop_nonfinite, const TvmafLogger *log);
+
+void tvmaf_model_eval_free(TvmafModelEval *e);
+#endif
 
 /* ------------------------------------------------------------ checkpoints */
 

@@ -103,6 +103,15 @@ int tvmaf_tmpfile_create(char *tmpl);
  */
 int tvmaf_same_file(const char *in, const char *out);
 
+/**
+ * 1 when a run would destroy what it reads or lose what it writes: an
+ * output (NULL entries skipped) names one of the inputs (same string, or
+ * tvmaf_same_file()), or two outputs name one file; `err` then says which.
+ * 0 otherwise.
+ */
+int tvmaf_outputs_clash(const char *const *in, int n_in, const char *const *out, int n_out,
+                        char *err, size_t errlen);
+
 /* ------------------------------------------------------------ escaping */
 
 /**

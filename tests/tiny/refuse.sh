@@ -137,11 +137,11 @@ external-outside)
 nan-row)
     mk mlp "$T/m.onnx"
     printf '0.91,nan,0.7,0.8,0.9,5\n' >>"$T/f.csv"
-    expect_refusal "not finite" P "$T/m.onnx" ;;
+    expect_refusal "column 'vif_scale0': non-finite value 'nan'" P "$T/m.onnx" ;;
 missing-column)
     mk mlp "$T/m.onnx"
     printf 'adm2,vif_scale0\n0.9,0.5\n' >"$T/f.csv"
-    expect_refusal "no column 'vif_scale1'" P "$T/m.onnx" ;;
+    expect_refusal "missing column 'vif_scale1'" P "$T/m.onnx" ;;
 unknown-id)
     expect_refusal "unknown tiny model id" P no_such_model --model-dir "$TINY_SOURCE_ROOT/models" ;;
 

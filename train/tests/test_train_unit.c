@@ -108,7 +108,7 @@ static const char *const feats2[] = { "a", "b" };
 
 static int load(TvmafTable *const t, const char *const text, const int drop)
 {
-    const TvmafTableSpec spec = { feats2, 2, "y", "g", drop };
+    const TvmafTableSpec spec = { feats2, 2, "y", "g", drop, 0 };
     return tvmaf_table_load(t, write_tmp("t.csv", text), &spec, &quiet);
 }
 
@@ -150,7 +150,7 @@ static void test_table(void)
     CHECK(t.n_rows == 1 && t.n_dropped == 2 && t.n_groups == 1);
     tvmaf_table_free(&t);
     CHECK(load(&t, "a,b,y,g\n1,nan,3,x\n", 1) == TVMAF_ERR(EBADMSG));
-    const TvmafTableSpec spec = { feats2, 2, "y", NULL, 0 };
+    const TvmafTableSpec spec = { feats2, 2, "y", NULL, 0, 0 };
     char path[300];
     snprintf(path, sizeof(path), "%s/missing.csv", tmpdir);
     CHECK(tvmaf_table_load(&t, path, &spec, &quiet) == TVMAF_ERR(ENOENT));
@@ -217,7 +217,7 @@ static void test_training(void)
     fclose(f);
     static const char *const feats[] = { "adm2", "vif_scale0", "vif_scale1",
                                          "vif_scale2", "vif_scale3", "motion2" };
-    const TvmafTableSpec spec = { feats, 6, "vmaf", "source", 0 };
+    const TvmafTableSpec spec = { feats, 6, "vmaf", "source", 0, 0 };
     TvmafTable t;
     CHECK(tvmaf_table_load(&t, path, &spec, &quiet) == 0);
     CHECK(t.n_rows == 1500 && t.n_groups == 5);
