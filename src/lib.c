@@ -130,6 +130,7 @@ static int init_workers(TvmafContext *c)
     TvmafAdmOptions ao;
     tvmaf_option_defaults(tvmaf_adm_options, &ao);
     ao.enhn_gain_limit = c->s.adm_enhn_gain_limit;
+    ao.skip_aim = true; /* aim and adm3 are not among the context's features */
     TvmafMotionOptions mo;
     tvmaf_option_defaults(tvmaf_motion_options, &mo);
     for (int i = 0; i < c->n_workers; i++) {
