@@ -32,12 +32,8 @@ int main(int argc, char **argv)
         return 2;
     }
     Y4m r, d;
-    if (y4m_open(&r, argv[1]) || y4m_open(&d, argv[2]))
+    if (y4m_open_pair(&r, &d, argv[1], argv[2]))
         return 1;
-    if (r.w != d.w || r.h != d.h || r.bpc != d.bpc) {
-        fprintf(stderr, "geometry differs\n");
-        return 1;
-    }
     TvmafSettings s;
     tvmaf_default_settings(&s);
     TvmafContext *c;

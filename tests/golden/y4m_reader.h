@@ -98,4 +98,16 @@ static int y4m_read(Y4m *y, TvmafPicture *pic)
     return 1;
 }
 
+/* Opens a reference/distorted pair of the same size and depth; 0 or -1 (said on stderr). */
+static int y4m_open_pair(Y4m *r, Y4m *d, const char *ref, const char *dis)
+{
+    if (y4m_open(r, ref) || y4m_open(d, dis))
+        return -1;
+    if (r->w != d->w || r->h != d->h || r->bpc != d->bpc) {
+        fprintf(stderr, "geometry differs\n");
+        return -1;
+    }
+    return 0;
+}
+
 #endif
