@@ -99,8 +99,10 @@ static void write_svg(FILE *f, const TvmafReport *r, const char *source, const i
         const TvmafReportMetric *m = &r->metrics[idx[s]];
         double sum = 0;
         unsigned cnt = 0;
-        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" points=\"",
-                colours[s]);
+        /* Models often agree to a fraction of a point: the first line is
+         * drawn wider so that it shows around the ones drawn over it. */
+        fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" points=\"",
+                colours[s], s ? "1.5" : "4");
         for (unsigned i = 0; i < r->n_frames; i++)
             if (isfinite(m->v[i])) {
                 fprintf(f, "%.1f,%.1f ", X(i), Y(m->v[i]));
