@@ -1,6 +1,6 @@
 /*
- * tinyvmaf batch and tinyvmaf merge: argument parsing and shard selection
- * (the work is in tools/batch/).
+ * tinyvmaf batch and tinyvmaf merge: argument parsing (the work, shard
+ * selection included, is in tools/batch/).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,31 +39,6 @@ static void batch_usage(FILE *const f)
           f);
 }
 
-static int parse_u(const char *const opt, const char *const s, const unsigned long max,
-                   unsigned long *const out)
-{
-    char echo[80];
-    if (!s || !*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10 ||
-        strtoul(s, NULL, 10) > max) {
-        fprintf(stderr, "tinyvmaf: %s: expected a decimal integer in 0..%lu, got \"%s\"\n", opt,
-                max, tvmaf_escape_text(echo, sizeof(echo), s ? s : "", 32));
-        return -1;
-    }
-    *out = strtoul(s, NULL, 10);
-    return 0;
-}
-
-/* Environment integers: decimal, else the variable is reported as unusable. */
-static int env_u(const char *const name, unsigned long *const out)
-{
-    const char *const v = getenv(name);
-    if (!v || !*v)
-        return 0;
-    if (parse_u(name, v, 0x7fffffff, out) < 0)
-        return -1;
-    return 1;
-}
-
 enum { OPT_SHARD = 256, OPT_SHARDS, OPT_HELP, OPT_MANIFEST };
 
 int tvmaf_cmd_batch(int argc, char **argv)
@@ -91,24 +66,24 @@ int tvmaf_cmd_batch(int argc, char **argv)
         case 'o': ro.out_dir = optarg; break;
         case OPT_SHARD: shard = optarg; break;
         case OPT_SHARDS:
-            if (parse_u("--shards", optarg, 1u << 20, &shards_opt) || !shards_opt) {
+            if (tvmaf_batch_parse_u("--shards", optarg, 1u << 20, &shards_opt) || !shards_opt) {
                 if (!shards_opt) fprintf(stderr, "tinyvmaf: --shards must be at least 1\n");
                 return 2;
             }
             break;
         case 'j':
-            if (parse_u("--jobs", optarg, 1024, &v) || !v) {
+            if (tvmaf_batch_parse_u("--jobs", optarg, 1024, &v) || !v) {
                 if (!v) fprintf(stderr, "tinyvmaf: --jobs must be at least 1\n");
                 return 2;
             }
             ro.jobs = (unsigned)v;
             break;
         case 't':
-            if (parse_u("--threads", optarg, 256, &v)) return 2;
+            if (tvmaf_batch_parse_u("--threads", optarg, 256, &v)) return 2;
             ro.threads = (int)v;
             break;
         case 'c':
-            if (parse_u("--cpumask", optarg, 0xffffffffu, &v)) return 2;
+            if (tvmaf_batch_parse_u("--cpumask", optarg, 0xffffffffu, &v)) return 2;
             ro.cpu_mask = (unsigned)v;
             break;
         case 'q': ro.quiet = 1; break;
@@ -128,72 +103,8 @@ int tvmaf_cmd_batch(int argc, char **argv)
     const char *const manifest = argv[optind];
 
     const char *source = NULL;
-    if (shard) {
-        const char *const slash = strchr(shard, '/');
-        char a[16], b[16];
-        if (!slash || slash - shard >= (long)sizeof(a) || strlen(slash + 1) >= sizeof(b)) {
-            fprintf(stderr, "tinyvmaf: --shard: expected I/N, got \"%s\"\n", shard);
-            return 2;
-        }
-        snprintf(a, sizeof(a), "%.*s", (int)(slash - shard), shard);
-        snprintf(b, sizeof(b), "%s", slash + 1);
-        unsigned long i, n;
-        if (parse_u("--shard", a, 1u << 20, &i) || parse_u("--shard", b, 1u << 20, &n))
-            return 2;
-        if (!n || i >= n) {
-            fprintf(stderr, "tinyvmaf: --shard %s: I must be in 0..N-1 and N at least 1\n", shard);
-            return 2;
-        }
-        ro.shard = (unsigned)i;
-        ro.shards = (unsigned)n;
-        source = "--shard";
-    } else {
-        unsigned long id, count, min = 0, idx;
-        const int has_id = env_u("SLURM_ARRAY_TASK_ID", &id);
-        const int has_count = env_u("SLURM_ARRAY_TASK_COUNT", &count);
-        const int has_min = env_u("SLURM_ARRAY_TASK_MIN", &min);
-        const int has_idx = env_u("JOB_COMPLETION_INDEX", &idx);
-        if (has_id < 0 || has_count < 0 || has_min < 0 || has_idx < 0)
-            return 2;
-        if (has_id > 0) {
-            if (shards_opt)
-                count = shards_opt;
-            else if (has_count <= 0) {
-                fprintf(stderr, "tinyvmaf: batch: SLURM_ARRAY_TASK_ID is set without "
-                        "SLURM_ARRAY_TASK_COUNT; give --shards N\n");
-                return 2;
-            }
-            if (!has_min || min > id)
-                min = 0;
-            if (!count || id - min >= count) {
-                fprintf(stderr, "tinyvmaf: batch: SLURM_ARRAY_TASK_ID %lu (min %lu) is not below "
-                        "the shard count %lu\n", id, min, count);
-                return 2;
-            }
-            ro.shard = (unsigned)(id - min);
-            ro.shards = (unsigned)count;
-            source = shards_opt ? "SLURM_ARRAY_TASK_ID and --shards"
-                                : "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT";
-        } else if (has_idx > 0) {
-            if (!shards_opt) {
-                fprintf(stderr, "tinyvmaf: batch: JOB_COMPLETION_INDEX is set; give --shards N "
-                        "(the Indexed Job's completions)\n");
-                return 2;
-            }
-            if (idx >= shards_opt) {
-                fprintf(stderr, "tinyvmaf: batch: JOB_COMPLETION_INDEX %lu is not below --shards %lu\n",
-                        idx, shards_opt);
-                return 2;
-            }
-            ro.shard = (unsigned)idx;
-            ro.shards = (unsigned)shards_opt;
-            source = "JOB_COMPLETION_INDEX and --shards";
-        } else if (shards_opt) {
-            fprintf(stderr, "tinyvmaf: batch: --shards needs SLURM_ARRAY_TASK_ID or "
-                    "JOB_COMPLETION_INDEX (or use --shard I/N)\n");
-            return 2;
-        }
-    }
+    if (tvmaf_batch_shard_select(shard, shards_opt, &ro.shard, &ro.shards, &source) < 0)
+        return 2;
 
     TvmafManifest m;
     const int r = tvmaf_batch_manifest_load(&m, manifest, stderr);

@@ -49,6 +49,22 @@ int tvmaf_batch_result_current(const char *dir, const TvmafBatchJob *j);
  */
 int tvmaf_batch_merge(const char *dir, const char *out, const TvmafManifest *m);
 
+/**
+ * A decimal integer in 0..max (no sign, no prefix), else a one-line error
+ * naming `opt`. @return 0 or -1.
+ */
+int tvmaf_batch_parse_u(const char *opt, const char *s, unsigned long max, unsigned long *out);
+
+/**
+ * This process's shard (tools/batch/shard.c): from --shard I/N (`shard`,
+ * or NULL), else from Slurm's or Kubernetes' environment with --shards
+ * (`shards_opt`, 0 when not given). Without either, every job: *shards 0
+ * and *source NULL; else *source says where the shard came from.
+ * @return 0, or -1 after one line on stderr (a usage error).
+ */
+int tvmaf_batch_shard_select(const char *shard, unsigned long shards_opt, unsigned *shard_out,
+                             unsigned *shards_out, const char **source);
+
 /** tinyvmaf batch MANIFEST --out DIR [...]: the exit status. */
 int tvmaf_cmd_batch(int argc, char **argv);
 
