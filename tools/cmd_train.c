@@ -104,8 +104,7 @@ typedef struct Common {
 static int parse_list(Common *const c, const char *const cmd, const char *const arg)
 {
     free(c->features_buf);
-    c->features_buf = strdup(arg);
-    if (!c->features_buf)
+    if (!(c->features_buf = strdup(arg)))
         return fail(cmd, EXIT_BAD, "out of memory");
     c->n_features = 0;
     for (char *save = NULL, *tok = strtok_r(c->features_buf, ",", &save); tok;
@@ -115,9 +114,7 @@ static int parse_list(Common *const c, const char *const cmd, const char *const 
                         TVMAF_TRAIN_MAX_FEATURES);
         c->features[c->n_features++] = tok;
     }
-    if (!c->n_features)
-        return fail(cmd, EXIT_USAGE, "--features: empty list");
-    return 0;
+    return c->n_features ? 0 : fail(cmd, EXIT_USAGE, "--features: empty list");
 }
 
 static int parse_int(const char *const cmd, const char *const opt, const char *const s,
@@ -131,43 +128,6 @@ static int parse_int(const char *const cmd, const char *const opt, const char *c
     return 0;
 }
 
-static int parse_seeds(const char *const cmd, const char *const s, uint64_t *const seeds,
-                       int *const n)
-{
-    *n = 0;
-    const char *p = s;
-    for (;;) {
-        char *end;
-        errno = 0;
-        const unsigned long long a = strtoull(p, &end, 10);
-        if (end == p || errno || *p == '-')
-            goto bad;
-        unsigned long long b = a;
-        p = end;
-        if (*p == '-') {
-            errno = 0;
-            b = strtoull(p + 1, &end, 10);
-            if (end == p + 1 || errno || b < a || p[1] == '-')
-                goto bad;
-            p = end;
-        }
-        for (unsigned long long v = a;; v++) {
-            if (*n == MAX_SEEDS)
-                return fail(cmd, EXIT_USAGE, "--seeds: at most %d seeds", MAX_SEEDS);
-            seeds[(*n)++] = v;
-            if (v == b)
-                break;
-        }
-        if (!*p)
-            return 0;
-        if (*p != ',')
-            goto bad;
-        p++;
-    }
-bad:
-    return fail(cmd, EXIT_USAGE, "--seeds: '%s' is not a list like 0-4 or 0,3,7", s);
-}
-
 enum {
     OPT_DATA = 256, OPT_ARCH, OPT_HIDDEN, OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_SEED, OPT_SEEDS,
     OPT_FEATURES, OPT_TARGET, OPT_GROUP, OPT_DROP, OPT_ID, OPT_NOTES, OPT_PRED, OPT_QUIET,
@@ -176,11 +136,11 @@ enum {
 };
 
 /* Options every command shares. Returns 1 if handled, 0 if not, or a
- * negative exit status on a bad value. */
-static int common_opt(Common *const c, const char *const cmd, const int opt,
-                      const char *const arg)
+ * negative exit status on a bad value. The recipe's own options are
+ * parsed by the toolkit (tvmaf_recipe_set_option()). */
+static int common_opt(Common *const c, const char *const cmd, const struct option *const opts,
+                      const int idx, const int opt, const char *const arg)
 {
-    long v;
     int r;
     switch (opt) {
     case OPT_DATA: c->data = arg; return 1;
@@ -190,48 +150,11 @@ static int common_opt(Common *const c, const char *const cmd, const int opt,
     case OPT_DROP: c->drop_nonfinite = 1; return 1;
     case OPT_QUIET: c->quiet = 1; return 1;
     case OPT_FEATURES: return (r = parse_list(c, cmd, arg)) ? -r : 1;
-    case OPT_ARCH:
-        if (tvmaf_recipe_set_arch(&c->recipe, arg) < 0)
-            return -fail(cmd, EXIT_USAGE, "--arch: unknown '%s' (mlp_small, mlp_medium, mlp_large)",
-                         arg);
-        return 1;
-    case OPT_HIDDEN:
-        if (tvmaf_recipe_set_hidden(&c->recipe, arg) < 0)
-            return -fail(cmd, EXIT_USAGE,
-                         "--hidden: '%s' is not a list of 1 to %d widths in [1, %d] like 32,16",
-                         arg, TVMAF_TRAIN_MAX_HIDDEN, TVMAF_TRAIN_MAX_WIDTH);
-        return 1;
-    case OPT_EPOCHS:
-        if ((r = parse_int(cmd, "--epochs", arg, 1, TVMAF_TRAIN_MAX_EPOCHS, &v)))
-            return -r;
-        c->recipe.epochs = (int)v;
-        return 1;
-    case OPT_BATCH:
-        if ((r = parse_int(cmd, "--batch", arg, 1, TVMAF_TRAIN_MAX_BATCH, &v)))
-            return -r;
-        c->recipe.batch = (int)v;
-        return 1;
-    case OPT_LR: {
-        char *end;
-        const double lr = strtod(arg, &end);
-        if (end == arg || *end || !(lr > 0.0) || !isfinite(lr))
-            return -fail(cmd, EXIT_USAGE, "--lr: '%s' is not a positive number", arg);
-        c->recipe.lr = lr;
-        return 1;
-    }
-    case OPT_CPUMASK:
-        if ((r = parse_int(cmd, "--cpumask", arg, 0, 0xffffffffL, &v)))
-            return -r;
-        c->recipe.cpu_mask = (unsigned)v;
-        return 1;
-    case OPT_SEED: {
-        uint64_t s[MAX_SEEDS];
-        int n;
-        if ((r = parse_seeds(cmd, arg, s, &n)))
-            return -r;
-        if (n != 1)
-            return -fail(cmd, EXIT_USAGE, "--seed takes one number");
-        c->recipe.seed = s[0];
+    case OPT_ARCH: case OPT_HIDDEN: case OPT_EPOCHS: case OPT_BATCH: case OPT_LR:
+    case OPT_CPUMASK: case OPT_SEED: {
+        char err[512];
+        if (tvmaf_recipe_set_option(&c->recipe, opts[idx].name, arg, err, sizeof(err)) < 0)
+            return -fail(cmd, EXIT_USAGE, "%s", err);
         return 1;
     }
     }
@@ -334,12 +257,12 @@ int tvmaf_cmd_train(const int argc, char **const argv)
     const char *id_given = NULL, *notes = NULL, *pred_path = NULL, *ckpt = NULL;
     char *sidecar = NULL, *id = NULL;
     TvmafTrainResult tr = { 0 };
-    int ret = EXIT_BAD, opt;
+    int ret = EXIT_BAD, opt, idx = 0;
 
     optind = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
-        const int r = common_opt(&c, cmd, opt, optarg);
+    while ((opt = getopt_long(argc, argv, "o:", opts, &idx)) != -1) {
+        const int r = common_opt(&c, cmd, opts, idx, opt, optarg);
         if (r < 0) {
             ret = -r;
             goto end;
@@ -478,7 +401,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     Common c;
     common_init(&c);
     uint64_t *const seeds = malloc(sizeof(uint64_t) * MAX_SEEDS);
-    int n_seeds = 0, seed_given = 0, kfold = 0, loso = 0, n_threads = 0, opt;
+    int n_seeds = 0, seed_given = 0, kfold = 0, loso = 0, n_threads = 0, opt, idx = 0;
     const char *model = NULL, *oof_path = NULL;
     TvmafTable t = { 0 };
     TvmafEvalResult res = { 0 };
@@ -489,10 +412,10 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
 
     optind = 0;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "o:", opts, &idx)) != -1) {
         if (opt == OPT_SEED)
             seed_given = 1;
-        const int r = common_opt(&c, cmd, opt, optarg);
+        const int r = common_opt(&c, cmd, opts, idx, opt, optarg);
         if (r < 0) {
             ret = -r;
             goto end;
@@ -506,10 +429,14 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
                 goto end;
             kfold = (int)v;
             break;
-        case OPT_SEEDS:
-            if ((ret = parse_seeds(cmd, optarg, seeds, &n_seeds)))
+        case OPT_SEEDS: {
+            char err[512];
+            if ((n_seeds = tvmaf_seed_list_parse(optarg, seeds, MAX_SEEDS, err, sizeof(err))) < 0) {
+                ret = fail(cmd, EXIT_USAGE, "%s", err);
                 goto end;
+            }
             break;
+        }
         case OPT_THREADS:
             if ((ret = parse_int(cmd, "--threads", optarg, 0, 1024, &v)))
                 goto end;

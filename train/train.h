@@ -123,6 +123,22 @@ int tvmaf_recipe_set_arch(TvmafRecipe *r, const char *name);
 /** Parses "32,16" into r->hidden (arch becomes "custom"). @return 0 or TVMAF_ERR(EINVAL). */
 int tvmaf_recipe_set_hidden(TvmafRecipe *r, const char *list);
 
+/**
+ * Sets one recipe option from its command-line text (train/options.c):
+ * "arch", "hidden", "epochs", "batch", "lr", "seed" (one number) or
+ * "cpumask". @return 1 set; 0 not a recipe option; TVMAF_ERR(EINVAL) a
+ * bad value, with a one-line reason naming --NAME in `err`.
+ */
+int tvmaf_recipe_set_option(TvmafRecipe *r, const char *name, const char *value, char *err,
+                            size_t errlen);
+
+/**
+ * Parses a seed list ("0-4", "0,3,7", "0-2,9") into seeds[max].
+ * @return the count, or TVMAF_ERR(EINVAL) with a reason in `err` (bad
+ *         syntax, more than max seeds).
+ */
+int tvmaf_seed_list_parse(const char *s, uint64_t *seeds, int max, char *err, size_t errlen);
+
 /** Allocates an uninitialised network. @return 0, TVMAF_ERR(EINVAL) or TVMAF_ERR(ENOMEM). */
 int tvmaf_mlp_alloc(TvmafMlp *m, int n_in, const int *hidden, int n_hidden);
 
