@@ -103,8 +103,8 @@ struct TvmafSpeedChroma {
     float *src;               /* prescaled only: the plane as float, w x h */
     float *tap[FILTER_MAX];   /* aa_n rows of the (prescaled) plane, sw + slack each */
     float *vrow;              /* one vertically filtered row */
-    int *x1, *x2;             /* bilinear column table */
-    float *dx;
+    int *x1, *x2;             /* column tables: bilinear's x1, x2, dx; bicubic's and */
+    float *dx;                /* Lanczos' tap indices in x1, weights in dx (taps per column) */
     float *dec, *blur;        /* ow x oh */
     double *centred;          /* mw rows of TVMAF_SPEED_PITCH */
     double *acc;              /* 25 x TVMAF_SPEED_PITCH */
@@ -215,50 +215,28 @@ static float lanczos_w(const float x, const float a)
     return 0.0f;
 }
 
-static float bicubic_at(const float *const src, const int w, const int h, const float x,
-                        const float y)
+/*
+ * Bicubic (4 taps, a = -0.75) and Lanczos (9 taps, a = 4) sampling at
+ * position xx (float): the first tap's index floor(xx) - (taps/2 - 1 or 4),
+ * mirrored (reflect-101), and each tap's weight from the fractional part.
+ * Weights depend only on the column (or the row), so they are tabled once;
+ * each sample still multiplies them per pixel, as libvmaf does.
+ */
+static int kernel_taps(const int method)
 {
-    const int x0 = (int)floor(x), y0 = (int)floor(y);
-    const float dx = x - x0, dy = y - y0;
-    float wx[4], wy[4];
-    for (int i = -1; i <= 2; i++) {
-        wx[i + 1] = bicubic_w(i - dx);
-        wy[i + 1] = bicubic_w(i - dy);
-    }
-    float v = 0.0f;
-    for (int j = -1; j <= 2; j++) {
-        for (int i = -1; i <= 2; i++) {
-            const int xi = (int)mirror_f((float)(x0 + i), 0, (float)(w - 1));
-            const int yi = (int)mirror_f((float)(y0 + j), 0, (float)(h - 1));
-            const float wt = wx[i + 1] * wy[j + 1];
-            v += src[(size_t)yi * w + xi] * wt;
-        }
-    }
-    return v;
+    return method == TVMAF_SPEED_SCALE_BICUBIC ? 4 : 9;
 }
 
-static float lanczos_at(const float *const src, const int w, const int h, const float x,
-                        const float y)
+static void kernel_at(const int method, const float xx, const int n, float *const wt,
+                      int *const idx)
 {
-    const int a = 4;
-    const int x0 = (int)floor(x), y0 = (int)floor(y);
-    const float dx = x - x0, dy = y - y0;
-    float v = 0.0f, wsum = 0.0f;
-    float wx[9], wy[9];
-    for (int i = -a; i <= a; i++) {
-        wx[i + a] = lanczos_w(i - dx, (float)a);
-        wy[i + a] = lanczos_w(i - dy, (float)a);
+    const int taps = kernel_taps(method), first = taps == 4 ? -1 : -4;
+    const int x0 = (int)floor(xx);
+    const float dx = xx - x0;
+    for (int i = 0; i < taps; i++) {
+        wt[i] = taps == 4 ? bicubic_w((first + i) - dx) : lanczos_w((first + i) - dx, 4.0f);
+        idx[i] = (int)mirror_f((float)(x0 + first + i), 0, (float)(n - 1));
     }
-    for (int iy = -a; iy <= a; iy++) {
-        for (int ix = -a; ix <= a; ix++) {
-            const float wt = wx[ix + a] * wy[iy + a];
-            wsum += wt;
-            const int xi = (int)mirror_f((float)(x0 + ix), 0, (float)(w - 1));
-            const int yi = (int)mirror_f((float)(y0 + iy), 0, (float)(h - 1));
-            v += src[(size_t)yi * w + xi] * wt;
-        }
-    }
-    return v / wsum;
 }
 
 /* Row y of the prescaled plane (sw samples) from the float plane s->src. */
@@ -294,12 +272,25 @@ static void scale_row(const TvmafSpeedChroma *const s, const int y, float *const
     }
     case TVMAF_SPEED_SCALE_BICUBIC:
     case TVMAF_SPEED_SCALE_LANCZOS4: {
-        const float yy = (float)((y + 0.5) * ry - 0.5);
+        const int taps = kernel_taps(s->opt.prescale_method);
+        const bool lanczos = taps == 9;
+        float wy[9];
+        int iy[9];
+        kernel_at(s->opt.prescale_method, (float)((y + 0.5) * ry - 0.5), d->h, wy, iy);
         for (int x = 0; x < d->sw; x++) {
-            const float xx = (float)((x + 0.5) * rx - 0.5);
-            dst[x] = s->opt.prescale_method == TVMAF_SPEED_SCALE_BICUBIC
-                         ? bicubic_at(src, d->w, d->h, xx, yy)
-                         : lanczos_at(src, d->w, d->h, xx, yy);
+            const float *const wx = s->dx + (size_t)x * taps;
+            const int *const ix = s->x1 + (size_t)x * taps;
+            float v = 0.0f, wsum = 0.0f;
+            for (int j = 0; j < taps; j++) {
+                const float *const row = src + (size_t)iy[j] * d->w;
+                for (int i = 0; i < taps; i++) {
+                    const float wt = wx[i] * wy[j];
+                    if (lanczos)
+                        wsum += wt;
+                    v += row[ix[i]] * wt;
+                }
+            }
+            dst[x] = lanczos ? v / wsum : v;
         }
         break;
     }
@@ -872,8 +863,9 @@ int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int
     for (int k = 0; k < s->aa_n; k++)
         o_tap[k] = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
     const size_t o_vrow = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
-    const size_t o_x1 = take(&ar, d.sw, sizeof(int)), o_x2 = take(&ar, d.sw, sizeof(int));
-    const size_t o_dx = take(&ar, d.sw, sizeof(float));
+    const size_t o_x1 = take(&ar, (size_t)d.sw * 9, sizeof(int));
+    const size_t o_x2 = take(&ar, d.sw, sizeof(int));
+    const size_t o_dx = take(&ar, (size_t)d.sw * 9, sizeof(float));
     const size_t o_dec = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
     const size_t o_blur = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
     const size_t o_cen = take(&ar, (size_t)d.mw * TVMAF_SPEED_PITCH, sizeof(double));
@@ -918,13 +910,17 @@ int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int
     for (int j = 0; j < d.ow; j++)
         for (int k = 0; k < s->aa_n; k++)
             s->aa_cols[(size_t)j * s->aa_n + k] = mirror_idx(16 * j - s->aa_n / 2 + k, d.sw);
-    if (prescaled) {
-        const float rx = (float)d.w / d.sw;
-        for (int x = 0; x < d.sw; x++) {
-            const float xx = (float)((x + 0.5) * rx - 0.5);
+    const float rx = (float)d.w / d.sw;
+    for (int x = 0; prescaled && x < d.sw; x++) {
+        const float xx = (float)((x + 0.5) * rx - 0.5);
+        if (o.prescale_method == TVMAF_SPEED_SCALE_BILINEAR) {
             s->x1[x] = (int)mirror_f((float)floor(xx), 0, (float)(d.w - 1));
             s->x2[x] = (int)mirror_f((float)ceil(xx), 0, (float)(d.w - 1));
             s->dx[x] = xx - s->x1[x];
+        } else if (o.prescale_method != TVMAF_SPEED_SCALE_NEAREST) {
+            const int taps = kernel_taps(o.prescale_method);
+            kernel_at(o.prescale_method, xx, d.w, s->dx + (size_t)x * taps,
+                      s->x1 + (size_t)x * taps);
         }
     }
     *out = s;
