@@ -650,22 +650,29 @@ static int est_params(TvmafSpeedChroma *const s, Results *const out)
     const int st = d->ow, nb = d->nb;
     const float cnt = (float)((size_t)d->mw * d->mh);
 
+    /* Offset of each of the 25 shifted windows; the 25 sums advance together,
+     * each still over its window in row-major order. */
+    ptrdiff_t off[N];
+    float sum[N];
     for (int o = 0; o < N; o++) {
-        const int r = o / TVMAF_SPEED_BLOCK, c = o % TVMAF_SPEED_BLOCK;
-        float sum = 0;
-        for (int i = 0; i < d->mh; i++)
-            for (int j = 0; j < d->mw; j++)
-                sum += data[(size_t)(r + i) * st + c + j];
-        s->means[o] = sum / cnt;
+        off[o] = (ptrdiff_t)(o / TVMAF_SPEED_BLOCK) * st + o % TVMAF_SPEED_BLOCK;
+        sum[o] = 0;
     }
+    for (int i = 0; i < d->mh; i++)
+        for (int j = 0; j < d->mw; j++) {
+            const float *const p = data + (size_t)i * st + j;
+            for (int o = 0; o < N; o++)
+                sum[o] += p[off[o]];
+        }
+    for (int o = 0; o < N; o++)
+        s->means[o] = sum[o] / cnt;
     memset(s->acc, 0, sizeof(double) * N * TVMAF_SPEED_PITCH);
     for (int i = 0; i < d->mh; i++) {
         for (int j = 0; j < d->mw; j++) {
             double *const cj = s->centred + (size_t)j * TVMAF_SPEED_PITCH;
-            for (int o = 0; o < N; o++) {
-                const int r = o / TVMAF_SPEED_BLOCK, c = o % TVMAF_SPEED_BLOCK;
-                cj[o] = (double)data[(size_t)(r + i) * st + c + j] - (double)s->means[o];
-            }
+            const float *const p = data + (size_t)i * st + j;
+            for (int o = 0; o < N; o++)
+                cj[o] = (double)p[off[o]] - (double)s->means[o];
         }
         s->dsp.cov_row(s->acc, s->centred, d->mw);
     }
