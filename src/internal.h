@@ -2,6 +2,7 @@
 #define TVMAF_SRC_INTERNAL_H
 
 #include <pthread.h>
+#include <stdint.h>
 
 #include "tinyvmaf/tinyvmaf.h"
 #include "feature/adm.h"
@@ -40,5 +41,9 @@ struct TvmafContext {
     unsigned cap;
     int error;           /* first worker error */
 };
+
+/* The settings' memory budget in bytes: memory_limit_mib, or half of the
+ * physical memory for 0; UINT64_MAX when that is unknown. */
+uint64_t tvmaf_memory_limit_bytes(const TvmafSettings *s);
 
 #endif /* TVMAF_SRC_INTERNAL_H */

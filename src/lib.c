@@ -44,6 +44,16 @@ void tvmaf_default_settings(TvmafSettings *s)
         }                                                                  \
     } while (0)
 
+uint64_t tvmaf_memory_limit_bytes(const TvmafSettings *s)
+{
+    if (s->memory_limit_mib)
+        return (uint64_t)s->memory_limit_mib << 20;
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0)
+        return UINT64_MAX; /* unknown: no limit */
+    return (uint64_t)pages * (uint64_t)page / 2;
+}
+
 static int online_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -144,6 +154,71 @@ static int init_workers(TvmafContext *c)
                       : tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc, &mo, c->cpu_flags);
         if (err < 0) {
             free_workers(c);
+            return err;
+        }
+    }
+    return 0;
+}
+
+/* One worker's allocations in init_workers(): every per-worker buffer must
+ * be counted here, or the memory budget undercounts. */
+static uint64_t worker_scratch_bytes(const TvmafContext *c)
+{
+    const size_t parts[] = { sizeof(TvmafWorker), tvmaf_vif_scratch_size(c->w, c->h),
+                             tvmaf_adm_scratch_size(c->w, c->h),
+                             tvmaf_motion_scratch_size(c->w) };
+    uint64_t sum = 0;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        sum += parts[i] == SIZE_MAX ? UINT64_MAX / 4 : parts[i];
+    return sum;
+}
+
+static uint64_t picture_bytes(const TvmafPicture *p)
+{
+    uint64_t sum = 256; /* the buffer's tail padding and header */
+    const int planes = p->layout == TVMAF_PIX_LAYOUT_400 ? 1 : 3;
+    for (int i = 0; i < planes; i++)
+        sum += (uint64_t)(p->stride[i] < 0 ? -p->stride[i] : p->stride[i]) * (uint64_t)p->h[i];
+    return sum;
+}
+
+static double mib(uint64_t bytes)
+{
+    return bytes / 1048576.0;
+}
+
+/* Fits the thread count to the memory budget (tinyvmaf.h, "Memory budget")
+ * before any worker allocates: fewer threads, or a refusal naming the size. */
+static int apply_memory_budget(TvmafContext *c, const TvmafPicture *ref, const TvmafPicture *dis)
+{
+    const uint64_t limit = tvmaf_memory_limit_bytes(&c->s);
+    const uint64_t scratch = worker_scratch_bytes(c);
+    const uint64_t pair = picture_bytes(ref) + picture_bytes(dis);
+    const uint64_t one = scratch + 4 * pair;
+    if (one > limit) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "memory limit too small: %.0f MiB of it are left for scoring, one thread "
+                  "at %dx%d needs %.0f MiB (%.0f MiB of scratch and 4 picture pairs of %.0f MiB)",
+                  mib(limit), c->w, c->h, mib(one), mib(scratch), mib(pair));
+        return -ENOMEM;
+    }
+    const uint64_t fit = (limit - 2 * pair) / (scratch + 2 * pair);
+    if (fit >= (uint64_t)c->n_workers)
+        return 0;
+    const int n = (int)fit;
+    tvmaf_log(&c->s.logger, TVMAF_LOG_WARNING,
+              "%d threads reduced to %d to fit the memory limit: %.0f MiB of it are left for "
+              "scoring, and each thread at %dx%d needs %.0f MiB of scratch and 2 picture pairs "
+              "of %.0f MiB in flight", c->n_workers, n, mib(limit), c->w, c->h, mib(scratch),
+              mib(pair));
+    /* No frame was queued yet: the thread pool can be rebuilt smaller. */
+    tvmaf_thread_pool_close(&c->thread_pool);
+    c->n_workers = n;
+    if (n > 1) {
+        const int err = tvmaf_thread_pool_open(&c->thread_pool, n, n);
+        if (err < 0) {
+            tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "cannot start %d worker threads (%s)", n,
+                      strerror(-err));
             return err;
         }
     }
@@ -284,7 +359,15 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
         c->h = ref->h[0];
         c->bpc = ref->bpc;
         c->layout = ref->layout;
-        err = init_workers(c);
+        err = apply_memory_budget(c, ref, dis);
+        if (!err) {
+            err = init_workers(c);
+            if (err < 0)
+                tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                          "cannot allocate the worker scratch for %dx%d pictures (%d threads, "
+                          "%.0f MiB each): %s", c->w, c->h, c->n_workers,
+                          mib(worker_scratch_bytes(c)), strerror(-err));
+        }
         if (err < 0)
             return TVMAF_ERR(-err);
         c->have_geometry = 1;
@@ -298,12 +381,19 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
     if (c->n_frames == 0xffffffffu)
         return TVMAF_ERR(EINVAL);
     err = grow_results(c, c->n_frames + 1);
-    if (err < 0)
+    if (err < 0) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "frame %u: cannot allocate the results array for %u frames", c->n_frames,
+                  c->n_frames + 1);
         return TVMAF_ERR(ENOMEM);
+    }
 
     FrameJob *j = calloc(1, sizeof(*j));
-    if (!j)
+    if (!j) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "frame %u: cannot allocate its job",
+                  c->n_frames);
         return TVMAF_ERR(ENOMEM);
+    }
     j->c = c;
     j->index = c->n_frames;
     if (c->prev_ref.buf) {

@@ -3,12 +3,14 @@
  * otherwise write again (the CLI is one such caller).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "internal.h"
 #include "log.h"
 #include "tinyvmaf/model.h"
 #include "tinyvmaf/score.h"
@@ -41,6 +43,7 @@ struct TvmafScorer {
     Tiny tiny[MAX_MODELS];
     unsigned n_tiny;
     unsigned n_frames;
+    uint64_t reserved_bytes; /* tvmaf_scorer_reserve_memory() */
     int started, flushed;
     /* after the flush */
     TvmafMetric *metrics;
@@ -263,10 +266,33 @@ unsigned tvmaf_scorer_feature_set_count(const TvmafScorer *s)
     return s ? s->n_sets : 0;
 }
 
+int tvmaf_scorer_reserve_memory(TvmafScorer *s, uint64_t bytes)
+{
+    if (!s || s->started)
+        return TVMAF_ERR(EINVAL);
+    s->reserved_bytes = bytes;
+    return 0;
+}
+
+/* Each context gets an equal share of what the caller left of the budget:
+ * contexts hold their own scratch and may lag behind each other by a
+ * queue of pictures. */
+static unsigned context_limit_mib(const TvmafScorer *s)
+{
+    const uint64_t limit = tvmaf_memory_limit_bytes(&s->settings);
+    if (limit == UINT64_MAX)
+        return s->settings.memory_limit_mib;
+    const uint64_t left = limit > s->reserved_bytes ? limit - s->reserved_bytes : 0;
+    const uint64_t share = (left / s->n_sets) >> 20;
+    return share < 1 ? 1 : share > UINT_MAX ? UINT_MAX : (unsigned)share;
+}
+
 static int start(TvmafScorer *s)
 {
+    const unsigned limit_mib = context_limit_mib(s);
     for (unsigned k = 0; k < s->n_sets; k++) {
         TvmafSettings st = s->settings;
+        st.memory_limit_mib = limit_mib;
         st.adm_enhn_gain_limit = s->egl[k][0];
         st.vif_enhn_gain_limit = s->egl[k][1];
         const int err = tvmaf_open(&s->ctx[k], &st);

@@ -24,6 +24,7 @@ typedef struct CliOptions {
     int out_fmt_given;
     int n_threads;
     unsigned cpu_mask;
+    unsigned memory_limit_mib; ///< --memory-limit (0 = the library's default)
     unsigned subsample;
     unsigned frame_cnt;   ///< 0 = all
     int frame_cnt_given;  ///< --frame_cnt was on the command line

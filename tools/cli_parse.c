@@ -22,6 +22,7 @@ enum {
     OPT_SCALE,
     OPT_PLOT,
     OPT_PRECISION,
+    OPT_MEMORY_LIMIT,
     OPT_HELP,
 };
 
@@ -41,6 +42,7 @@ static const struct option long_opts[] = {
     { "threads", required_argument, NULL, 't' },
     { "subsample", required_argument, NULL, 's' },
     { "cpumask", required_argument, NULL, 'c' },
+    { "memory-limit", required_argument, NULL, OPT_MEMORY_LIMIT },
     { "frame_cnt", required_argument, NULL, OPT_FRAME_CNT },
     { "frame_skip_ref", required_argument, NULL, OPT_SKIP_REF },
     { "frame_skip_dist", required_argument, NULL, OPT_SKIP_DIS },
@@ -114,6 +116,9 @@ void tvmaf_cli_usage(FILE *f)
 "                            depend on it\n"
 "  -c, --cpumask MASK        disable CPU features, libvmaf's bits: 1 SSE2, 2 SSSE3,\n"
 "                            4 SSE4.1, 8 AVX2, 16 AVX-512, 32 AVX-512 ICL (63: plain C)\n"
+"      --memory-limit SIZE   memory budget: bytes, or with a K, M, G or T suffix (powers\n"
+"                            of 1024), at least 1M (default: half the physical memory).\n"
+"                            --threads is reduced (with a note) to what fits in it\n"
 "\n"
 "  -v, --version             print the version\n"
 "      --help                print this help\n"
@@ -146,6 +151,37 @@ static int parse_uint(const char *opt, const char *s, unsigned long max, unsigne
     return 0;
 }
 
+/* A decimal byte count with an optional binary suffix, as MiB (rounded down). */
+static int parse_size_mib(const char *opt, const char *s, unsigned *mib_out)
+{
+    char echo[80], digits[24];
+    const size_t n = s ? strspn(s, "0123456789") : 0;
+    const char *const suffix = s ? s + n : "";
+    const char *const units = "KMGT";
+    const char *const u = *suffix ? strchr(units, suffix[0] & ~0x20) : NULL;
+    unsigned long v;
+    if (!n || n >= sizeof(digits) || (*suffix && (!u || suffix[1]))) {
+        fprintf(stderr, "tinyvmaf: %s: expected a decimal size with an optional K, M, G or T "
+                "suffix, got \"%s\"\n", opt, tvmaf_escape_text(echo, sizeof(echo), s ? s : "", 32));
+        return -1;
+    }
+    memcpy(digits, s, n);
+    digits[n] = 0;
+    if (parse_uint(opt, digits, ULONG_MAX, &v))
+        return -1;
+    const int shift = u ? 10 * (int)(u - units + 1) : 0;
+    /* In MiB: bytes >> 20, K >> 10, M as is, G << 10, T << 20. */
+    const unsigned long long mib =
+        shift >= 20 ? (v > (ULLONG_MAX >> (shift - 20)) ? ULLONG_MAX : (unsigned long long)v << (shift - 20))
+                    : (unsigned long long)v >> (20 - shift);
+    if (mib < 1 || mib > UINT_MAX) {
+        fprintf(stderr, "tinyvmaf: %s: \"%s\" is out of range (1M to %uT)\n", opt,
+                tvmaf_escape_text(echo, sizeof(echo), s, 32), UINT_MAX >> 20);
+        return -1;
+    }
+    *mib_out = (unsigned)mib;
+    return 0;
+}
 
 /* Splits "version=NAME:name=foo:enable_transform" (libvmaf's syntax). */
 int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **path,
@@ -308,6 +344,9 @@ int tvmaf_cli_parse(int argc, char **argv, CliOptions *o)
         case 'c':
             if (parse_uint("--cpumask", optarg, 0xffffffffu, &v)) return -1;
             o->cpu_mask = (unsigned)v;
+            break;
+        case OPT_MEMORY_LIMIT:
+            if (parse_size_mib("--memory-limit", optarg, &o->memory_limit_mib)) return -1;
             break;
         case OPT_FRAME_CNT:
             if (parse_uint("--frame_cnt", optarg, 0xffffffffu, &v)) return -1;

@@ -1,5 +1,7 @@
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "score_pair.h"
 
@@ -14,6 +16,18 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Resident size now (getrusage's peak would include the parent's before exec). */
+static uint64_t resident_bytes(void)
+{
+    unsigned long long size, resident;
+    FILE *const f = fopen("/proc/self/statm", "r");
+    const int ok = f && fscanf(f, "%llu %llu", &size, &resident) == 2;
+    if (f)
+        fclose(f);
+    const long page = sysconf(_SC_PAGE_SIZE);
+    return ok && page > 0 ? resident * (uint64_t)page : 0;
 }
 
 static const char *layout_name(enum TvmafPixelLayout l)
@@ -100,7 +114,8 @@ static unsigned send_frames(const CliOptions *o, TvmafInput *ref_in, TvmafInput 
         if (tvmaf_scorer_send_pictures(sc, &ref, &dis) < 0) {
             tvmaf_picture_unref(&ref);
             tvmaf_picture_unref(&dis);
-            fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
+            if (!tvmaf_scorers_errors_logged())
+                fprintf(stderr, "tinyvmaf: frame %u: scoring failed\n", n);
             return 0;
         }
         n++;
@@ -119,6 +134,7 @@ int tvmaf_score_pair(const CliOptions *o, TvmafScorers **scorers, TvmafReport *r
     st.cpu_mask = o->cpu_mask;
     st.subsample = o->subsample;
     st.motion_compat = o->motion_compat;
+    st.memory_limit_mib = o->memory_limit_mib;
     if (tvmaf_scorers_open(scorers, o, &st) < 0)
         return -1;
     TvmafScorer *const sc = tvmaf_scorers_scorer(*scorers);
@@ -133,6 +149,12 @@ int tvmaf_score_pair(const CliOptions *o, TvmafScorers **scorers, TvmafReport *r
     const TvmafInputInfo *ri = tvmaf_input_info(ref_in), *di = tvmaf_input_info(dis_in);
     if (check_inputs(o, ri, di) < 0 || skip_frames(ref_in, o->ref_path, o->skip_ref) ||
         skip_frames(dis_in, o->dis_path, o->skip_dis))
+        goto end;
+    /* The memory budget counts the scorer's scratch and pictures in flight;
+     * what this process already holds (code, models) and the readers'
+     * read-ahead come off it first. */
+    if (tvmaf_scorer_reserve_memory(sc, resident_bytes() + tvmaf_input_held_bytes(ref_in) +
+                                            tvmaf_input_held_bytes(dis_in)) < 0)
         goto end;
     const double t0 = now_seconds();
     const unsigned n = send_frames(o, ref_in, dis_in, sc);

@@ -26,11 +26,20 @@ struct TvmafScorers {
     TvmafReportBlock rblock;
 };
 
+static unsigned errors_logged;
+
+unsigned tvmaf_scorers_errors_logged(void)
+{
+    return errors_logged;
+}
+
 static void log_to_stderr(void *cookie, enum TvmafLogLevel level, const char *fmt, va_list ap)
 {
     (void)cookie;
     if (level > TVMAF_LOG_WARNING)
         return;
+    if (level == TVMAF_LOG_ERROR)
+        errors_logged++;
     fputs(level == TVMAF_LOG_WARNING ? "tinyvmaf: warning: " : "tinyvmaf: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);

@@ -31,6 +31,10 @@ int tvmaf_scorers_report(TvmafScorers *s, TvmafReport *r);
 /** Prints the one-line human summary. */
 void tvmaf_scorers_summary(const TvmafScorers *s, const TvmafReport *r, FILE *f);
 
+/** Errors the library has logged to stderr so far (so that the CLI adds no
+ *  second line for a failure already explained). */
+unsigned tvmaf_scorers_errors_logged(void);
+
 void tvmaf_scorers_close(TvmafScorers **s);
 
 #endif /* TVMAF_TOOLS_SCORERS_H */

@@ -105,6 +105,15 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_defaults(TvmafScorer *s);
 TVMAF_API unsigned tvmaf_scorer_feature_set_count(const TvmafScorer *s);
 
 /**
+ * Memory the caller holds besides the pairs it sends (frames its readers
+ * decode ahead, its own baseline), taken off the settings' memory budget
+ * before the first picture; what is left is shared equally between the
+ * feature sets' contexts (tinyvmaf.h, "Memory budget").
+ * @return 0, TVMAF_ERR(EINVAL) after the first picture.
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_reserve_memory(TvmafScorer *s, uint64_t bytes);
+
+/**
  * Queues one picture pair, as tvmaf_send_pictures(), to every feature set.
  * Ownership as there: on success the scorer takes the caller's references.
  */

@@ -79,8 +79,32 @@ typedef struct TvmafSettings {
     double adm_enhn_gain_limit; ///< ADM enhancement gain limit, [1, 100] (default 100)
     double vif_enhn_gain_limit; ///< VIF enhancement gain limit, [1, 100] (default 100)
     TvmafLogger logger;         ///< default: ERROR and WARNING to stderr
-    uint8_t reserved[32];       ///< must stay zero
+    unsigned memory_limit_mib;  ///< memory budget in MiB (2^20 bytes) for the worker
+                                ///< scratch and the pictures in flight; 0 = half of the
+                                ///< physical memory (default 0). See "Memory budget".
+    uint8_t reserved[28];       ///< must stay zero
 } TvmafSettings;
+
+/*
+ * Memory budget. At the first picture a context sizes what it will hold:
+ *
+ *     need(n) = n * (S + 2 * P) + 2 * P
+ *
+ * for n worker threads, where S is one worker's scratch for the picture
+ * size (about 8 bytes per luma pixel; 10 bytes/pixel is a safe estimate)
+ * and P the bytes of one reference + distorted pair as sent (every plane,
+ * stride x height). Each worker has one frame running and one queued, and
+ * two more pairs cover the previous reference and the pair being read, so
+ * 2n + 2 pairs bound the pictures in flight. When need(n_threads) exceeds
+ * the limit, the context runs the largest n that fits and logs one WARNING
+ * saying from how many threads to how many and why; when need(1) exceeds
+ * it, tvmaf_send_pictures() fails with TVMAF_ERR(ENOMEM) and an ERROR
+ * naming the size one thread needs. Not counted: the per-frame results
+ * (89 bytes a frame), thread stacks, models, and what the caller holds
+ * besides the pair it is sending (a TvmafScorer takes that off the limit,
+ * see tvmaf_scorer_reserve_memory()). Scores never depend on the thread
+ * count, so a reduced count changes speed, never results.
+ */
 
 /** Fills `s` with the defaults documented on each field. NULL-safe. */
 TVMAF_API void tvmaf_default_settings(TvmafSettings *s);

@@ -786,6 +786,42 @@ static size_t arena_take(Arena *const a, const size_t n, const size_t elem)
     return at;
 }
 
+/* Offsets of every buffer in the block (fields as in TvmafAdm). */
+typedef struct ArenaPlan {
+    size_t lut, b16[2][3], b32[2][3], band_a[2][2], tmp, ring[3][RING_KINDS][3];
+} ArenaPlan;
+
+/* Band sizes halve per scale, rounding up, as setup_scale() receives them. */
+static Arena plan_arena(const int w, const int h, const int n_kinds, ArenaPlan *const p)
+{
+    const size_t w0 = ((size_t)w + 1) / 2, h0 = ((size_t)h + 1) / 2;
+    const size_t n0 = w0 * h0;
+    const size_t n1 = ((w0 + 1) / 2) * ((h0 + 1) / 2);
+    const size_t row = w0 + 2; /* one pad column each side */
+    Arena ar = { 0, 0 };
+    p->lut = arena_take(&ar, 65537, sizeof(int32_t));
+    for (int k = 0; k < 2; k++) {
+        for (int t = 0; t < 3; t++) {
+            p->b16[k][t] = arena_take(&ar, n0, sizeof(int16_t));
+            p->b32[k][t] = arena_take(&ar, n1, sizeof(int32_t));
+        }
+        p->band_a[k][0] = arena_take(&ar, n0, sizeof(int32_t));
+        p->band_a[k][1] = arena_take(&ar, n1, sizeof(int32_t));
+    }
+    p->tmp = arena_take(&ar, TVMAF_ADM_DWT_TMP((size_t)w), sizeof(int32_t));
+    for (int s = 0; s < 3; s++)
+        for (int b = 0; b < n_kinds; b++)
+            for (int t = 0; t < 3; t++) p->ring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
+    return ar;
+}
+
+size_t tvmaf_adm_scratch_size(const int w, const int h)
+{
+    ArenaPlan p;
+    const Arena ar = plan_arena(w, h, RING_KINDS, &p);
+    return ar.overflow ? SIZE_MAX : ar.off + sizeof(TvmafAdm);
+}
+
 int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc,
                    const TvmafAdmOptions *const opt, const unsigned cpu_flags)
 {
@@ -815,25 +851,9 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
         for (int t = 0; t < 3; t++)
             if (a->sc[s].kp.rf[t] >= 0x80000000u) tvmaf_adm_dsp_init(&a->dsp, 0);
 
-    const size_t n0 = (size_t)a->sc[0].w * a->sc[0].h;
-    const size_t n1 = (size_t)a->sc[1].w * a->sc[1].h;
-    const size_t row = (size_t)a->sc[0].w + 2; /* one pad column each side */
-    Arena ar = { 0, 0 };
-    const size_t o_lut = arena_take(&ar, 65537, sizeof(int32_t));
-    size_t o16[2][3], o32[2][3], oa[2][2], oring[3][RING_KINDS][3];
     const int n_kinds = opt->skip_aim ? RING_A : RING_KINDS;
-    for (int k = 0; k < 2; k++) {
-        for (int t = 0; t < 3; t++) {
-            o16[k][t] = arena_take(&ar, n0, sizeof(int16_t));
-            o32[k][t] = arena_take(&ar, n1, sizeof(int32_t));
-        }
-        oa[k][0] = arena_take(&ar, n0, sizeof(int32_t));
-        oa[k][1] = arena_take(&ar, n1, sizeof(int32_t));
-    }
-    const size_t o_tmp = arena_take(&ar, TVMAF_ADM_DWT_TMP((size_t)w), sizeof(int32_t));
-    for (int s = 0; s < 3; s++)
-        for (int b = 0; b < n_kinds; b++)
-            for (int t = 0; t < 3; t++) oring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
+    ArenaPlan p;
+    const Arena ar = plan_arena(w, h, n_kinds, &p);
     if (ar.overflow) {
         free(a);
         return TVMAF_ERR(EINVAL);
@@ -848,21 +868,21 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
      * zero them once so every read is of initialised memory. */
     memset(a->mem, 0, ar.off);
     char *const m = a->mem;
-    a->div_lut = (int32_t *)(m + o_lut);
+    a->div_lut = (int32_t *)(m + p.lut);
     tvmaf_adm_div_lut_init(a->div_lut);
     for (int k = 0; k < 2; k++) {
         for (int t = 0; t < 3; t++) {
-            a->b16[k][t] = (int16_t *)(m + o16[k][t]);
-            a->b32[k][t] = (int32_t *)(m + o32[k][t]);
+            a->b16[k][t] = (int16_t *)(m + p.b16[k][t]);
+            a->b32[k][t] = (int32_t *)(m + p.b32[k][t]);
         }
-        a->band_a[k][0] = (int32_t *)(m + oa[k][0]);
-        a->band_a[k][1] = (int32_t *)(m + oa[k][1]);
+        a->band_a[k][0] = (int32_t *)(m + p.band_a[k][0]);
+        a->band_a[k][1] = (int32_t *)(m + p.band_a[k][1]);
     }
-    a->tmp = m + o_tmp;
+    a->tmp = m + p.tmp;
     for (int s = 0; s < 3; s++)
         for (int b = 0; b < n_kinds; b++)
             for (int t = 0; t < 3; t++)
-                a->ring[s][b][t] = m + oring[s][b][t] + sizeof(int32_t); /* skip the pad */
+                a->ring[s][b][t] = m + p.ring[s][b][t] + sizeof(int32_t); /* skip the pad */
     a->aim = !opt->skip_aim;
     a->skip_scale0 = opt->skip_scale0;
     a->dlm_weight = opt->dlm_weight;

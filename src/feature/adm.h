@@ -92,6 +92,10 @@ int tvmaf_adm_compute(TvmafAdm *a, const TvmafPlane *ref, const TvmafPlane *dis,
 
 void tvmaf_adm_free(TvmafAdm **a);
 
+/** Most bytes tvmaf_adm_init() allocates for a w x h geometry, whatever the options
+ *  (SIZE_MAX on overflow). */
+size_t tvmaf_adm_scratch_size(int w, int h);
+
 /* ------------------------------------------------------------------------
  * Private: the DSP table (kernels shared by the C reference, each ISA and
  * tests/checksimd). Not part of the module's caller-facing interface.

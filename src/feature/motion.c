@@ -206,6 +206,17 @@ struct TvmafMotion {
     uint16_t *blur[2];     /* classic: two blurred rows being compared */
 };
 
+static size_t row_elems(const int w)
+{
+    return (size_t)w + TVMAF_MOTION_SLACK;
+}
+
+size_t tvmaf_motion_scratch_size(const int w)
+{
+    TvmafMotion *m;
+    return sizeof(*m) + row_elems(w) * (sizeof(*m->y_row) + sizeof(*m->tmp) + 2 * sizeof(uint16_t));
+}
+
 static int motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMotionOptions *o,
                        int classic, unsigned cpu_flags)
 {
@@ -226,7 +237,7 @@ static int motion_init(TvmafMotion **out, int w, int h, int bpc, const TvmafMoti
     tvmaf_motion_dsp_init(&m->dsp, cpu_flags);
     /* Row slack for whole-vector kernels (motion.h); zeroed so lanes past
      * the row end read defined values. */
-    const size_t n = (size_t)w + TVMAF_MOTION_SLACK;
+    const size_t n = row_elems(w);
     m->y_row = calloc(n, sizeof(*m->y_row));
     m->tmp = calloc(n, sizeof(*m->tmp));
     m->blur[0] = calloc(n, sizeof(uint16_t));

@@ -151,4 +151,7 @@ void tvmaf_motion_free(TvmafMotion **m);
 int tvmaf_motion_finish(const TvmafMotionOptions *o, const double *sad, unsigned n,
                         double *motion2, double *motion3);
 
+/** Bytes tvmaf_motion_init() allocates for a picture w samples wide. */
+size_t tvmaf_motion_scratch_size(int w);
+
 #endif /* TVMAF_SRC_FEATURE_MOTION_H */

@@ -622,6 +622,23 @@ static size_t layout(TvmafVif *const v, uint8_t *const base)
     return off;
 }
 
+static void set_scales(TvmafVif *const v, const int w, const int h)
+{
+    v->w[0] = w;
+    v->h[0] = h;
+    for (int s = 1; s < TVMAF_VIF_SCALES; s++) {
+        v->w[s] = v->w[s - 1] / 2;
+        v->h[s] = v->h[s - 1] / 2;
+    }
+}
+
+size_t tvmaf_vif_scratch_size(const int w, const int h)
+{
+    TvmafVif v = { 0 };
+    set_scales(&v, w, h);
+    return add_sz(add_sz(layout(&v, NULL), ALIGN_BYTES), sizeof(v));
+}
+
 int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc,
                    const TvmafVifOptions *const opt, const unsigned cpu_flags)
 {
@@ -642,12 +659,7 @@ int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc
         return -ENOMEM;
     v->bpc = bpc;
     v->enhn_gain_limit = egl;
-    v->w[0] = w;
-    v->h[0] = h;
-    for (int s = 1; s < TVMAF_VIF_SCALES; s++) {
-        v->w[s] = v->w[s - 1] / 2;
-        v->h[s] = v->h[s - 1] / 2;
-    }
+    set_scales(v, w, h);
     tvmaf_vif_dsp_init(&v->dsp, cpu_flags);
 
     const size_t size = add_sz(layout(v, NULL), ALIGN_BYTES);

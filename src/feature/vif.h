@@ -33,6 +33,9 @@ int tvmaf_vif_compute(TvmafVif *v, const TvmafPlane *ref, const TvmafPlane *dis,
 
 void tvmaf_vif_free(TvmafVif **v);
 
+/** Bytes tvmaf_vif_init() allocates for a w x h geometry (SIZE_MAX on overflow). */
+size_t tvmaf_vif_scratch_size(int w, int h);
+
 
 /* ---- Private: DSP table and constants shared by the C and SIMD kernels ---- */
 

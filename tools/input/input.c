@@ -39,6 +39,11 @@ int tvmaf_libav_scale_flags(const char *method)
     (void)method;
     return -1;
 }
+size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av)
+{
+    (void)av;
+    return 0;
+}
 void tvmaf_libav_close(struct TvmafLibav **av)
 {
     (void)av;
@@ -306,6 +311,11 @@ TvmafInput *tvmaf_input_open_stream(FILE *f, int seekable, int owns, const Tvmaf
 fail:
     tvmaf_input_close(&in);
     return NULL;
+}
+
+size_t tvmaf_input_held_bytes(const TvmafInput *in)
+{
+    return in->scratch_size + (in->av ? tvmaf_libav_held_bytes(in->av) : 0);
 }
 
 const TvmafInputInfo *tvmaf_input_info(const TvmafInput *in)

@@ -101,6 +101,13 @@ int tvmaf_input_read(TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen
 /** Discards the next frame. Same returns as tvmaf_input_read(). */
 int tvmaf_input_skip(TvmafInput *in, char *err, size_t errlen);
 
+/**
+ * Bytes the reader holds besides the pictures it hands out (read-ahead
+ * queue and decoder frames for FFmpeg input, an estimate; chroma scratch),
+ * for the memory budget. Pictures it handed out are the caller's to count.
+ */
+size_t tvmaf_input_held_bytes(const TvmafInput *in);
+
 void tvmaf_input_close(TvmafInput **in);
 
 #endif /* TVMAF_TOOLS_INPUT_INPUT_H */

@@ -42,6 +42,8 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
 int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen);
 int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen);
 int tvmaf_libav_scale_flags(const char *method);
+/* Bytes the decoder side holds: queued frames and the decoder's own (estimate). */
+size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av);
 void tvmaf_libav_close(struct TvmafLibav **av);
 
 #endif /* TVMAF_TOOLS_INPUT_INPUT_PRIV_H */

@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
@@ -459,6 +460,18 @@ static void *decode_thread(void *arg)
             break;
     }
     return NULL;
+}
+
+size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av)
+{
+    const int bytes = av->bpc > 8 ? 2 : 1;
+    /* The queue, the picture being filled, and the decoder's frames: one
+     * per frame thread (one per core, plus one) and two references, each
+     * at most three full planes at the source size. */
+    const size_t queued = (QUEUE_LEN + 1) * ((size_t)av->out_w * av->out_h * bytes + 256);
+    const long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const size_t frames = (size_t)(cores > 0 ? cores : 1) + 3;
+    return queued + frames * 3 * (size_t)av->src_w * av->src_h * bytes;
 }
 
 void tvmaf_libav_close(struct TvmafLibav **pav)
