@@ -7,6 +7,9 @@
 
 #include "config.h"
 #include "feature/cambi.h"
+#if TVMAF_ENABLE_SIMD
+#include "feature/x86/cambi.h"
+#endif
 
 #define DEF_TOPK 0.6
 #define DEF_WINDOW 65
@@ -403,6 +406,15 @@ void tvmaf_cambi_free(TvmafCambi **const p)
 
 /* ---- Per frame ---- */
 
+/* One row of the anti-dithering average, in place: r0[j] reads r0[j + 1]
+ * before it is written, and r1 (the next row) is not written. */
+static void dither_row(uint16_t *restrict const r0, const uint16_t *restrict const r1, const int w)
+{
+    for (int j = 0; j < w - 1; j++)
+        r0[j] = (uint16_t)((r0[j] + r0[j + 1] + r1[j] + r1[j + 1]) >> 2);
+    r0[w - 1] = (uint16_t)((r0[w - 1] + r1[w - 1]) >> 1);
+}
+
 /* Resamples the input luma to out_w x out_h, converts it to 10 bits (8 and
  * 9 bits shift up, deeper ones round down), and for encodes below 10 bits
  * applies the in-place 2x2 averaging that undoes dithering. Refuses samples
@@ -445,12 +457,8 @@ static int preprocess(TvmafCambi *const c, const TvmafPlane *const p, const int 
         uint16_t *const d = c->img;
         const ptrdiff_t st = c->stride;
         /* Forward in place: each output reads only samples not yet written. */
-        for (int i = 0; i < out_h - 1; i++) {
-            uint16_t *const r0 = d + i * st, *const r1 = r0 + st;
-            for (int j = 0; j < out_w - 1; j++)
-                r0[j] = (uint16_t)((r0[j] + r0[j + 1] + r1[j] + r1[j + 1]) >> 2);
-            r0[out_w - 1] = (uint16_t)((r0[out_w - 1] + r1[out_w - 1]) >> 1);
-        }
+        for (int i = 0; i < out_h - 1; i++)
+            dither_row(d + i * st, d + (i + 1) * st, out_w);
         uint16_t *const rl = d + (out_h - 1) * st;
         for (int j = 0; j < out_w - 1; j++)
             rl[j] = (uint16_t)((rl[j] + rl[j + 1]) >> 1);
@@ -513,7 +521,7 @@ static void c_values(TvmafCambi *const c, const int w, const int h, const int wi
     const TvmafCambiParams *const par = &c->par;
     const ptrdiff_t st = c->stride;
     const int ncols = w > pad ? w : pad;
-    memset(c->cval, 0, sizeof(float) * (size_t)w * (size_t)h);
+    /* Every row 0..h-1 is computed at least once below: no clearing of cval. */
     memset(c->hist, 0, sizeof(uint16_t) * (size_t)w * par->band_size);
 
 #define ROW(buf, r) ((buf) + (ptrdiff_t)(r) * st)
@@ -573,31 +581,25 @@ static void select_largest(float *const a, const int n, const int k)
     }
 }
 
-static double pool(float *const v, const double topk, const int w, const int h)
+static double pool(const TvmafCambiDSPContext *const dsp, float *const v, const double topk,
+                   const int w, const int h)
 {
     const int n = w * h;
     int k = (int)(topk * n);
     k = k < 1 ? 1 : k > n ? n : k;
-    /* Fast path, same bits: a contrast value is 0 or at least 0.5 (w p0 p1 /
-     * (p0 + p1) with counts >= 1), so a multiple of 2^-24. When the k
-     * largest are all the non-zero values and their sum stays below 2^29,
-     * every partial sum of libvmaf's double accumulation is exact in any
-     * order: the sum equals the exact integer sum in units of 2^-24. */
-    int nonzero = 0, exact = 1;
-    uint64_t units = 0;
-    for (int i = 0; i < n; i++) {
-        const float x = v[i];
-        const int in_range = x >= 0.5f && x < 16384.0f;
-        nonzero += x != 0.0f;
-        exact &= in_range || x == 0.0f;
-        units += (uint64_t)(in_range ? (double)x * 16777216.0 : 0.0);
-    }
-    if (exact && nonzero <= k && units < ((uint64_t)1 << 53))
-        return ldexp((double)units, -24) / k;
+    /* Fast path, same bits: a contrast value is 0 or in [0.5, 16384) (w p0
+     * p1 / (p0 + p1) with counts >= 1 and w <= 9), so a multiple of 2^-24.
+     * While a sum of such values stays below 2^29 it is exact in a double,
+     * whatever the order: when the k largest are all the non-zero values,
+     * libvmaf's sum in quick-select order equals the plain sum. */
+    double all;
+    const int nonzero = dsp->pool_sum(v, n, &all);
+    if (nonzero >= 0 && nonzero <= k && all < TVMAF_CAMBI_EXACT_SUM)
+        return all / k;
     select_largest(v, n, k);
     double sum = 0;
-    for (int i = 0; i < k; i++)
-        sum += v[i];
+    for (int t = 0; t < k; t++)
+        sum += v[t];
     return sum / k;
 }
 
@@ -624,7 +626,7 @@ static double score_picture(TvmafCambi *const c, int w, int h, const int window)
                                   c->img + (i - 1) * c->stride, w);
         }
         c_values(c, w, h, window);
-        per_scale[s] = pool(c->cval, c->topk, w, h);
+        per_scale[s] = pool(&c->dsp, c->cval, c->topk, w, h);
     }
     const int side = 2 * (window >> 1) + 1;
     const uint16_t in_window = (uint16_t)(side * side);
@@ -753,11 +755,9 @@ static void c_values_row_c(float *const out, const uint16_t *const hist, const i
     const int n = par->num_diffs;
     const unsigned size = par->band_size;
     for (int j = 0; j < w; j++) {
-        if (!mask[j])
-            continue;
         const int value = img[j] + n; /* libvmaf compares in this shifted space */
         const int cv = img[j] - par->band_base;
-        if ((unsigned)cv >= size) {
+        if (!mask[j] || (unsigned)cv >= size) {
             out[j] = 0.0f;
             continue;
         }
@@ -777,6 +777,23 @@ static void c_values_row_c(float *const out, const uint16_t *const hist, const i
     }
 }
 
+static int pool_sum_c(const float *const v, const int n, double *const sum)
+{
+    double s = 0;
+    int nonzero = 0;
+    for (int i = 0; i < n; i++) {
+        const float x = v[i];
+        if (x == 0.0f)
+            continue;
+        if (!(x >= 0.5f && x < 16384.0f))
+            return -1;
+        s += x;
+        nonzero++;
+    }
+    *sum = s;
+    return nonzero;
+}
+
 void tvmaf_cambi_dsp_init(TvmafCambiDSPContext *const c, const unsigned cpu_flags)
 {
     c->derivative_row = derivative_row_c;
@@ -786,5 +803,10 @@ void tvmaf_cambi_dsp_init(TvmafCambiDSPContext *const c, const unsigned cpu_flag
     c->mode_v_row = mode_v_row_c;
     c->hist_update = hist_update_c;
     c->c_values_row = c_values_row_c;
+    c->pool_sum = pool_sum_c;
+#if TVMAF_ENABLE_SIMD
+    cambi_dsp_init_x86(c, cpu_flags);
+#else
     (void)cpu_flags;
+#endif
 }

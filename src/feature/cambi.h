@@ -131,7 +131,8 @@ typedef struct TvmafCambiParams {
     void name(const uint16_t *cur, const uint16_t *next, uint16_t *out, int w)
 typedef decl_cambi_derivative_row_fn((*tvmaf_cambi_derivative_row_fn));
 
-/** out[j] = sum(colsum[j..j+6]) > threshold (colsum is zero-padded by 3). */
+/** out[j] = sum(colsum[j..j+6]) > threshold (colsum is zero-padded by 3;
+ *  column sums are at most 7, the threshold below 32768). */
 #define decl_cambi_mask_row_fn(name) \
     void name(const uint16_t *colsum, uint16_t *out, int w, unsigned threshold)
 typedef decl_cambi_mask_row_fn((*tvmaf_cambi_mask_row_fn));
@@ -159,11 +160,18 @@ typedef decl_cambi_mode_v_row_fn((*tvmaf_cambi_mode_v_row_fn));
               const TvmafCambiParams *par)
 typedef decl_cambi_hist_update_fn((*tvmaf_cambi_hist_update_fn));
 
-/** Contrast value of every masked pixel of one row (unmasked ones untouched). */
+/** Contrast value of every pixel of one row (0 where unmasked or out of band). */
 #define decl_cambi_c_values_row_fn(name)                                                \
     void name(float *out, const uint16_t *hist, int w, const uint16_t *img,             \
               const uint16_t *mask, const TvmafCambiParams *par)
 typedef decl_cambi_c_values_row_fn((*tvmaf_cambi_c_values_row_fn));
+
+/** Pooling pre-pass: the number of non-zero values, and their sum in *sum;
+ *  -1 when a non-zero value lies outside [0.5, 16384). The sum is exact (so
+ *  independent of the order) while below TVMAF_CAMBI_EXACT_SUM. */
+#define TVMAF_CAMBI_EXACT_SUM 536870912.0 /* 2^29: 2^53 units of 2^-24 */
+#define decl_cambi_pool_sum_fn(name) int name(const float *v, int n, double *sum)
+typedef decl_cambi_pool_sum_fn((*tvmaf_cambi_pool_sum_fn));
 
 typedef struct TvmafCambiDSPContext {
     tvmaf_cambi_derivative_row_fn derivative_row;
@@ -173,6 +181,7 @@ typedef struct TvmafCambiDSPContext {
     tvmaf_cambi_mode_v_row_fn mode_v_row;
     tvmaf_cambi_hist_update_fn hist_update;
     tvmaf_cambi_c_values_row_fn c_values_row;
+    tvmaf_cambi_pool_sum_fn pool_sum;
 } TvmafCambiDSPContext;
 
 /** Fills `c` with the C reference, then the best kernels `cpu_flags` allows. */

@@ -23,6 +23,7 @@ static const struct {
     { "adm", checksimd_check_adm },
     { "mlp", checksimd_check_mlp },
     { "speed", checksimd_check_speed },
+    { "cambi", checksimd_check_cambi },
     { NULL, NULL },
 };
 

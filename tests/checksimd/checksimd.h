@@ -55,6 +55,7 @@ void checksimd_check_motion(void);
 void checksimd_check_adm(void);
 void checksimd_check_mlp(void);
 void checksimd_check_speed(void);
+void checksimd_check_cambi(void);
 
 /* TVMAF_CPU_FLAG_* of the level being tested (0: C only). */
 unsigned checksimd_cpu_flags(void);
