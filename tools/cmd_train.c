@@ -470,14 +470,15 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     }
     if (c.out || oof_path) {
         /* A model path's sidecar is read too (NAME.onnx -> NAME.json). */
-        char *side = NULL;
-        const size_t ml = model ? strlen(model) : 0;
-        if (ml > 5 && !strcmp(model + ml - 5, ".onnx") && (side = strdup(model)))
-            strcpy(side + ml - 5, ".json");
+        char *side = NULL, *mid = NULL;
+        const TvmafLogger quiet = { 0 };
+        if (model)
+            tvmaf_model_names(model, NULL, &side, &mid, &quiet);
         const char *const ins[] = { c.data, model, side };
         const char *const outs[] = { c.out, oof_path };
         const int r = check_outputs(cmd, ins, 3, outs, 2);
         free(side);
+        free(mid);
         if (r) {
             ret = r;
             goto end;

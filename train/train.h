@@ -3,8 +3,8 @@
  * cross-validation and the ONNX exporter.
  *
  * Everything here is internal to the `tinyvmaf_train` static library and
- * the CLI commands in tools/cmd_train.c; nothing is exported from
- * libtinyvmaf.
+ * the CLI commands in tools/cmd_train.c and tools/cmd_tiny.c (predict);
+ * nothing is exported from libtinyvmaf.
  *
  * Determinism contract: for the same table, recipe and seed, training
  * produces bit-identical parameters on every run, for every thread count
