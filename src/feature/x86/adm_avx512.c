@@ -1,8 +1,7 @@
 /*
- * Integer ADM, AVX-512 (F/BW/DQ/VL) kernels. Bit-exact to the C reference
- * in ../adm.c for every n and every input value; the fixed-point derivations
- * are there and in docs/algorithms.md, section 3. The vector devices
- * are those of adm_avx2.c (read its header comment first); what AVX-512 adds:
+ * Integer ADM, AVX-512 (F/BW/DQ/VL). The DWT, masking and denominator
+ * kernels are adm_tmpl.c (read its header comment first); the decouple
+ * kernels are here, with the devices of adm_avx2.c plus what AVX-512 adds:
  *  - arithmetic and variable 64-bit shifts and 64-bit min/max for the
  *    scale 1..3 gain;
  *  - int64 -> float conversion (DQ) with the same rounding as the C cast, so
@@ -16,237 +15,11 @@
 
 #include "feature/adm.h"
 #include "feature/x86/adm.h"
+#include "feature/x86/vec_avx512.h"
 
-/* _mm512_reduce_add_epi64 is written with signed C additions in GCC's
- * header; this sums the lanes with modular vector adds instead. */
-static inline int64_t hsum512_64(const __m512i v)
-{
-    const __m256i h = _mm256_add_epi64(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
-    const __m128i q = _mm_add_epi64(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-    return tvmaf_adm_add64(_mm_cvtsi128_si64(q), _mm_extract_epi64(q, 1));
-}
+#define FN(name) tvmaf_adm_##name##_avx512
 
-#define LO0 15826
-#define LO1 27411
-#define LO2 7345
-#define LO3 (-4240)
-#define LO_SUM 46342
-
-#define I4_ONE_BY_30 143165577
-#define I4_ONE_BY_15 286331153
-
-static inline __m512i tap_pair(const int a, const int b)
-{
-    return _mm512_set1_epi32((int32_t)(((uint32_t)(uint16_t)b << 16) | (uint16_t)a));
-}
-
-static inline __m512i wrap16_32(const __m512i v)
-{
-    return _mm512_srai_epi32(_mm512_slli_epi32(v, 16), 16);
-}
-
-static inline __m512i rnd64(const __m512i v, const int s)
-{
-    if (!s) return v;
-    return _mm512_srai_epi64(_mm512_add_epi64(v, _mm512_set1_epi64((int64_t)1 << (s - 1))), s);
-}
-
-static inline __m512i odd32(const __m512i v)
-{
-    return _mm512_srli_epi64(v, 32);
-}
-
-static inline __m512i join_lo32(const __m512i e, const __m512i o)
-{
-    return _mm512_mask_blend_epi32(0xAAAA, e, _mm512_slli_epi64(o, 32));
-}
-
-static inline __m512i join_hi32(const __m512i e, const __m512i o)
-{
-    return _mm512_mask_blend_epi32(0xAAAA, _mm512_srli_epi64(e, 32), o);
-}
-
-static inline __m512i loadu(const void *const p)
-{
-    return _mm512_loadu_si512(p);
-}
-
-static inline __m512i load16to32(const int16_t *const p)
-{
-    return _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)p));
-}
-
-static inline __mmask16 tail16(const int n, const int j)
-{
-    return n - j >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - j)) - 1);
-}
-
-/* --- DWT, scale 0 (dwt_s0_c; bias and madd as in adm_avx2.c) --- */
-
-static inline void dwt_s0_vert32(int16_t *const lo, int16_t *const hi, const __m512i x[4],
-                                 const __m512i cl, const __m512i ch, const int bpc)
-{
-    const __m512i l01 = tap_pair(LO0, LO1), l23 = tap_pair(LO2, LO3);
-    const __m512i h01 = tap_pair(LO3, -LO2), h23 = tap_pair(LO1, -LO0);
-    const __m512i m16 = _mm512_set1_epi32(0xffff);
-    const __m512i a0 = _mm512_unpacklo_epi16(x[0], x[1]), a1 = _mm512_unpackhi_epi16(x[0], x[1]);
-    const __m512i b0 = _mm512_unpacklo_epi16(x[2], x[3]), b1 = _mm512_unpackhi_epi16(x[2], x[3]);
-    __m512i l0 = _mm512_add_epi32(_mm512_madd_epi16(a0, l01), _mm512_madd_epi16(b0, l23));
-    __m512i l1 = _mm512_add_epi32(_mm512_madd_epi16(a1, l01), _mm512_madd_epi16(b1, l23));
-    __m512i h0 = _mm512_add_epi32(_mm512_madd_epi16(a0, h01), _mm512_madd_epi16(b0, h23));
-    __m512i h1 = _mm512_add_epi32(_mm512_madd_epi16(a1, h01), _mm512_madd_epi16(b1, h23));
-    const __m128i sh = _mm_cvtsi32_si128(bpc);
-    l0 = _mm512_and_si512(_mm512_sra_epi32(_mm512_add_epi32(l0, cl), sh), m16);
-    l1 = _mm512_and_si512(_mm512_sra_epi32(_mm512_add_epi32(l1, cl), sh), m16);
-    h0 = _mm512_and_si512(_mm512_sra_epi32(_mm512_add_epi32(h0, ch), sh), m16);
-    h1 = _mm512_and_si512(_mm512_sra_epi32(_mm512_add_epi32(h1, ch), sh), m16);
-    _mm512_storeu_si512(lo, _mm512_packus_epi32(l0, l1));
-    _mm512_storeu_si512(hi, _mm512_packus_epi32(h0, h1));
-}
-
-static inline __m512i dwt_s0_horiz16(const int16_t *const p, const __m512i t01, const __m512i t23)
-{
-    const __m512i s = _mm512_add_epi32(_mm512_madd_epi16(loadu(p - 1), t01),
-                                       _mm512_madd_epi16(loadu(p + 1), t23));
-    return _mm512_srai_epi32(_mm512_add_epi32(s, _mm512_set1_epi32(32768)), 16);
-}
-
-TVMAF_ADM_DWT_S0_FN(tvmaf_adm_dwt_s0_avx512)
-{
-    int16_t *const lo = tmp + 32;
-    int16_t *const hi = tmp + TVMAF_ADM_DWT_ROW(w) + 32;
-    const uint32_t half = 1u << (bpc - 1);
-    const uint32_t bias = bpc == 8 ? half : 32768u;
-    const uint32_t offset = (uint32_t)LO_SUM * half - half;
-    const __m512i cl = _mm512_set1_epi32((int32_t)((uint32_t)LO_SUM * bias - offset));
-    const __m512i ch = _mm512_set1_epi32((int32_t)half);
-
-    if (bpc == 8) {
-        const __m512i b = _mm512_set1_epi16(128);
-        for (int j = 0; j < w; j += 32) {
-            __m512i x[4];
-            for (int k = 0; k < 4; k++)
-                x[k] = _mm512_sub_epi16(_mm512_cvtepu8_epi16(_mm256_loadu_si256(
-                                            (const __m256i *)((const uint8_t *)src[k] + j))),
-                                        b);
-            dwt_s0_vert32(lo + j, hi + j, x, cl, ch, 8);
-        }
-    } else {
-        const __m512i b = _mm512_set1_epi16((int16_t)0x8000);
-        for (int j = 0; j < w; j += 32) {
-            __m512i x[4];
-            for (int k = 0; k < 4; k++)
-                x[k] = _mm512_xor_si512(loadu((const uint16_t *)src[k] + j), b);
-            dwt_s0_vert32(lo + j, hi + j, x, cl, ch, bpc);
-        }
-    }
-    for (int k = 0; k < 2; k++) {
-        int16_t *const row = k ? hi : lo;
-        row[-1] = row[tvmaf_adm_mirror(-1, w)];
-        row[w] = row[tvmaf_adm_mirror(w, w)];
-        row[w + 1] = row[tvmaf_adm_mirror(w + 1, w)];
-    }
-
-    const __m512i l01 = tap_pair(LO0, LO1), l23 = tap_pair(LO2, LO3);
-    const __m512i h01 = tap_pair(LO3, -LO2), h23 = tap_pair(LO1, -LO0);
-    const int nout = (w + 1) / 2;
-    for (int j = 0; j < nout; j += 16) {
-        const int16_t *const pl = lo + 2 * j, *const ph = hi + 2 * j;
-        const __mmask16 m = tail16(nout, j);
-        _mm512_mask_storeu_epi32(a + j, m, dwt_s0_horiz16(pl, l01, l23));
-        /* The results are int16 values: the truncating store is exact. */
-        _mm512_mask_cvtepi32_storeu_epi16(hvd[1] + j, m, dwt_s0_horiz16(pl, h01, h23));
-        _mm512_mask_cvtepi32_storeu_epi16(hvd[0] + j, m, dwt_s0_horiz16(ph, l01, l23));
-        _mm512_mask_cvtepi32_storeu_epi16(hvd[2] + j, m, dwt_s0_horiz16(ph, h01, h23));
-    }
-}
-
-/* --- DWT, scales 1..3 (dwt_s123_c) --- */
-
-static inline __m512i taps64(const __m512i x[4], const __m512i t[4])
-{
-    return _mm512_add_epi64(
-        _mm512_add_epi64(_mm512_mul_epi32(x[0], t[0]), _mm512_mul_epi32(x[1], t[1])),
-        _mm512_add_epi64(_mm512_mul_epi32(x[2], t[2]), _mm512_mul_epi32(x[3], t[3])));
-}
-
-static inline __m512i taps32(const __m512i x[4], const __m512i t[4])
-{
-    return _mm512_add_epi32(
-        _mm512_add_epi32(_mm512_mullo_epi32(x[0], t[0]), _mm512_mullo_epi32(x[1], t[1])),
-        _mm512_add_epi32(_mm512_mullo_epi32(x[2], t[2]), _mm512_mullo_epi32(x[3], t[3])));
-}
-
-static inline __m512i taps_rnd(const __m512i x[4], const __m512i t[4], const __m512i rnd,
-                               const int s)
-{
-    const __m512i xo[4] = { odd32(x[0]), odd32(x[1]), odd32(x[2]), odd32(x[3]) };
-    const __m512i e = _mm512_srli_epi64(_mm512_add_epi64(taps64(x, t), rnd), s);
-    const __m512i o = _mm512_srli_epi64(_mm512_add_epi64(taps64(xo, t), rnd), s);
-    return join_lo32(e, o);
-}
-
-/* 8 outputs (even 64-bit lanes) at row + 2j - 1, narrowed to int32. */
-static inline __m256i dwt_s123_horiz8(const int32_t *const p, const __m512i t[4],
-                                      const __m512i rnd, const int s)
-{
-    const __m512i x[4] = { loadu(p - 1), loadu(p), loadu(p + 1), loadu(p + 2) };
-    return _mm512_cvtepi64_epi32(_mm512_srli_epi64(_mm512_add_epi64(taps64(x, t), rnd), s));
-}
-
-static inline __m512i dwt_s123_horiz16(const int32_t *const p, const __m512i t[4],
-                                       const __m512i rnd, const int s)
-{
-    return _mm512_inserti64x4(_mm512_castsi256_si512(dwt_s123_horiz8(p, t, rnd, s)),
-                              dwt_s123_horiz8(p + 16, t, rnd, s), 1);
-}
-
-TVMAF_ADM_DWT_S123_FN(tvmaf_adm_dwt_s123_avx512)
-{
-    static const int vshift[3] = { 0, 16, 16 };
-    static const int hshift[3] = { 15, 16, 15 };
-    const int vs = vshift[scale - 1], hs = hshift[scale - 1];
-    int32_t *const lo = tmp + 32;
-    int32_t *const hi = tmp + TVMAF_ADM_DWT_ROW(w) + 32;
-    const __m512i tl[4] = { _mm512_set1_epi32(LO0), _mm512_set1_epi32(LO1), _mm512_set1_epi32(LO2),
-                            _mm512_set1_epi32(LO3) };
-    const __m512i th[4] = { _mm512_set1_epi32(LO3), _mm512_set1_epi32(-LO2),
-                            _mm512_set1_epi32(LO1), _mm512_set1_epi32(-LO0) };
-
-    if (vs == 0) {
-        for (int j = 0; j < w; j += 16) {
-            const __m512i x[4] = { loadu(src[0] + j), loadu(src[1] + j), loadu(src[2] + j),
-                                   loadu(src[3] + j) };
-            _mm512_storeu_si512(lo + j, taps32(x, tl));
-            _mm512_storeu_si512(hi + j, taps32(x, th));
-        }
-    } else {
-        const __m512i rnd = _mm512_set1_epi64((int64_t)1 << (vs - 1));
-        for (int j = 0; j < w; j += 16) {
-            const __m512i x[4] = { loadu(src[0] + j), loadu(src[1] + j), loadu(src[2] + j),
-                                   loadu(src[3] + j) };
-            _mm512_storeu_si512(lo + j, taps_rnd(x, tl, rnd, vs));
-            _mm512_storeu_si512(hi + j, taps_rnd(x, th, rnd, vs));
-        }
-    }
-    for (int k = 0; k < 2; k++) {
-        int32_t *const row = k ? hi : lo;
-        row[-1] = row[tvmaf_adm_mirror(-1, w)];
-        row[w] = row[tvmaf_adm_mirror(w, w)];
-        row[w + 1] = row[tvmaf_adm_mirror(w + 1, w)];
-    }
-
-    const __m512i rnd = _mm512_set1_epi64((int64_t)1 << (hs - 1));
-    const int nout = (w + 1) / 2;
-    for (int j = 0; j < nout; j += 16) {
-        const int32_t *const pl = lo + 2 * j, *const ph = hi + 2 * j;
-        const __mmask16 m = tail16(nout, j);
-        _mm512_mask_storeu_epi32(a + j, m, dwt_s123_horiz16(pl, tl, rnd, hs));
-        _mm512_mask_storeu_epi32(hvd[1] + j, m, dwt_s123_horiz16(pl, th, rnd, hs));
-        _mm512_mask_storeu_epi32(hvd[0] + j, m, dwt_s123_horiz16(ph, tl, rnd, hs));
-        _mm512_mask_storeu_epi32(hvd[2] + j, m, dwt_s123_horiz16(ph, th, rnd, hs));
-    }
-}
+#include "feature/x86/adm_tmpl.c"
 
 /* --- decouple + CSF (decouple_s0_c, decouple_s123_c) --- */
 
@@ -322,11 +95,11 @@ TVMAF_ADM_DECOUPLE_S0_FN(tvmaf_adm_decouple_s0_avx512)
     const __m512i k32768 = _mm512_set1_epi32(32768);
 
     for (int j = 0; j < n; j += 16) {
-        const __mmask16 live = tail16(n, j);
+        const __mmask16 live = v_first16(n - j);
         __m512i o[3], d[3];
         for (int t = 0; t < 3; t++) {
-            o[t] = load16to32(ref[t] + j);
-            d[t] = load16to32(dis[t] + j);
+            o[t] = v_ld_s16w(ref[t] + j);
+            d[t] = v_ld_s16w(dis[t] + j);
         }
         const __mmask16 angle = angle16_s0(o[0], o[1], d[0], d[1], cos1sq);
         for (int t = 0; t < 3; t++) {
@@ -405,12 +178,12 @@ TVMAF_ADM_DECOUPLE_S123_FN(tvmaf_adm_decouple_s123_avx512)
     const __m512i rnd27 = _mm512_set1_epi64(1 << 27);
 
     for (int j = 0; j < n; j += 16) {
-        const __mmask16 live = tail16(n, j);
+        const __mmask16 live = v_first16(n - j);
         const __mmask16 angle = _mm512_kunpackb(
             angle8_s123(ref[0] + j + 8, ref[1] + j + 8, dis[0] + j + 8, dis[1] + j + 8, cos1sq),
             angle8_s123(ref[0] + j, ref[1] + j, dis[0] + j, dis[1] + j, cos1sq));
         for (int t = 0; t < 3; t++) {
-            const __m512i o = loadu(ref[t] + j), d = loadu(dis[t] + j);
+            const __m512i o = v_ld(ref[t] + j), d = v_ld(dis[t] + j);
             /* gain_s123(): |o| rounded to its top 15 bits; bitlength from the
              * exact float exponent of |o| >> 8, as in adm_avx2.c. */
             const __m512i m0 = _mm512_abs_epi32(o); /* as uint32 */
@@ -459,134 +232,4 @@ TVMAF_ADM_DECOUPLE_S123_FN(tvmaf_adm_decouple_s123_avx512)
             _mm512_mask_storeu_epi32(cf[t] + j, live, vcf);
         }
     }
-}
-
-/* --- masking and numerator (cm_s0_c, cm_s123_c) --- */
-
-/* As cube_acc() in adm_avx2.c. */
-static inline __m512i cube_acc(__m512i acc, const __m512i xm, const int q, const int e)
-{
-    const __m512i rq = _mm512_set1_epi64((int64_t)1 << (q - 1));
-    const __m512i xo = odd32(xm);
-    const __m512i x2e = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epu32(xm, xm), rq), q);
-    const __m512i x2o = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epu32(xo, xo), rq), q);
-    acc = _mm512_add_epi64(acc, rnd64(_mm512_mul_epi32(x2e, xm), e));
-    return _mm512_add_epi64(acc, rnd64(_mm512_mul_epi32(x2o, xo), e));
-}
-
-TVMAF_ADM_CM_S0_FN(tvmaf_adm_cm_s0_avx512)
-{
-    static const int usub[3] = { 10, 10, 12 };
-    static const int qsq[3] = { 29, 29, 30 };
-    __m512i acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    const __m512i zero = _mm512_setzero_si512();
-
-    for (int j = 0; j < n; j += 16) {
-        __m512i thr = zero;
-        for (int t = 0; t < 3; t++) {
-            const int16_t *const u = cf[t][0] + j, *const m = cf[t][1] + j, *const b = cf[t][2] + j;
-            const __m512i s0 =
-                _mm512_add_epi32(_mm512_add_epi32(load16to32(u - 1), load16to32(u)),
-                                 _mm512_add_epi32(load16to32(u + 1), load16to32(m - 1)));
-            const __m512i s1 =
-                _mm512_add_epi32(_mm512_add_epi32(load16to32(m + 1), load16to32(b - 1)),
-                                 _mm512_add_epi32(load16to32(b), load16to32(b + 1)));
-            const __m512i cen = wrap16_32(_mm512_srai_epi32(
-                _mm512_add_epi32(_mm512_mullo_epi32(_mm512_abs_epi32(load16to32(ca[t] + j)),
-                                                    _mm512_set1_epi32(8738)),
-                                 _mm512_set1_epi32(2048)),
-                12));
-            thr = _mm512_add_epi32(thr, _mm512_add_epi32(_mm512_add_epi32(s0, s1), cen));
-        }
-        const __mmask16 live = tail16(n, j);
-        for (int t = 0; t < 3; t++) {
-            const __m512i x =
-                _mm512_mullo_epi32(load16to32(r[t] + j), _mm512_set1_epi32((int32_t)p->rf[t]));
-            const __m512i xm = _mm512_maskz_max_epi32(
-                live, _mm512_sub_epi32(_mm512_abs_epi32(x), _mm512_slli_epi32(thr, usub[t])), zero);
-            acc[t] = cube_acc(acc[t], xm, qsq[t], p->cube_shift[t]);
-        }
-    }
-    for (int t = 0; t < 3; t++) sum[t] = hsum512_64(acc[t]);
-}
-
-TVMAF_ADM_CM_S123_FN(tvmaf_adm_cm_s123_avx512)
-{
-    __m512i acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    const __m512i zero = _mm512_setzero_si512();
-    const __m512i c15 = _mm512_set1_epi32(I4_ONE_BY_15);
-    const __m512i r955 = _mm512_set1_epi64((int64_t)1 << 31);
-    const __m512i rnd27 = _mm512_set1_epi64(1 << 27);
-
-    for (int j = 0; j < n; j += 16) {
-        __m512i thr = zero;
-        for (int t = 0; t < 3; t++) {
-            const int32_t *const u = cf[t][0] + j, *const m = cf[t][1] + j, *const b = cf[t][2] + j;
-            const __m512i s0 = _mm512_add_epi32(_mm512_add_epi32(loadu(u - 1), loadu(u)),
-                                                _mm512_add_epi32(loadu(u + 1), loadu(m - 1)));
-            const __m512i s1 = _mm512_add_epi32(_mm512_add_epi32(loadu(m + 1), loadu(b - 1)),
-                                                _mm512_add_epi32(loadu(b), loadu(b + 1)));
-            const __m512i uc = _mm512_abs_epi32(loadu(ca[t] + j));
-            const __m512i cen = join_hi32(_mm512_sub_epi64(_mm512_mul_epu32(uc, c15), r955),
-                                          _mm512_sub_epi64(_mm512_mul_epu32(odd32(uc), c15), r955));
-            thr = _mm512_add_epi32(thr, _mm512_add_epi32(_mm512_add_epi32(s0, s1), cen));
-        }
-        const __mmask16 live = tail16(n, j);
-        for (int t = 0; t < 3; t++) {
-            const __m512i rv = loadu(r[t] + j);
-            const __m512i rf = _mm512_set1_epi32((int32_t)p->rf[t]);
-            const __m512i x = join_lo32(
-                _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(rv, rf), rnd27), 28),
-                _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(odd32(rv), rf), rnd27), 28));
-            const __m512i xm =
-                _mm512_maskz_max_epi32(live, _mm512_sub_epi32(_mm512_abs_epi32(x), thr), zero);
-            acc[t] = cube_acc(acc[t], xm, 30, p->cube_shift[t]);
-        }
-    }
-    for (int t = 0; t < 3; t++) sum[t] = hsum512_64(acc[t]);
-}
-
-/* --- denominator (den_s0_c, den_s123_c) --- */
-
-TVMAF_ADM_DEN_S0_FN(tvmaf_adm_den_s0_avx512)
-{
-    (void)p;
-    __m512i acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 live = tail16(n, j);
-        for (int t = 0; t < 3; t++) {
-            const __m512i v = _mm512_maskz_abs_epi32(live, load16to32(o[t] + j));
-            const __m512i v2 = _mm512_mullo_epi32(v, v);
-            acc[t] = _mm512_add_epi64(acc[t], _mm512_mul_epu32(v2, v));
-            acc[t] = _mm512_add_epi64(acc[t], _mm512_mul_epu32(odd32(v2), odd32(v)));
-        }
-    }
-    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)hsum512_64(acc[t]);
-}
-
-/* As den_s123_term() in adm_avx2.c. */
-static inline __m512i den_s123_term(const __m512i v, const int q, const __m512i addq,
-                                    const __m512i adde, const int e)
-{
-    const __m512i sq = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epu32(v, v), addq), q);
-    const __m512i c = _mm512_add_epi64(_mm512_mul_epu32(sq, v),
-                                       _mm512_slli_epi64(_mm512_mul_epu32(odd32(sq), v), 32));
-    return _mm512_srli_epi64(_mm512_add_epi64(c, adde), e);
-}
-
-TVMAF_ADM_DEN_S123_FN(tvmaf_adm_den_s123_avx512)
-{
-    const int q = p->den_sq_shift, e = p->den_cube_shift;
-    const __m512i addq = _mm512_set1_epi64((int64_t)((uint64_t)1 << q));
-    const __m512i adde = _mm512_set1_epi64(e ? (int64_t)1 << (e - 1) : 0);
-    __m512i acc[3] = { _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512() };
-    for (int j = 0; j < n; j += 16) {
-        const __mmask16 live = tail16(n, j);
-        for (int t = 0; t < 3; t++) {
-            const __m512i v = _mm512_maskz_abs_epi32(live, loadu(o[t] + j));
-            acc[t] = _mm512_add_epi64(acc[t], den_s123_term(v, q, addq, adde, e));
-            acc[t] = _mm512_add_epi64(acc[t], den_s123_term(odd32(v), q, addq, adde, e));
-        }
-    }
-    for (int t = 0; t < 3; t++) sum[t] = (uint64_t)hsum512_64(acc[t]);
 }

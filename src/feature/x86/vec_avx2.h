@@ -1,5 +1,5 @@
 /*
- * The integer vector layer that vif_tmpl.c and motion_tmpl.c are written
+ * The integer vector layer that vif_tmpl.c, motion_tmpl.c and adm_tmpl.c are written
  * against, for AVX2. Only the per-ISA static library may include it:
  * it needs that library's -m flags.
  */
@@ -8,6 +8,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef __m256i vec;
 #define N16 16
@@ -86,6 +87,65 @@ static inline uint32_t v_hor32(const vec a)
     s = _mm_or_si128(s, _mm_shuffle_epi32(s, 0x4e));
     s = _mm_or_si128(s, _mm_shuffle_epi32(s, 0xb1));
     return (uint32_t)_mm_cvtsi128_si32(s);
+}
+
+/* For adm_tmpl.c. */
+static inline vec v_set64(const int64_t x) { return _mm256_set1_epi64x(x); }
+static inline vec v_add64(const vec a, const vec b) { return _mm256_add_epi64(a, b); }
+static inline vec v_sub64(const vec a, const vec b) { return _mm256_sub_epi64(a, b); }
+static inline vec v_max32(const vec a, const vec b) { return _mm256_max_epi32(a, b); }
+/* Full 64-bit products of the even 32-bit lanes, unsigned and signed. */
+static inline vec v_mulu32(const vec a, const vec b) { return _mm256_mul_epu32(a, b); }
+static inline vec v_muls32(const vec a, const vec b) { return _mm256_mul_epi32(a, b); }
+static inline vec v_srl64(const vec a, const int n) { return _mm256_srl_epi64(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_sll64(const vec a, const int n) { return _mm256_sll_epi64(a, _mm_cvtsi32_si128(n)); }
+/* Arithmetic 64-bit shift, n in [0, 63]: floor(v / 2^n) = m ^ ((v ^ m) >> n), m the sign mask. */
+static inline vec v_srai64(const vec a, const int n)
+{
+    const vec m = _mm256_cmpgt_epi64(_mm256_setzero_si256(), a);
+    return _mm256_xor_si256(v_srl64(_mm256_xor_si256(a, m), n), m);
+}
+/* Even 32-bit lanes of a, odd ones of b. */
+static inline vec v_blend_odd32(const vec a, const vec b) { return _mm256_blend_epi32(a, b, 0xaa); }
+/* The low halves of the 64-bit lanes of a, then those of b, as 32-bit lanes in order. */
+static inline vec v_narrow64x2(const vec a, const vec b)
+{
+    return _mm256_permutevar8x32_epi32(v_blend_odd32(a, _mm256_slli_epi64(b, 32)),
+                                       _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7));
+}
+/* N32 int16, sign-extended to 32-bit lanes. */
+static inline vec v_ld_s16w(const int16_t *const p)
+{
+    return _mm256_cvtepi16_epi32(_mm_loadu_si128((const __m128i *)p));
+}
+/* Stores the first min(n, N32) 32-bit lanes; n >= 1. */
+static inline void v_st32_n(int32_t *const p, const vec v, const int n)
+{
+    if (n >= 8) {
+        _mm256_storeu_si256((__m256i *)p, v);
+    } else {
+        int32_t t[8];
+        _mm256_storeu_si256((__m256i *)t, v);
+        memcpy(p, t, (size_t)n * sizeof(*p));
+    }
+}
+/* The same for 32-bit lanes holding int16 values, stored as int16. */
+static inline void v_st16_n(int16_t *const p, const vec v, const int n)
+{
+    const __m128i s = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    if (n >= 8) {
+        _mm_storeu_si128((__m128i *)p, s);
+    } else {
+        int16_t t[8];
+        _mm_storeu_si128((__m128i *)t, s);
+        memcpy(p, t, (size_t)n * sizeof(*p));
+    }
+}
+/* Sum of the 64-bit lanes, modulo 2^64. */
+static inline int64_t v_hsum64(const vec a)
+{
+    const __m128i s = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
 }
 
 #endif /* TVMAF_SRC_FEATURE_X86_VEC_AVX2_H */

@@ -1,5 +1,5 @@
 /*
- * The integer vector layer that vif_tmpl.c and motion_tmpl.c are written
+ * The integer vector layer that vif_tmpl.c, motion_tmpl.c and adm_tmpl.c are written
  * against, for AVX-512 (F, BW, DQ, VL). Only the per-ISA static library may include it:
  * it needs that library's -m flags.
  */
@@ -8,6 +8,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef __m512i vec;
 #define N16 32
@@ -89,5 +90,47 @@ static inline vec v_keep32(const vec a, const int n)
 }
 static inline uint32_t v_hsum32(const vec a) { return (uint32_t)_mm512_reduce_add_epi32(a); }
 static inline uint32_t v_hor32(const vec a) { return (uint32_t)_mm512_reduce_or_epi32(a); }
+
+/* For adm_tmpl.c. */
+static inline vec v_set64(const int64_t x) { return _mm512_set1_epi64(x); }
+static inline vec v_add64(const vec a, const vec b) { return _mm512_add_epi64(a, b); }
+static inline vec v_sub64(const vec a, const vec b) { return _mm512_sub_epi64(a, b); }
+static inline vec v_max32(const vec a, const vec b) { return _mm512_max_epi32(a, b); }
+static inline vec v_mulu32(const vec a, const vec b) { return _mm512_mul_epu32(a, b); }
+static inline vec v_muls32(const vec a, const vec b) { return _mm512_mul_epi32(a, b); }
+static inline vec v_srl64(const vec a, const int n) { return _mm512_srl_epi64(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_sll64(const vec a, const int n) { return _mm512_sll_epi64(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_srai64(const vec a, const int n) { return _mm512_sra_epi64(a, _mm_cvtsi32_si128(n)); }
+static inline vec v_blend_odd32(const vec a, const vec b) { return _mm512_mask_blend_epi32(0xaaaa, a, b); }
+static inline vec v_narrow64x2(const vec a, const vec b)
+{
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(a)),
+                              _mm512_cvtepi64_epi32(b), 1);
+}
+static inline vec v_ld_s16w(const int16_t *const p)
+{
+    return _mm512_cvtepi16_epi32(_mm256_loadu_si256((const __m256i *)p));
+}
+static inline __mmask16 v_first16(const int n)
+{
+    return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+}
+static inline void v_st32_n(int32_t *const p, const vec v, const int n)
+{
+    _mm512_mask_storeu_epi32(p, v_first16(n), v);
+}
+/* The truncating narrowing store is exact for int16 values. */
+static inline void v_st16_n(int16_t *const p, const vec v, const int n)
+{
+    _mm512_mask_cvtepi32_storeu_epi16(p, v_first16(n), v);
+}
+/* _mm512_reduce_add_epi64 is written with signed C additions in GCC's
+ * header; this sums the lanes with modular vector adds instead. */
+static inline int64_t v_hsum64(const vec a)
+{
+    const __m256i h = _mm256_add_epi64(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+    const __m128i q = _mm_add_epi64(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    return (int64_t)((uint64_t)_mm_cvtsi128_si64(q) + (uint64_t)_mm_extract_epi64(q, 1));
+}
 
 #endif /* TVMAF_SRC_FEATURE_X86_VEC_AVX512_H */
