@@ -1,4 +1,4 @@
-"""SpEED chroma speed (information, never pass/fail): CPU time per frame of
+"""`make bench-extra`: SpEED chroma speed (information, never pass/fail), CPU time per frame of
 tinyvmaf's speed_chroma module (tests/golden/speed_dump, one thread, each frame
 scored several times) at 1080p and 2160p 8-bit 4:2:0, with the options of the
 v1 1080p models (3d0h) and of the prescaled ones (5d0h: 0.6, 3d0h_2160: 0.5,
