@@ -4,7 +4,8 @@
   .mp4, FFV1 in .mkv; 8-bit 4:2:0, 10-bit 4:2:0, 8-bit 4:4:4) score exactly
   as the Y4M run: every per-frame feature and model score, byte for byte;
 - --frame_skip_ref/--frame_skip_dist/--frame_cnt on an .mp4 as on the Y4M;
-- decoder buffers: lossless x264 4:4:4 and HEVC 4:2:0 10-bit at sizes that
+- decoder buffers: lossless x264 4:4:4 and HEVC 4:2:0 10-bit (with B-frames,
+  so frames are reordered) at sizes that
   are not multiples of 16 (decoded in place into wider, taller pool
   pictures, scored without a copy), and the x264 file cropped on the left
   and top by h264_metadata (copied), score as the Y4M ffmpeg decodes;
@@ -111,11 +112,13 @@ def decoder_buffers(d):
                "-strict", "-1", j("h_ref.y4m"))
         ffmpeg("-i", j("b_dis.y4m"), "-vf", "scale=330:198", "-pix_fmt", "yuv420p10le",
                "-strict", "-1", j("h_dis.y4m"))
-        ffmpeg("-i", j("h_dis.y4m"), "-c:v", "libx265", "-x265-params", "lossless=1:log-level=0",
-               "-preset", "ultrafast", j("h_dis.mp4"))
+        # B-frames: decoding order differs from presentation order.
+        ffmpeg("-i", j("h_dis.y4m"), "-c:v", "libx265", "-x265-params",
+               "lossless=1:bframes=3:b-adapt=0:log-level=0", "-preset", "ultrafast", j("h_dis.mp4"))
         base = score(j("h_ref.y4m"), j("h_dis.y4m"), j("h_y4m.json"))
         got = score(j("h_ref.y4m"), j("h_dis.mp4"), j("h_mp4.json"))
-        check(got == base and len(got) == 10, "lossless HEVC 4:2:0 10-bit 330x198 scores as its Y4M")
+        check(got == base and len(got) == 10, "lossless HEVC 4:2:0 10-bit 330x198 with B-frames "
+              "scores as its Y4M (presentation order)")
 
 
 def scaled(d):
