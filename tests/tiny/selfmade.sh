@@ -20,3 +20,9 @@ head -n 1 "$T/mlp.csv" >"$T/empty.csv"
 "$TINY_CLI" predict --tiny-model "$T/mlp.onnx" --features "$T/empty.csv" >"$T/empty.got" ||
     fail "header-only CSV"
 [ ! -s "$T/empty.got" ] || fail "scores for a header-only CSV"
+# Blanks around column names and numbers are ignored.
+sed 's/,/ , /g' "$T/mlp.csv" >"$T/blanks.csv"
+"$TINY_CLI" predict --tiny-model "$T/mlp.onnx" --features "$T/blanks.csv" >"$T/blanks.got" ||
+    fail "predict on a CSV with blanks around fields"
+cmp -s "$T/mlp.got" "$T/blanks.got" || fail "blanks around CSV fields changed the scores"
+echo "mlp: blanks around CSV fields give the same scores"
