@@ -11,44 +11,12 @@
 #include <sys/stat.h>
 
 #include "cli_cmds.h"
+#include "cli_log.h"
 #include "tinyvmaf/tiny.h"
 #include "util/util.h"
 #if TVMAF_CLI_HAVE_TRAIN
 #include "train.h"
 #endif
-
-/* The library logs one line per failure; the CLI keeps the first error
- * and prints it as its single error line, and passes warnings through. */
-typedef struct ErrSink {
-    char msg[1024];
-    int have;
-} ErrSink;
-
-static void sink_cb(void *cookie, enum TvmafLogLevel level, const char *fmt, va_list ap)
-{
-    ErrSink *const s = cookie;
-    if (level == TVMAF_LOG_ERROR) {
-        if (!s->have) {
-            vsnprintf(s->msg, sizeof(s->msg), fmt, ap);
-            s->have = 1;
-        }
-    } else if (level == TVMAF_LOG_WARNING) {
-        char buf[1024];
-        vsnprintf(buf, sizeof(buf), fmt, ap);
-        fprintf(stderr, "tinyvmaf: warning: %s\n", buf);
-    }
-}
-
-static int die(const char *cmd, const char *fmt, ...)
-{
-    char buf[1200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "tinyvmaf %s: %s\n", cmd, buf);
-    return 1;
-}
 
 /* Matches "--name value" and "--name=value"; advances *i past the value. */
 static int opt_value(int argc, char **argv, int *i, const char *name, const char **val)
@@ -126,18 +94,18 @@ int tvmaf_cmd_predict(int argc, char **argv)
         batch = (size_t)b;
     }
 
-    ErrSink sink = { .have = 0 };
+    /* The library's first error becomes the one error line. */
+    TvmafCliLog sink = { .cmd = "predict", .keep = 1 };
     TvmafTinyLoadOptions o;
     tvmaf_tiny_default_load_options(&o);
     o.registry_dir = model_dir;
-    o.logger.callback = sink_cb;
-    o.logger.cookie = &sink;
+    o.logger = tvmaf_cli_logger(&sink);
     TvmafTinyModel *m = NULL;
     int err = tvmaf_tiny_model_load(&m, model, &o);
     if (err < 0)
-        return die("predict", "%s", sink.have ? sink.msg : strerror(-err));
+        return tvmaf_cli_fail("predict", 1, "%s", sink.have ? sink.msg : strerror(-err));
 
-    const TvmafLogger log = { .cookie = &sink, .callback = sink_cb };
+    const TvmafLogger log = tvmaf_cli_logger(&sink);
     const TvmafTableSpec spec = { .allow_empty = 1 };
     TvmafTable t;
     float *out = NULL;
@@ -146,7 +114,7 @@ int tvmaf_cmd_predict(int argc, char **argv)
     if (tvmaf_table_load_for_model(&t, features, m, &spec, &log) < 0 ||
         (t.n_rows && !(out = malloc(t.n_rows * sizeof(*out)))) ||
         tvmaf_tiny_predict(m, &t, batch, out, &log) < 0)
-        ret = die("predict", "%s", sink.have ? sink.msg : "out of memory");
+        ret = tvmaf_cli_fail("predict", 1, "%s", sink.have ? sink.msg : "out of memory");
     for (size_t i = 0; !ret && i < t.n_rows; i++)
         printf("%.9g\n", out[i]);
     if (!ret && tvmaf_stdout_flush() < 0)
@@ -161,7 +129,7 @@ int tvmaf_cmd_predict(int argc, char **argv)
 /* Lists one registry's entries: every pinned file verified, then the model
  * loaded through the registry as a scoring run would (which also checks
  * what only the ONNX names, e.g. external data). Counts into *listed / *bad. */
-static void list_registry(TvmafTinyRegistry *r, const TvmafTinyLoadOptions *lo, ErrSink *sink,
+static void list_registry(TvmafTinyRegistry *r, const TvmafTinyLoadOptions *lo, TvmafCliLog *sink,
                           unsigned *listed, unsigned *bad)
 {
     const unsigned n = tvmaf_tiny_registry_count(r);
@@ -220,15 +188,15 @@ int tvmaf_cmd_models(int argc, char **argv)
             return 2;
         }
     }
-    ErrSink sink = { .have = 0 };
+    TvmafCliLog sink = { .cmd = "models", .keep = 1 };
     TvmafTinyLoadOptions o;
     tvmaf_tiny_default_load_options(&o);
-    o.logger.callback = sink_cb;
-    o.logger.cookie = &sink;
+    o.logger = tvmaf_cli_logger(&sink);
     TvmafTinyRegistry *r;
     int err = tvmaf_tiny_registry_open_builtin(&r, &o);
     if (err < 0)
-        return die("models", "built-in registry: %s", sink.have ? sink.msg : strerror(-err));
+        return tvmaf_cli_fail("models", 1, "built-in registry: %s",
+                              sink.have ? sink.msg : strerror(-err));
     unsigned bad = 0, listed = 0;
     printf("%-24s %-6s %-5s %-8s %-8s %s\n", "id", "kind", "opset", "sha256", "source", "file");
     TvmafTinyLoadOptions lb = o;
@@ -253,7 +221,7 @@ int tvmaf_cmd_models(int argc, char **argv)
     o.registry_dir = dir;
     sink.have = 0;
     if ((err = tvmaf_tiny_registry_open(&r, &o)) < 0)
-        return die("models", "%s", sink.have ? sink.msg : strerror(-err));
+        return tvmaf_cli_fail("models", 1, "%s", sink.have ? sink.msg : strerror(-err));
     list_registry(r, &o, &sink, &listed, &bad);
     printf("%u built-in models and %u in %s/registry.json, %u verified, %u failed\n", n_builtin,
            listed - n_builtin, tvmaf_tiny_registry_dir(r), listed - bad, bad);

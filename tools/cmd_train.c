@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cli_log.h"
 #include "cli_train.h"
 #include "train.h"
 #include "util/util.h"
@@ -28,35 +29,6 @@
 
 static const char *const canonical6[] = { "adm2", "vif_scale0", "vif_scale1",
                                           "vif_scale2", "vif_scale3", "motion2" };
-
-/* ---------------------------------------------------------------- output */
-
-static void log_cb(void *const cookie, const enum TvmafLogLevel level, const char *const fmt,
-                   va_list ap)
-{
-    if (level > TVMAF_LOG_WARNING)
-        return;
-    char buf[1024];
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    fprintf(stderr, "tinyvmaf %s: %s%s\n", (const char *)cookie,
-            level == TVMAF_LOG_WARNING ? "warning: " : "", buf);
-}
-
-static TvmafLogger make_logger(const char *const cmd)
-{
-    return (TvmafLogger){ .cookie = (void *)cmd, .callback = log_cb };
-}
-
-static int fail(const char *const cmd, const int status, const char *const fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "tinyvmaf %s: %s\n", cmd, buf);
-    return status;
-}
 
 static double now_s(void)
 {
@@ -105,16 +77,16 @@ static int parse_list(Common *const c, const char *const cmd, const char *const 
 {
     free(c->features_buf);
     if (!(c->features_buf = strdup(arg)))
-        return fail(cmd, EXIT_BAD, "out of memory");
+        return tvmaf_cli_fail(cmd, EXIT_BAD, "out of memory");
     c->n_features = 0;
     for (char *save = NULL, *tok = strtok_r(c->features_buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         if (c->n_features == TVMAF_TRAIN_MAX_FEATURES)
-            return fail(cmd, EXIT_USAGE, "--features: at most %d names",
-                        TVMAF_TRAIN_MAX_FEATURES);
+            return tvmaf_cli_fail(cmd, EXIT_USAGE, "--features: at most %d names",
+                                  TVMAF_TRAIN_MAX_FEATURES);
         c->features[c->n_features++] = tok;
     }
-    return c->n_features ? 0 : fail(cmd, EXIT_USAGE, "--features: empty list");
+    return c->n_features ? 0 : tvmaf_cli_fail(cmd, EXIT_USAGE, "--features: empty list");
 }
 
 static int parse_int(const char *const cmd, const char *const opt, const char *const s,
@@ -124,7 +96,8 @@ static int parse_int(const char *const cmd, const char *const opt, const char *c
     errno = 0;
     *v = strtol(s, &end, 10);
     if (end == s || *end || errno || *v < lo || *v > hi)
-        return fail(cmd, EXIT_USAGE, "%s: '%s' is not an integer in [%ld, %ld]", opt, s, lo, hi);
+        return tvmaf_cli_fail(cmd, EXIT_USAGE, "%s: '%s' is not an integer in [%ld, %ld]", opt,
+                              s, lo, hi);
     return 0;
 }
 
@@ -154,7 +127,7 @@ static int common_opt(Common *const c, const char *const cmd, const struct optio
     case OPT_CPUMASK: case OPT_SEED: {
         char err[512];
         if (tvmaf_recipe_set_option(&c->recipe, opts[idx].name, arg, err, sizeof(err)) < 0)
-            return -fail(cmd, EXIT_USAGE, "%s", err);
+            return -tvmaf_cli_fail(cmd, EXIT_USAGE, "%s", err);
         return 1;
     }
     }
@@ -210,7 +183,7 @@ static int check_outputs(const char *const cmd, const char *const *const in, con
 {
     char err[1024];
     return tvmaf_outputs_clash(in, n_in, out, n_out, err, sizeof(err))
-               ? fail(cmd, EXIT_USAGE, "%s", err) : 0;
+               ? tvmaf_cli_fail(cmd, EXIT_USAGE, "%s", err) : 0;
 }
 
 /* NAME.onnx -> NAME.json and the id; a bad name is a usage error. */
@@ -250,7 +223,8 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         { NULL, 0, NULL, 0 },
     };
     const char *const cmd = "train";
-    const TvmafLogger log = make_logger(cmd);
+    TvmafCliLog cl = { .cmd = cmd };
+    const TvmafLogger log = tvmaf_cli_logger(&cl);
     tvmaf_stdout_guard("tinyvmaf train");
     Common c;
     common_init(&c);
@@ -276,17 +250,17 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         case OPT_CKPT: ckpt = optarg; break;
         case OPT_HELP: usage_train(stdout); ret = 0; goto end;
         default:
-            ret = fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
-                       argv[optind - 1]);
+            ret = tvmaf_cli_fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                                 argv[optind - 1]);
             goto end;
         }
     }
     if (optind < argc) {
-        ret = fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+        ret = tvmaf_cli_fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
         goto end;
     }
     if (!c.data) {
-        ret = fail(cmd, EXIT_USAGE, "--data FILE.csv is required (see --help)");
+        ret = tvmaf_cli_fail(cmd, EXIT_USAGE, "--data FILE.csv is required (see --help)");
         goto end;
     }
     if (c.out && (ret = model_names(c.out, id_given, &sidecar, &id, &log)))
@@ -379,7 +353,8 @@ end:
     (void)c;
     (void)model_path;
     (void)log;
-    return fail("eval", EXIT_BAD, "--model needs the tiny-model runtime (built without it)");
+    return tvmaf_cli_fail("eval", EXIT_BAD,
+                          "--model needs the tiny-model runtime (built without it)");
 #endif
 }
 
@@ -396,7 +371,8 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         { NULL, 0, NULL, 0 },
     };
     const char *const cmd = "eval";
-    const TvmafLogger log = make_logger(cmd);
+    TvmafCliLog cl = { .cmd = cmd };
+    const TvmafLogger log = tvmaf_cli_logger(&cl);
     tvmaf_stdout_guard("tinyvmaf eval");
     Common c;
     common_init(&c);
@@ -408,7 +384,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     int ret = EXIT_BAD;
     long v;
     if (!seeds)
-        return fail(cmd, EXIT_BAD, "out of memory");
+        return tvmaf_cli_fail(cmd, EXIT_BAD, "out of memory");
 
     optind = 0;
     opterr = 0;
@@ -432,7 +408,7 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         case OPT_SEEDS: {
             char err[512];
             if ((n_seeds = tvmaf_seed_list_parse(optarg, seeds, MAX_SEEDS, err, sizeof(err))) < 0) {
-                ret = fail(cmd, EXIT_USAGE, "%s", err);
+                ret = tvmaf_cli_fail(cmd, EXIT_USAGE, "%s", err);
                 goto end;
             }
             break;
@@ -446,26 +422,26 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
         case OPT_PRED: oof_path = optarg; break;
         case OPT_HELP: usage_eval(stdout); ret = 0; goto end;
         default:
-            ret = fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
-                       argv[optind - 1]);
+            ret = tvmaf_cli_fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                                 argv[optind - 1]);
             goto end;
         }
     }
     ret = EXIT_USAGE;
     if (optind < argc) {
-        fail(cmd, ret, "unexpected argument '%s'", argv[optind]);
+        tvmaf_cli_fail(cmd, ret, "unexpected argument '%s'", argv[optind]);
         goto end;
     }
     if (!c.data) {
-        fail(cmd, ret, "--data FILE.csv is required (see --help)");
+        tvmaf_cli_fail(cmd, ret, "--data FILE.csv is required (see --help)");
         goto end;
     }
     if (loso && kfold) {
-        fail(cmd, ret, "--loso and --kfold exclude each other");
+        tvmaf_cli_fail(cmd, ret, "--loso and --kfold exclude each other");
         goto end;
     }
     if (n_seeds && seed_given) {
-        fail(cmd, ret, "--seed and --seeds exclude each other");
+        tvmaf_cli_fail(cmd, ret, "--seed and --seeds exclude each other");
         goto end;
     }
     if (c.out || oof_path) {
@@ -486,7 +462,8 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     }
     if (model) {
         if (loso || kfold || n_seeds || seed_given || oof_path) {
-            fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold, seeds or --predictions");
+            tvmaf_cli_fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold, seeds "
+                           "or --predictions");
             goto end;
         }
         ret = eval_model(&c, model, &log);
@@ -562,16 +539,17 @@ int tvmaf_cmd_export(const int argc, char **const argv)
         case OPT_NOTES: notes = optarg; break;
         case OPT_HELP: usage_export(stdout); return 0;
         default:
-            return fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
-                        argv[optind - 1]);
+            return tvmaf_cli_fail(cmd, EXIT_USAGE, "unknown or incomplete option '%s' (see --help)",
+                                  argv[optind - 1]);
         }
     }
     if (optind < argc)
-        return fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
+        return tvmaf_cli_fail(cmd, EXIT_USAGE, "unexpected argument '%s'", argv[optind]);
     if (!ckpt || !out)
-        return fail(cmd, EXIT_USAGE, "--checkpoint FILE and -o NAME.onnx are required");
+        return tvmaf_cli_fail(cmd, EXIT_USAGE, "--checkpoint FILE and -o NAME.onnx are required");
 #if TVMAF_HAVE_JANSSON
-    const TvmafLogger log = make_logger(cmd);
+    TvmafCliLog cl = { .cmd = cmd };
+    const TvmafLogger log = tvmaf_cli_logger(&cl);
     char *sidecar = NULL, *id = NULL;
     int ret = model_names(out, id_given, &sidecar, &id, &log);
     const char *const ins[] = { ckpt };
@@ -587,6 +565,6 @@ int tvmaf_cmd_export(const int argc, char **const argv)
     free(id);
     return ret;
 #else
-    return fail(cmd, EXIT_BAD, "export needs jansson (built without it)");
+    return tvmaf_cli_fail(cmd, EXIT_BAD, "export needs jansson (built without it)");
 #endif
 }
