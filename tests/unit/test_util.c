@@ -249,6 +249,23 @@ static void test_same_file(void)
     CHECK(!tvmaf_same_file(at("in.y4m"), at("absent.json")), "absent output");
     CHECK(!tvmaf_same_file("/dev/null", "/dev/null"), "devices are not clobbered inputs");
     CHECK(!tvmaf_same_file(NULL, at("in.y4m")), "NULL");
+
+    /* tvmaf_outputs_clash(): an output on an input, two outputs on one file */
+    char *const in = strdup(at("in.y4m")), *const hard = strdup(at("in_hard.y4m"));
+    char *const o1 = strdup(at("o1.json")), *const o2 = strdup(at("o2.json"));
+    const char *ins[] = { in, NULL }, *outs[] = { o1, NULL, o2 };
+    char err[512] = "";
+    CHECK(!tvmaf_outputs_clash(ins, 2, outs, 3, err, sizeof(err)) && !*err, "distinct outputs");
+    outs[1] = hard;
+    CHECK(tvmaf_outputs_clash(ins, 2, outs, 3, err, sizeof(err)) && strstr(err, "is the input"),
+          "an output on a hard link of the input: %s", err);
+    outs[1] = o1;
+    CHECK(tvmaf_outputs_clash(ins, 2, outs, 3, err, sizeof(err)) && strstr(err, "are the same file"),
+          "two outputs naming one file: %s", err);
+    free(in);
+    free(hard);
+    free(o1);
+    free(o2);
 }
 
 static void test_escape(void)
