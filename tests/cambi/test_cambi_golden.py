@@ -4,7 +4,8 @@
    of that model's JSON (../shared/reference/libvmaf-models), and its printed key;
 2. every run of tests/cambi/data/expected.json (libvmaf CLI runs with other options:
    encode size and depth, windows, top-k, EOTFs, full_ref, the high-res speed-up on a
-   1080p clip; commands in data/MANIFEST.md);
+   1080p clip, windows wider and taller than the coarsest scales on 3600x220 and 230x3000
+   clips; commands in data/MANIFEST.md);
 3. the same output on every --cpumask level (C kernels and each SIMD level).
 
 Tolerance 1e-6 (libvmaf prints 6 decimals). Prints max |delta| per run."""
@@ -19,9 +20,15 @@ sys.path.insert(0, os.path.join(HERE, "..", "golden"))
 from golden_common import cases, clip  # noqa: E402
 
 TOL = 1e-6
-A1080_SHA256 = {
-    "ref": "64b789117a5bdaae4c64c7edfae2e615f3e5ec7d79c8da3026a561ad000aa868",
-    "dis": "d5b62c82baa1616386c943393bf027d489bc63848b4640e4059a09a989154b53",
+# Clips made from case a's first frames by upscale_y4m.py (data/MANIFEST.md): name ->
+# (width, height, frames, sha256 of ref, sha256 of dis).
+GENERATED = {
+    "a1080": (1920, 1080, 3, "64b789117a5bdaae4c64c7edfae2e615f3e5ec7d79c8da3026a561ad000aa868",
+              "d5b62c82baa1616386c943393bf027d489bc63848b4640e4059a09a989154b53"),
+    "wide": (3600, 220, 2, "734e55cdb5c0877283370ad77f8ca10bc2d6ec8c4535f848e833080cb3df28e5",
+             "b92939ef9bee081d5502956f1d186569cce98546a11a029f0f68baeec7a32a43"),
+    "tall": (230, 3000, 2, "f99747a9d410eaac0b568d9cc4b19a0485f5a2ffd175df75f13a8e11f15470f7",
+             "31da422dd70e01bff390cddb0d2d28398e2db081660f2bd6cd95b5bba67aa621"),
 }
 
 
@@ -59,23 +66,24 @@ def model_options(shared, model):
             for k, v in m["feature_opts_dicts"][i].items()}
 
 
-def a1080(golden, case_a):
-    """Case a's first 3 frames at 1920x1080 (data/MANIFEST.md), made once in the clip cache."""
+def generated(golden, case_a, name):
+    """A clip of GENERATED, made once in the clip cache and checked against its sha256."""
     sys.path.insert(0, HERE)
     import upscale_y4m
-    out = {}
-    for side in ("ref", "dis"):
+    w, h, frames = GENERATED[name][:3]
+    out = []
+    for side, digest_want in zip(("ref", "dis"), GENERATED[name][3:]):
         src = clip(golden, case_a[side])
-        dst = os.path.join(os.path.dirname(src), f"a1080_{side}.y4m")
+        dst = os.path.join(os.path.dirname(src), f"{name}_{side}.y4m")
         if not os.path.exists(dst):
-            sys.argv = ["upscale_y4m.py", src, dst, "1920", "1080", "3"]
+            sys.argv = ["upscale_y4m.py", src, dst, str(w), str(h), str(frames)]
             upscale_y4m.main()
         with open(dst, "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
-        if digest != A1080_SHA256[side]:
-            raise SystemExit(f"FAIL: {dst} has sha256 {digest}, MANIFEST.md says {A1080_SHA256[side]}")
-        out[side] = dst
-    return out["ref"], out["dis"]
+        if digest != digest_want:
+            raise SystemExit(f"FAIL: {dst} has sha256 {digest}, MANIFEST.md says {digest_want}")
+        out.append(dst)
+    return out
 
 
 def main():
@@ -114,11 +122,12 @@ def main():
     # 2. Other options, recorded from libvmaf's CLI.
     with open(os.path.join(HERE, "data", "expected.json")) as f:
         runs = json.load(f)["runs"]
-    big = None
+    made = {}
     for r in runs:
-        if r["clip"] == "a1080":
-            big = big or a1080(golden, by_letter["a"])
-            ref, dis = big
+        if r["clip"] in GENERATED:
+            if r["clip"] not in made:
+                made[r["clip"]] = generated(golden, by_letter["a"], r["clip"])
+            ref, dis = made[r["clip"]]
         else:
             c = by_letter[r["clip"]]
             ref, dis = clip(golden, c["ref"]), clip(golden, c["dis"])
