@@ -684,11 +684,8 @@ static void mask_row_c(const uint16_t *const colsum, uint16_t *const out, const 
                        const unsigned threshold)
 {
     /* colsum has MASK_SIZE/2 zeros before column 0 and after column w-1. */
-    for (int j = 0; j < w; j++) {
-        const unsigned s = (unsigned)colsum[j] + colsum[j + 1] + colsum[j + 2] + colsum[j + 3] +
-                           colsum[j + 4] + colsum[j + 5] + colsum[j + 6];
-        out[j] = s > threshold;
-    }
+    for (int j = 0; j < w; j++)
+        out[j] = tvmaf_cambi_mask7(colsum + j, threshold);
 }
 
 static void decimate_row_c(const uint16_t *const src, uint16_t *const dst, const int w)
@@ -697,21 +694,11 @@ static void decimate_row_c(const uint16_t *const src, uint16_t *const dst, const
         dst[j] = src[2 * j];
 }
 
-static inline uint16_t mode3(const uint16_t a, const uint16_t b, const uint16_t c)
-{
-    if (a == b || a == c)
-        return a;
-    if (b == c)
-        return b;
-    const uint16_t m = a < b ? a : b;
-    return m < c ? m : c;
-}
-
 static void mode_h_row_c(const uint16_t *const src, uint16_t *const dst, const int w)
 {
     dst[0] = src[0];
     for (int j = 1; j < w - 1; j++)
-        dst[j] = mode3(src[j - 1], src[j], src[j + 1]);
+        dst[j] = tvmaf_cambi_mode3(src[j - 1], src[j], src[j + 1]);
     dst[w - 1] = src[w - 1];
 }
 
@@ -719,7 +706,7 @@ static void mode_v_row_c(const uint16_t *const a, const uint16_t *const b, const
                          uint16_t *const dst, const int w)
 {
     for (int j = 0; j < w; j++)
-        dst[j] = mode3(a[j], b[j], c[j]);
+        dst[j] = tvmaf_cambi_mode3(a[j], b[j], c[j]);
 }
 
 static inline void add_range(uint16_t *const h, const int l, const int r, const uint16_t d)
@@ -752,44 +739,16 @@ static void c_values_row_c(float *const out, const uint16_t *const hist, const i
                            const uint16_t *const img, const uint16_t *const mask,
                            const TvmafCambiParams *const par)
 {
-    const int n = par->num_diffs;
-    const unsigned size = par->band_size;
-    for (int j = 0; j < w; j++) {
-        const int value = img[j] + n; /* libvmaf compares in this shifted space */
-        const int cv = img[j] - par->band_base;
-        if (!mask[j] || (unsigned)cv >= size) {
-            out[j] = 0.0f;
-            continue;
-        }
-        const uint16_t p0 = hist[(size_t)cv * w + j];
-        float best = 0.0f;
-        for (int d = 0; d < n; d++) {
-            if (value > par->tvi[d] || value + d + 1 <= par->vlt_luma)
-                continue;
-            const uint16_t p1 = hist[(size_t)(cv + d + 1) * w + j];
-            const uint16_t p2 = cv - d - 1 >= 0 ? hist[(size_t)(cv - d - 1) * w + j] : 0;
-            const uint16_t pm = p1 > p2 ? p1 : p2;
-            const float v = (float)(par->weight[d] * p0 * pm) * par->recip[pm + p0];
-            if (v > best)
-                best = v;
-        }
-        out[j] = best;
-    }
+    for (int j = 0; j < w; j++)
+        out[j] = tvmaf_cambi_c_value(hist, w, j, img[j], mask[j], par);
 }
 
 static int pool_sum_c(const float *const v, const int n, double *const sum)
 {
     double s = 0;
     int nonzero = 0;
-    for (int i = 0; i < n; i++) {
-        const float x = v[i];
-        if (x == 0.0f)
-            continue;
-        if (!(x >= 0.5f && x < 16384.0f))
-            return -1;
-        s += x;
-        nonzero++;
-    }
+    if (tvmaf_cambi_pool_add(v, n, &s, &nonzero))
+        return -1;
     *sum = s;
     return nonzero;
 }

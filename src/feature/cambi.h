@@ -187,4 +187,67 @@ typedef struct TvmafCambiDSPContext {
 /** Fills `c` with the C reference, then the best kernels `cpu_flags` allows. */
 void tvmaf_cambi_dsp_init(TvmafCambiDSPContext *c, unsigned cpu_flags);
 
+/* Per-element steps shared by the C kernels and the SIMD kernels' tails. */
+
+/** The value two of a, b, c share, else the smallest (3-tap mode). */
+static inline uint16_t tvmaf_cambi_mode3(const uint16_t a, const uint16_t b, const uint16_t c)
+{
+    if (a == b || a == c)
+        return a;
+    if (b == c)
+        return b;
+    const uint16_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
+/** 1 when the 7 column sums from colsum[0] exceed the threshold. */
+static inline uint16_t tvmaf_cambi_mask7(const uint16_t *const colsum, const unsigned threshold)
+{
+    const unsigned s = (unsigned)colsum[0] + colsum[1] + colsum[2] + colsum[3] + colsum[4] +
+                       colsum[5] + colsum[6];
+    return s > threshold;
+}
+
+/** Contrast value of column j (level v, mask m) from the histograms (algorithms.md 10.2). */
+static inline float tvmaf_cambi_c_value(const uint16_t *const hist, const int w, const int j,
+                                        const uint16_t v, const uint16_t m,
+                                        const TvmafCambiParams *const par)
+{
+    const int n = par->num_diffs;
+    const int value = v + n; /* libvmaf compares in this shifted space */
+    const int cv = v - par->band_base;
+    if (!m || (unsigned)cv >= par->band_size)
+        return 0.0f;
+    const uint16_t p0 = hist[(size_t)cv * w + j];
+    float best = 0.0f;
+    for (int d = 0; d < n; d++) {
+        if (value > par->tvi[d] || value + d + 1 <= par->vlt_luma)
+            continue;
+        const uint16_t p1 = hist[(size_t)(cv + d + 1) * w + j];
+        const uint16_t p2 = cv - d - 1 >= 0 ? hist[(size_t)(cv - d - 1) * w + j] : 0;
+        const uint16_t pm = p1 > p2 ? p1 : p2;
+        const float x = (float)(par->weight[d] * p0 * pm) * par->recip[pm + p0];
+        if (x > best)
+            best = x;
+    }
+    return best;
+}
+
+/** Pooling pre-pass over v[0..n-1], continuing *sum and *nonzero; returns
+ *  -1 at a non-zero value outside [0.5, 16384), else 0. */
+static inline int tvmaf_cambi_pool_add(const float *const v, const int n, double *const sum,
+                                       int *const nonzero)
+{
+    for (int i = 0; i < n; i++) {
+        const float x = v[i];
+        if (x == 0.0f)
+            continue;
+        if (!(x >= 0.5f && x < 16384.0f))
+            return -1;
+        *sum += x;
+        ++*nonzero;
+    }
+    return 0;
+}
+
 #endif /* TVMAF_SRC_FEATURE_CAMBI_H */

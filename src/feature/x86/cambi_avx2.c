@@ -51,11 +51,8 @@ void tvmaf_cambi_mask_row_avx2(const uint16_t *const colsum, uint16_t *const out
             s = _mm256_add_epi16(s, ld(colsum + j + k));
         st(out + j, _mm256_and_si256(_mm256_cmpgt_epi16(s, t), one));
     }
-    for (; j < w; j++) {
-        const unsigned s = (unsigned)colsum[j] + colsum[j + 1] + colsum[j + 2] + colsum[j + 3] +
-                           colsum[j + 4] + colsum[j + 5] + colsum[j + 6];
-        out[j] = s > threshold;
-    }
+    for (; j < w; j++)
+        out[j] = tvmaf_cambi_mask7(colsum + j, threshold);
 }
 
 void tvmaf_cambi_decimate_row_avx2(const uint16_t *const src, uint16_t *const dst, const int w)
@@ -82,16 +79,6 @@ static inline __m256i mode3(const __m256i a, const __m256i b, const __m256i c)
     return _mm256_blendv_epi8(_mm256_blendv_epi8(m, b, bc), a, a_dup);
 }
 
-static inline uint16_t mode3_1(const uint16_t a, const uint16_t b, const uint16_t c)
-{
-    if (a == b || a == c)
-        return a;
-    if (b == c)
-        return b;
-    const uint16_t m = a < b ? a : b;
-    return m < c ? m : c;
-}
-
 void tvmaf_cambi_mode_h_row_avx2(const uint16_t *const src, uint16_t *const dst, const int w)
 {
     dst[0] = src[0];
@@ -99,7 +86,7 @@ void tvmaf_cambi_mode_h_row_avx2(const uint16_t *const src, uint16_t *const dst,
     for (; j + 16 <= w - 1; j += 16)
         st(dst + j, mode3(ld(src + j - 1), ld(src + j), ld(src + j + 1)));
     for (; j < w - 1; j++)
-        dst[j] = mode3_1(src[j - 1], src[j], src[j + 1]);
+        dst[j] = tvmaf_cambi_mode3(src[j - 1], src[j], src[j + 1]);
     dst[w - 1] = src[w - 1];
 }
 
@@ -110,7 +97,7 @@ void tvmaf_cambi_mode_v_row_avx2(const uint16_t *const a, const uint16_t *const 
     for (; j + 16 <= w; j += 16)
         st(dst + j, mode3(ld(a + j), ld(b + j), ld(c + j)));
     for (; j < w; j++)
-        dst[j] = mode3_1(a[j], b[j], c[j]);
+        dst[j] = tvmaf_cambi_mode3(a[j], b[j], c[j]);
 }
 
 /* h[l..r-1] += d (mod 2^16), in whole vectors: lanes past r add 0 (the
@@ -213,27 +200,8 @@ void tvmaf_cambi_c_values_row_avx2(float *const out, const uint16_t *const hist,
         }
         _mm256_storeu_ps(out + j, best);
     }
-    for (; j < w; j++) {
-        const int cv = img[j] - par->band_base;
-        if (!mask[j] || (unsigned)cv >= par->band_size) {
-            out[j] = 0.0f;
-            continue;
-        }
-        const int value = img[j] + n;
-        const uint16_t p0 = hist[(size_t)cv * w + j];
-        float best = 0.0f;
-        for (int d = 0; d < n; d++) {
-            if (value > par->tvi[d] || value + d + 1 <= par->vlt_luma)
-                continue;
-            const uint16_t p1 = hist[(size_t)(cv + d + 1) * w + j];
-            const uint16_t p2 = cv - d - 1 >= 0 ? hist[(size_t)(cv - d - 1) * w + j] : 0;
-            const uint16_t pm = p1 > p2 ? p1 : p2;
-            const float x = (float)(par->weight[d] * p0 * pm) * par->recip[pm + p0];
-            if (x > best)
-                best = x;
-        }
-        out[j] = best;
-    }
+    for (; j < w; j++)
+        out[j] = tvmaf_cambi_c_value(hist, w, j, img[j], mask[j], par);
 }
 
 int tvmaf_cambi_pool_sum_avx2(const float *const v, const int n, double *const sum)
@@ -258,15 +226,8 @@ int tvmaf_cambi_pool_sum_avx2(const float *const v, const int n, double *const s
     double t[4];
     _mm256_storeu_pd(t, _mm256_add_pd(s0, s1));
     double s = (t[0] + t[1]) + (t[2] + t[3]);
-    for (; i < n; i++) {
-        const float x = v[i];
-        if (x == 0.0f)
-            continue;
-        if (!(x >= 0.5f && x < 16384.0f))
-            return -1;
-        s += x;
-        nonzero++;
-    }
+    if (tvmaf_cambi_pool_add(v + i, n - i, &s, &nonzero))
+        return -1;
     *sum = s;
     return nonzero;
 }
