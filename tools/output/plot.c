@@ -28,7 +28,16 @@ static const char *const colours[MAX_SERIES] = {
  * model's score. */
 int tvmaf_plot_is_model(const char *name)
 {
-    return strncmp(name, "integer_", 8) && !strstr(name, "_feature_");
+    /* libvmaf's feature key families (and ours, which use the same keys);
+     * anything else in a result is a model's score. */
+    static const char *const feature_prefix[] = {
+        "integer_", "float_", "cambi", "speed_", "psnr", "ssim", "ms_ssim", "ciede", "VMAF_",
+        "Cambi_", "Speed_", "motion", "vif", "adm", NULL,
+    };
+    for (int i = 0; feature_prefix[i]; i++)
+        if (!strncmp(name, feature_prefix[i], strlen(feature_prefix[i])))
+            return 0;
+    return !strstr(name, "_feature_");
 }
 
 static void put_text(FILE *f, const char *s)
