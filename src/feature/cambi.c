@@ -427,9 +427,11 @@ static int preprocess(TvmafCambi *const c, const TvmafPlane *const p, const int 
     if (bpc > 8 && bpc < 16) {
         for (int i = 0; i < p->h; i++) {
             const uint16_t *const s = (const uint16_t *)((const uint8_t *)p->data + i * p->stride);
+            unsigned top = 0; /* a max reduction vectorizes; an early exit would not */
             for (int j = 0; j < p->w; j++)
-                if (s[j] > maxv)
-                    return -EINVAL;
+                top = s[j] > top ? s[j] : top;
+            if (top > (unsigned)maxv)
+                return -EINVAL;
         }
     }
     const int up = bpc < 10 ? 10 - bpc : 0;
