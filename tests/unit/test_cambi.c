@@ -119,6 +119,12 @@ static void test_init_refusals(void)
     /* The default window at 7680x4320 is 131 > 65, past the reciprocal table. */
     CHECK(init_with(7680, 4320, 10, NULL, NULL) == -EINVAL, "8K window");
     CHECK(init_with(3840, 2160, 10, NULL, NULL) == 0, "4K");
+    /* DCI 4K: the default window grows to 67 (libvmaf refuses it too); an
+     * encode size or a smaller window_size brings it back. */
+    CHECK(init_with(4096, 2160, 10, NULL, NULL) == -EINVAL, "4096x2160 window");
+    CHECK(init_with(4096, 2160, 10, "window_size", "63") == 0, "4096x2160, window_size 63");
+    CHECK(init_with(4096, 2160, 10, "cambi_high_res_speedup", "1080") == 0,
+          "4096x2160 with the speed-up (window halved)");
     CHECK(init_with(640, 360, 8, "src_width", "400") == 0, "src_width alone is ignored");
     TvmafCambiOptions o;
     TvmafCambi *c = NULL;
