@@ -332,6 +332,13 @@ int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int
         par.tvi[d] = (uint16_t)(tvi_for_diff(d + 1, o.tvi_threshold, eotf) + n);
         par.weight[d] = contrast_weight[d];
     }
+    /* A pixel at the last visible level of step d reads the count d levels
+     * up, which must be inside the histogram band (top: tvi[n-1]). The
+     * luminance models give tvi[d] + d rising with d for every threshold
+     * we tried; refuse rather than read outside the band if one did not. */
+    for (int d = 0; d < n; d++)
+        if (par.tvi[d] + d + 1 > par.tvi[n - 1] + n)
+            return -EINVAL;
     const int vlt = vis_lum_level(o.cambi_vis_lum_threshold, eotf);
     if (vlt < 0)
         return -EINVAL;
