@@ -74,6 +74,7 @@ int tvmaf_open(TvmafContext **c_out, const TvmafSettings *s_in)
         if (s.reserved[i])
             return TVMAF_ERR(EINVAL);
     if (s.n_threads < 0 || s.n_threads > 256 || !s.subsample ||
+        (s.no_fixed_features != 0 && s.no_fixed_features != 1) ||
         (s.motion_compat != TVMAF_MOTION_FUSED && s.motion_compat != TVMAF_MOTION_CLASSIC) ||
         !(s.adm_enhn_gain_limit >= 1.0 && s.adm_enhn_gain_limit <= 100.0) ||
         !(s.vif_enhn_gain_limit >= 1.0 && s.vif_enhn_gain_limit <= 100.0)) {
@@ -85,6 +86,7 @@ int tvmaf_open(TvmafContext **c_out, const TvmafSettings *s_in)
     if (!c)
         return TVMAF_ERR(ENOMEM);
     c->s = s;
+    c->history = s.no_fixed_features ? 0 : 1;
     c->cpu_flags = tvmaf_cpu_flags_usable(s.cpu_mask);
     c->n_workers = s.n_threads ? s.n_threads : online_cpus();
     pthread_mutex_init(&c->lock, NULL);
@@ -115,6 +117,13 @@ static void free_workers(TvmafContext *c)
         tvmaf_adm_free(&c->workers[i].adm);
         tvmaf_motion_free(&c->workers[i].motion);
     }
+    for (unsigned k = 0; k < c->n_inst; k++) {
+        TvmafInstance *const in = &c->inst[k];
+        for (int i = 0; in->state && i < c->n_workers; i++)
+            in->kind->free(&in->state[i]);
+        free(in->state);
+        in->state = NULL;
+    }
 }
 
 void tvmaf_close(TvmafContext **pc)
@@ -126,16 +135,58 @@ void tvmaf_close(TvmafContext **pc)
     free_workers(c);
     free(c->workers);
     tvmaf_picture_unref(&c->prev_ref);
+    tvmaf_picture_unref(&c->prev2_ref);
     for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
         free(c->scores[f]);
+    for (unsigned o = 0; o < c->n_out; o++)
+        free(c->out_vals[o]);
     free(c->done);
     pthread_mutex_destroy(&c->lock);
     free(c);
     *pc = NULL;
 }
 
+static TvmafKindEnv kind_env(const TvmafContext *c)
+{
+    return (TvmafKindEnv){ .w = c->w, .h = c->h, .bpc = c->bpc, .layout = c->layout,
+                           .cpu_flags = c->cpu_flags,
+                           .motion_classic = c->s.motion_compat == TVMAF_MOTION_CLASSIC };
+}
+
+static int init_instances(TvmafContext *c)
+{
+    const TvmafKindEnv env = kind_env(c);
+    for (unsigned k = 0; k < c->n_inst; k++) {
+        TvmafInstance *const in = &c->inst[k];
+        if ((in->kind->flags & TVMAF_KIND_CHROMA) && c->layout == TVMAF_PIX_LAYOUT_400) {
+            tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                      "extractor %s needs chroma planes; the input is 4:0:0", in->kind->name);
+            return -ENOTSUP;
+        }
+        in->state = calloc((size_t)c->n_workers, sizeof(*in->state));
+        if (!in->state)
+            return -ENOMEM;
+        for (int i = 0; i < c->n_workers; i++) {
+            const int err = in->kind->init(&in->state[i], &env, in->opts.bytes);
+            if (err < 0) {
+                tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                          "extractor %s cannot run on %dx%d %d-bit input (%s)", in->kind->name,
+                          c->w, c->h, c->bpc, strerror(-err));
+                return err;
+            }
+        }
+    }
+    return 0;
+}
+
 static int init_workers(TvmafContext *c)
 {
+    if (c->s.no_fixed_features) {
+        const int err = init_instances(c);
+        if (err < 0)
+            free_workers(c);
+        return err;
+    }
     const TvmafVifOptions vo = { .enhn_gain_limit = c->s.vif_enhn_gain_limit };
     TvmafAdmOptions ao;
     tvmaf_option_defaults(tvmaf_adm_options, &ao);
@@ -157,7 +208,10 @@ static int init_workers(TvmafContext *c)
             return err;
         }
     }
-    return 0;
+    const int err = init_instances(c);
+    if (err < 0)
+        free_workers(c);
+    return err;
 }
 
 /* One worker's allocations in init_workers(): every per-worker buffer must
@@ -237,12 +291,19 @@ static int grow_results(TvmafContext *c, unsigned need)
     }
     int err = 0;
     pthread_mutex_lock(&c->lock);
-    for (int f = 0; f < TVMAF_FEATURE_COUNT && !err; f++) {
+    for (int f = 0; f < TVMAF_FEATURE_COUNT && !err && !c->s.no_fixed_features; f++) {
         double *p = realloc(c->scores[f], cap * sizeof(*p));
         if (!p)
             err = -ENOMEM;
         else
             c->scores[f] = p;
+    }
+    for (unsigned o = 0; o < c->n_out && !err; o++) {
+        double *p = realloc(c->out_vals[o], cap * sizeof(*p));
+        if (!p)
+            err = -ENOMEM;
+        else
+            c->out_vals[o] = p;
     }
     if (!err) {
         unsigned char *d = realloc(c->done, cap);
@@ -261,7 +322,7 @@ static int grow_results(TvmafContext *c, unsigned need)
 typedef struct FrameJob {
     TvmafContext *c;
     unsigned index;
-    TvmafPicture ref, dis, prev_ref; /* prev_ref empty for frame 0 */
+    TvmafPicture ref, dis, prev_ref, prev2_ref; /* empty when absent */
 } FrameJob;
 
 static TvmafPlane luma(const TvmafPicture *p)
@@ -270,18 +331,39 @@ static TvmafPlane luma(const TvmafPicture *p)
                          .w = p->w[0], .h = p->h[0], .bpc = p->bpc };
 }
 
+static int run_instances(TvmafContext *c, const FrameJob *j, int worker, double *v)
+{
+    const TvmafFrameInput in = {
+        .index = j->index, .ref = &j->ref, .dis = &j->dis,
+        .prev_ref = { j->prev_ref.buf ? &j->prev_ref : NULL,
+                      j->prev2_ref.buf ? &j->prev2_ref : NULL },
+    };
+    for (unsigned k = 0; k < c->n_inst; k++) {
+        const TvmafInstance *const is = &c->inst[k];
+        double *const out = v + is->first_output;
+        for (unsigned o = 0; o < is->kind->n_outputs; o++)
+            out[o] = 0.;
+        if (!(is->kind->flags & TVMAF_KIND_EVERY_FRAME) && j->index % c->s.subsample)
+            continue;
+        const int err = is->kind->compute(is->state[worker], is->opts.bytes, &in, out);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
 static void run_frame(void *arg, int worker)
 {
     FrameJob *j = arg;
     TvmafContext *c = j->c;
     TvmafWorker *w = &c->workers[worker];
-    double v[TVMAF_FEATURE_COUNT];
+    double v[TVMAF_FEATURE_COUNT], ov[TVMAF_MAX_OUTPUTS];
     for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
         v[f] = 0.;
     const TvmafPlane ref = luma(&j->ref), dis = luma(&j->dis);
     int err = 0;
 
-    if (j->index % c->s.subsample == 0) {
+    if (!c->s.no_fixed_features && j->index % c->s.subsample == 0) {
         double vif[TVMAF_VIF_SCALES];
         TvmafAdmScores adm;
         err = tvmaf_vif_compute(w->vif, &ref, &dis, vif);
@@ -295,10 +377,12 @@ static void run_frame(void *arg, int worker)
                 v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm.scale[s];
         }
     }
-    if (!err && j->prev_ref.buf) {
+    if (!err && j->prev_ref.buf && !c->s.no_fixed_features) {
         const TvmafPlane prev = luma(&j->prev_ref);
         err = tvmaf_motion_compute(w->motion, &prev, &ref, &v[TVMAF_FEATURE_MOTION]);
     }
+    if (!err)
+        err = run_instances(c, j, worker, ov);
 
     pthread_mutex_lock(&c->lock);
     if (err < 0) {
@@ -308,8 +392,10 @@ static void run_frame(void *arg, int worker)
                       j->index, strerror(-err));
         }
     } else {
-        for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
+        for (int f = 0; f < TVMAF_FEATURE_COUNT && !c->s.no_fixed_features; f++)
             c->scores[f][j->index] = v[f];
+        for (unsigned o = 0; o < c->n_out; o++)
+            c->out_vals[o][j->index] = ov[o];
         c->done[j->index] = 1;
     }
     pthread_mutex_unlock(&c->lock);
@@ -317,6 +403,7 @@ static void run_frame(void *arg, int worker)
     tvmaf_picture_unref(&j->ref);
     tvmaf_picture_unref(&j->dis);
     tvmaf_picture_unref(&j->prev_ref);
+    tvmaf_picture_unref(&j->prev2_ref);
     free(j);
 }
 
@@ -396,11 +483,22 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
     }
     j->c = c;
     j->index = c->n_frames;
-    if (c->prev_ref.buf) {
-        j->prev_ref = c->prev_ref; /* the context's reference moves into the job */
-        memset(&c->prev_ref, 0, sizeof(c->prev_ref));
+    /* The job takes the context's references to frames i-1 (and i-2); the
+     * context keeps what frame i+1 will need. */
+    if (c->history >= 2 && c->prev_ref.buf && tvmaf_picture_ref(&j->prev_ref, &c->prev_ref) < 0) {
+        free(j);
+        return TVMAF_ERR(EINVAL);
     }
-    if (tvmaf_picture_ref(&c->prev_ref, ref) < 0) {
+    if (c->history >= 2) {
+        j->prev2_ref = c->prev2_ref;
+        c->prev2_ref = c->prev_ref;
+    } else {
+        j->prev_ref = c->prev_ref;
+    }
+    memset(&c->prev_ref, 0, sizeof(c->prev_ref));
+    if (c->history && tvmaf_picture_ref(&c->prev_ref, ref) < 0) {
+        tvmaf_picture_unref(&j->prev_ref);
+        tvmaf_picture_unref(&j->prev2_ref);
         free(j);
         return TVMAF_ERR(EINVAL);
     }
@@ -423,15 +521,20 @@ int tvmaf_flush(TvmafContext *c)
         return c->error ? TVMAF_ERR(-c->error) : 0;
     tvmaf_thread_pool_wait(c->thread_pool);
     tvmaf_picture_unref(&c->prev_ref);
+    tvmaf_picture_unref(&c->prev2_ref);
     c->flushed = 1;
     if (c->error)
         return TVMAF_ERR(-c->error);
-    if (c->n_frames) {
+    if (c->n_frames && !c->s.no_fixed_features) {
         TvmafMotionOptions mo;
         tvmaf_option_defaults(tvmaf_motion_options, &mo);
         tvmaf_motion_finish(&mo, c->scores[TVMAF_FEATURE_MOTION], c->n_frames,
                             c->scores[TVMAF_FEATURE_MOTION2], NULL);
     }
+    for (unsigned k = 0; k < c->n_inst && c->n_frames; k++)
+        if (c->inst[k].kind->finish)
+            c->inst[k].kind->finish(c->inst[k].opts.bytes, &c->out_vals[c->inst[k].first_output],
+                                    c->n_frames);
     return 0;
 }
 
@@ -485,7 +588,7 @@ int tvmaf_feature_score_at_index(const TvmafContext *c, enum TvmafFeature f, uns
         return TVMAF_ERR(EINVAL);
     if (!c->flushed)
         return TVMAF_ERR(EAGAIN);
-    if (index >= c->n_frames || !c->done[index])
+    if (index >= c->n_frames || !c->done[index] || c->s.no_fixed_features)
         return TVMAF_ERR(ENOENT);
     if (f != TVMAF_FEATURE_MOTION && f != TVMAF_FEATURE_MOTION2 && index % c->s.subsample)
         return TVMAF_ERR(ENOENT);
@@ -500,7 +603,149 @@ int tvmaf_feature_score_pooled(const TvmafContext *c, enum TvmafFeature f,
         return TVMAF_ERR(EINVAL);
     if (!c->flushed)
         return TVMAF_ERR(EAGAIN);
-    if (!c->n_frames)
+    if (!c->n_frames || c->s.no_fixed_features)
         return TVMAF_ERR(ENOENT);
     return tvmaf_pool(c->scores[f], c->n_frames, c->s.subsample, m, out);
+}
+
+static int same_instance(const TvmafInstance *in, const TvmafExtractorKind *k,
+                         const TvmafKindOpts *o)
+{
+    return in->kind == k && !memcmp(in->opts.bytes, o->bytes, k->options_size);
+}
+
+int tvmaf_context_find_instance(const TvmafContext *c, const TvmafExtractorKind *k,
+                                const TvmafKindOpts *opts, unsigned *first_output)
+{
+    for (unsigned i = 0; c && k && opts && i < c->n_inst; i++)
+        if (same_instance(&c->inst[i], k, opts)) {
+            if (first_output)
+                *first_output = c->inst[i].first_output;
+            return 0;
+        }
+    return -ENOENT;
+}
+
+int tvmaf_context_use_instance(TvmafContext *c, const TvmafExtractorKind *k,
+                               const TvmafKindOpts *opts, unsigned *first_output)
+{
+    if (!tvmaf_context_find_instance(c, k, opts, first_output))
+        return 0;
+    if (c->have_geometry || c->n_frames) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "extractor %s: instances must be asked for before the first picture", k->name);
+        return TVMAF_ERR(EINVAL);
+    }
+    if (c->n_inst == TVMAF_MAX_INSTANCES || c->n_out + k->n_outputs > TVMAF_MAX_OUTPUTS) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "extractor %s: at most %d instances and %d outputs",
+                  k->name, TVMAF_MAX_INSTANCES, TVMAF_MAX_OUTPUTS);
+        return TVMAF_ERR(ENOTSUP);
+    }
+    const TvmafKindEnv env = kind_env(c);
+    for (unsigned o = 0; o < k->n_outputs; o++) {
+        char *const key = c->out_key[c->n_out + o];
+        if (tvmaf_kind_key(k, &env, opts, o, key, TVMAF_KEY_SIZE) < 0) {
+            tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "extractor %s: feature key too long", k->name);
+            return TVMAF_ERR(EINVAL);
+        }
+        for (unsigned q = 0; q < c->n_out; q++)
+            if (!strcmp(c->out_key[q], key)) {
+                /* Options outside the key (cambi's enc_width, ...) differ:
+                 * two instances would print the same key. */
+                tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                          "extractor %s: another instance already prints \"%s\" with other "
+                          "options", k->name, key);
+                return TVMAF_ERR(EINVAL);
+            }
+    }
+    TvmafInstance *const in = &c->inst[c->n_inst];
+    memset(in, 0, sizeof(*in));
+    in->kind = k;
+    in->opts = *opts;
+    in->first_output = c->n_out;
+    for (unsigned o = 0; o < k->n_outputs; o++)
+        c->out_inst[c->n_out + o] = (unsigned char)c->n_inst;
+    c->n_out += k->n_outputs;
+    c->n_inst++;
+    if (k->history) {
+        const unsigned h = k->history(opts->bytes);
+        if (h > c->history)
+            c->history = h;
+    }
+    if (first_output)
+        *first_output = in->first_output;
+    return 0;
+}
+
+int tvmaf_use_feature(TvmafContext *c, const char *extractor, const char *options,
+                      unsigned *first_output)
+{
+    VALIDATE(c, c && extractor);
+    const TvmafExtractorKind *const k = tvmaf_kind_find(extractor);
+    if (!k) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "unknown feature extractor \"%.64s\"",
+                  extractor);
+        return TVMAF_ERR(ENOENT);
+    }
+    TvmafKindOpts o;
+    char err[256];
+    const int e = tvmaf_kind_opts_parse(k, &o, options, err, sizeof(err));
+    if (e < 0) {
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "%s", err);
+        return TVMAF_ERR(-e);
+    }
+    return tvmaf_context_use_instance(c, k, &o, first_output);
+}
+
+unsigned tvmaf_output_count(const TvmafContext *c)
+{
+    return c ? c->n_out : 0;
+}
+
+const char *tvmaf_output_key(const TvmafContext *c, unsigned i)
+{
+    return c && i < c->n_out ? c->out_key[i] : NULL;
+}
+
+int tvmaf_output_find(const TvmafContext *c, const char *key, unsigned *i)
+{
+    if (!c || !key || !i)
+        return TVMAF_ERR(EINVAL);
+    for (unsigned o = 0; o < c->n_out; o++)
+        if (!strcmp(c->out_key[o], key)) {
+            *i = o;
+            return 0;
+        }
+    return TVMAF_ERR(ENOENT);
+}
+
+static int every_frame(const TvmafContext *c, unsigned i)
+{
+    return c->inst[c->out_inst[i]].kind->flags & TVMAF_KIND_EVERY_FRAME;
+}
+
+int tvmaf_output_score_at_index(const TvmafContext *c, unsigned i, unsigned index, double *out)
+{
+    if (!c || !out)
+        return TVMAF_ERR(EINVAL);
+    if (!c->flushed)
+        return TVMAF_ERR(EAGAIN);
+    if (i >= c->n_out || index >= c->n_frames || !c->done[index])
+        return TVMAF_ERR(ENOENT);
+    if (!every_frame(c, i) && index % c->s.subsample)
+        return TVMAF_ERR(ENOENT);
+    *out = c->out_vals[i][index];
+    return 0;
+}
+
+int tvmaf_output_score_pooled(const TvmafContext *c, unsigned i, enum TvmafPoolMethod m,
+                              double *out)
+{
+    if (!c || !out)
+        return TVMAF_ERR(EINVAL);
+    if (!c->flushed)
+        return TVMAF_ERR(EAGAIN);
+    if (!c->n_frames || i >= c->n_out)
+        return TVMAF_ERR(ENOENT);
+    return tvmaf_pool(c->out_vals[i], c->n_frames, c->s.subsample, m, out);
 }

@@ -82,7 +82,10 @@ typedef struct TvmafSettings {
     unsigned memory_limit_mib;  ///< memory budget in MiB (2^20 bytes) for the worker
                                 ///< scratch and the pictures in flight; 0 = half of the
                                 ///< physical memory (default 0). See "Memory budget".
-    uint8_t reserved[28];       ///< must stay zero
+    int no_fixed_features;      ///< 1: compute only the instances asked for with
+                                ///< tvmaf_use_feature(), not the enum TvmafFeature set
+                                ///< (default 0)
+    uint8_t reserved[24];       ///< must stay zero
 } TvmafSettings;
 
 /*
@@ -190,7 +193,7 @@ TVMAF_API unsigned tvmaf_frame_count(const TvmafContext *c);
  * Reads one per-frame value after tvmaf_flush().
  * @return 0, TVMAF_ERR(EINVAL) for a bad argument, TVMAF_ERR(EAGAIN) before
  *         the flush, TVMAF_ERR(ENOENT) for a frame out of range or skipped by
- *         `subsample`.
+ *         `subsample`, or for a context opened with `no_fixed_features`.
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_feature_score_at_index(const TvmafContext *c,
                                                              enum TvmafFeature f, unsigned index,
@@ -227,6 +230,76 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_pool(const double *v, unsigned n, unsigned
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_feature_score_pooled(const TvmafContext *c,
                                                            enum TvmafFeature f,
                                                            enum TvmafPoolMethod m, double *out);
+
+/*
+ * Extractor instances. Besides the fixed set above, a context runs any
+ * number of extractor instances, each a libvmaf extractor with its options:
+ *
+ *   - "adm"           integer ADM (adm_enhn_gain_limit, adm_norm_view_dist,
+ *                     adm_ref_display_height, ...)
+ *   - "vif"           integer VIF (vif_enhn_gain_limit)
+ *   - "motion"        integer motion (motion_max_val, motion_five_frame_window, ...)
+ *   - "cambi"         CAMBI banding (cambi_max_val, enc_width, ...)
+ *   - "speed_chroma"  SpEED chroma (speed_max_val, speed_prescale, ...)
+ *
+ * with libvmaf's option names (those of its model files' feature_opts_dicts
+ * and of `--feature`). Each instance produces its outputs under libvmaf's
+ * printed keys: the output name plus the suffix of the options that differ
+ * from their defaults ("integer_adm3_csf_2_dlmw_0.7_egl_1_min_0.5_nw_0.02",
+ * "cambi_hrs_1080_cmxv_17_vlt_0.06"). Outputs are numbered in the order the
+ * instances were asked for, each instance's outputs in libvmaf's order.
+ * Values never depend on the thread count; extractors that need earlier
+ * frames (motion) or the whole series (motion2, motion3, the five-frame
+ * window) are completed by tvmaf_flush(). Chroma extractors get all planes
+ * and refuse 4:0:0 input at the first picture.
+ */
+
+/** Most outputs (over all instances) one context holds. */
+#define TVMAF_MAX_OUTPUTS 64
+
+/**
+ * Asks the context for an extractor instance, before the first picture.
+ * An instance with the same extractor and the same option values is reused.
+ *
+ * @param extractor    libvmaf's extractor name (list above)
+ * @param options      "name=value:name=value", NULL or "" for the defaults
+ * @param first_output receives the index of the instance's first output
+ *                     (its others follow); may be NULL
+ * @return 0; TVMAF_ERR(ENOENT) unknown extractor or option;
+ *         TVMAF_ERR(EINVAL) bad value, a call after the first picture, or
+ *         an instance whose keys another instance already prints;
+ *         TVMAF_ERR(ENOTSUP) more than TVMAF_MAX_OUTPUTS outputs;
+ *         TVMAF_ERR(ENOMEM). Each failure logs one line.
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_use_feature(TvmafContext *c, const char *extractor,
+                                                  const char *options, unsigned *first_output);
+
+/** Number of outputs of the instances asked for (0 with none). */
+TVMAF_API unsigned tvmaf_output_count(const TvmafContext *c);
+
+/** Printed key of output `i` (valid while the context lives), or NULL. */
+TVMAF_API const char *tvmaf_output_key(const TvmafContext *c, unsigned i);
+
+/**
+ * Index of the output printed as `key`.
+ * @return 0, TVMAF_ERR(ENOENT) no such output, TVMAF_ERR(EINVAL).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_output_find(const TvmafContext *c, const char *key,
+                                                  unsigned *i);
+
+/**
+ * Reads output `i` of frame `index` after tvmaf_flush().
+ * @return as tvmaf_feature_score_at_index() (ENOENT also for a bad `i`).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_output_score_at_index(const TvmafContext *c, unsigned i,
+                                                            unsigned index, double *out);
+
+/**
+ * Pools output `i` over the frames of a flushed context.
+ * @return as tvmaf_feature_score_pooled().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_output_score_pooled(const TvmafContext *c, unsigned i,
+                                                          enum TvmafPoolMethod m, double *out);
 
 #ifdef __cplusplus
 }
