@@ -25,6 +25,7 @@
 typedef struct Classic {
     TvmafModel *m;
     unsigned set;
+    int instances; /* reads extractor instances of set 0, not a fixed set */
 } Classic;
 
 typedef struct Tiny {
@@ -159,6 +160,13 @@ int tvmaf_scorer_add_model(TvmafScorer *s, TvmafModel **pm)
     int err = addable(s, name);
     if (err)
         return err;
+    if (!tvmaf_model_runs_on_fixed_set(*pm)) {
+        s->classic[s->n_classic].m = *pm;
+        s->classic[s->n_classic].set = 0;
+        s->classic[s->n_classic++].instances = 1;
+        *pm = NULL;
+        return 0;
+    }
     TvmafSettings st = s->settings;
     if ((err = tvmaf_model_apply_settings(*pm, &st)) < 0)
         return err;
@@ -287,6 +295,15 @@ static unsigned context_limit_mib(const TvmafScorer *s)
     return share < 1 ? 1 : share > UINT_MAX ? UINT_MAX : (unsigned)share;
 }
 
+/* Set 0's fixed features run unless only instance models were added. */
+static int fixed_needed(const TvmafScorer *s)
+{
+    unsigned n_inst = 0;
+    for (unsigned c = 0; c < s->n_classic; c++)
+        n_inst += s->classic[c].instances;
+    return s->n_tiny || n_inst < s->n_classic || !s->n_classic;
+}
+
 static int start(TvmafScorer *s)
 {
     const unsigned limit_mib = context_limit_mib(s);
@@ -295,7 +312,16 @@ static int start(TvmafScorer *s)
         st.memory_limit_mib = limit_mib;
         st.adm_enhn_gain_limit = s->egl[k][0];
         st.vif_enhn_gain_limit = s->egl[k][1];
+        st.no_fixed_features = k == 0 && !fixed_needed(s);
         const int err = tvmaf_open(&s->ctx[k], &st);
+        if (err < 0)
+            return err;
+    }
+    /* Extractor instances live in set 0: one thread pool for them all. */
+    for (unsigned c = 0; c < s->n_classic; c++) {
+        if (!s->classic[c].instances)
+            continue;
+        const int err = tvmaf_model_use_features(s->classic[c].m, s->ctx[0]);
         if (err < 0)
             return err;
     }
@@ -346,7 +372,7 @@ static int read_features(TvmafScorer *s, unsigned *nm)
         s->settings.motion_compat == TVMAF_MOTION_CLASSIC ? order_classic : order_fused;
     const unsigned n = s->n_frames;
     for (unsigned k = 0; k < s->n_sets; k++)
-        for (unsigned f = 0; f < N_ORDER; f++) {
+        for (unsigned f = 0; f < N_ORDER && !(k == 0 && !fixed_needed(s)); f++) {
             char *const key = s->keys[*nm];
             int err = tvmaf_feature_key(s->ctx[k], order[f], key, sizeof(s->keys[0]));
             if (err < 0)
@@ -364,6 +390,22 @@ static int read_features(TvmafScorer *s, unsigned *nm)
                                              .values = col, .n_frames = n, .feature_set = k };
             (*nm)++;
         }
+    const TvmafContext *const c0 = s->ctx[0];
+    for (unsigned o = 0; o < tvmaf_output_count(c0); o++) {
+        const char *const key = tvmaf_output_key(c0, o);
+        int dup = 0;
+        for (unsigned q = 0; q < *nm; q++)
+            dup |= !strcmp(s->metrics[q].name, key);
+        if (dup)
+            continue;
+        double *const col = s->values + (size_t)*nm * n;
+        for (unsigned i = 0; i < n; i++)
+            if (tvmaf_output_score_at_index(c0, o, i, &col[i]) < 0)
+                col[i] = NAN; /* skipped by subsample */
+        s->metrics[*nm] = (TvmafMetric){ .name = key, .kind = TVMAF_METRIC_FEATURE,
+                                         .values = col, .n_frames = n, .feature_set = 0 };
+        (*nm)++;
+    }
     return 0;
 }
 
@@ -465,7 +507,8 @@ int tvmaf_scorer_flush(TvmafScorer *s)
     for (unsigned k = 0; k < s->n_sets; k++)
         if ((err = tvmaf_flush(s->ctx[k])) < 0)
             return err;
-    const unsigned max = N_ORDER * s->n_sets + s->n_classic + s->n_tiny;
+    const unsigned max =
+        N_ORDER * s->n_sets + tvmaf_output_count(s->ctx[0]) + s->n_classic + s->n_tiny;
     const unsigned n = s->n_frames;
     s->values = malloc(sizeof(double) * (size_t)n * max);
     s->keys = calloc(max, sizeof(*s->keys));

@@ -51,14 +51,26 @@ typedef struct CliOptions {
  */
 int tvmaf_cli_parse(int argc, char **argv, CliOptions *o);
 
+#define CLI_MAX_OVERRIDES 16
+
+/** One "extractor.option=value" of a --model argument (libvmaf's feature
+ *  overload: "cambi.enc_width=1280"). */
+typedef struct CliModelOverride {
+    const char *extractor, *option, *value;
+} CliModelOverride;
+
 /**
- * Splits a --model argument, libvmaf's "version=NAME:name=foo:enable_transform"
- * (keys path=, version=, name=, disable_clip, enable_transform), into `buf`
- * (a copy): exactly one of *path / *version is set, the name and flags go
- * to cfg. Returns 0, or -1 after one line on stderr.
+ * Splits a --model argument, libvmaf's
+ * "version=NAME:name=foo:enable_transform:cambi.enc_width=1280" (keys
+ * path=, version=, name=, disable_clip, enable_transform and
+ * EXTRACTOR.OPTION=VALUE), into `buf` (a copy): exactly one of *path /
+ * *version is set, the name and flags go to cfg, the extractor options to
+ * ov[0 .. *n_ov - 1] (at most CLI_MAX_OVERRIDES). Returns 0, or -1 after
+ * one line on stderr.
  */
 int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **path,
-                         const char **version, TvmafModelConfig *cfg);
+                         const char **version, TvmafModelConfig *cfg, CliModelOverride *ov,
+                         int *n_ov);
 
 /** Prints the usage text. */
 void tvmaf_cli_usage(FILE *f);

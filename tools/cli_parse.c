@@ -183,10 +183,11 @@ static int parse_size_mib(const char *opt, const char *s, unsigned *mib_out)
     return 0;
 }
 
-/* Splits "version=NAME:name=foo:enable_transform" (libvmaf's syntax). */
 int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **path,
-                            const char **version, TvmafModelConfig *cfg)
+                         const char **version, TvmafModelConfig *cfg, CliModelOverride *ov,
+                         int *n_ov)
 {
+    *n_ov = 0;
     if (strlen(spec) >= size) {
         fprintf(stderr, "tinyvmaf: --model: argument too long\n");
         return -1;
@@ -211,9 +212,21 @@ int tvmaf_cli_model_spec(const char *spec, char *buf, size_t size, const char **
         else if ((!strcmp(kv, "disable_clip") || !strcmp(kv, "enable_transform")) && val &&
                  !strcmp(val, "false"))
             ;
-        else {
+        else if (strchr(kv, '.') && kv[0] != '.' && strchr(kv, '.')[1] && val) {
+            if (*n_ov == CLI_MAX_OVERRIDES) {
+                fprintf(stderr, "tinyvmaf: --model \"%s\": at most %d extractor options\n", spec,
+                        CLI_MAX_OVERRIDES);
+                return -1;
+            }
+            char *const dot = strchr(kv, '.');
+            *dot = 0;
+            ov[*n_ov].extractor = kv;
+            ov[*n_ov].option = dot + 1;
+            ov[(*n_ov)++].value = val;
+        } else {
             fprintf(stderr, "tinyvmaf: --model \"%s\": unknown or incomplete key \"%s\" "
-                    "(path=, version=, name=, disable_clip, enable_transform)\n", spec, kv);
+                    "(path=, version=, name=, disable_clip, enable_transform, "
+                    "EXTRACTOR.OPTION=VALUE)\n", spec, kv);
             return -1;
         }
     }

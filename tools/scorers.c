@@ -52,12 +52,19 @@ static int add_classic(TvmafScorers *s, const char *spec)
     TvmafModelConfig cfg;
     tvmaf_model_default_config(&cfg);
     cfg.logger.callback = log_to_stderr;
-    if (tvmaf_cli_model_spec(spec, buf, sizeof(buf), &path, &version, &cfg))
+    CliModelOverride ov[CLI_MAX_OVERRIDES];
+    int n_ov = 0;
+    if (tvmaf_cli_model_spec(spec, buf, sizeof(buf), &path, &version, &cfg, ov, &n_ov))
         return -1;
     TvmafModel *m;
     if ((version ? tvmaf_model_load_version(&m, version, &cfg)
                  : tvmaf_model_load_path(&m, path, &cfg)) < 0)
         return -1;
+    for (int i = 0; i < n_ov; i++)
+        if (tvmaf_model_set_feature_option(m, ov[i].extractor, ov[i].option, ov[i].value) < 0) {
+            tvmaf_model_free(&m);
+            return -1;
+        }
     snprintf(s->classic_label[s->n_classic], sizeof(s->classic_label[0]), "%s",
              version ? version : path);
     if (tvmaf_scorer_add_model(s->sc, &m) < 0) {

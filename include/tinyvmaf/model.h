@@ -4,6 +4,16 @@
  * transform and clip), evaluated exactly as libvmaf does so that scores
  * match its output to the last printed digit.
  *
+ * Both generations of libvmaf models load: v0.6.1 (adm2, vif_scale0..3,
+ * motion2) and VMAF v1 (vmaf_v1.0.16_*: cambi, speed_chroma_uv, adm3,
+ * motion3, each with its own extractor options in `feature_opts_dicts`, a
+ * `chroma_correction_parameter`, a quadratic `score_transform` and a
+ * `score_clip`). A model's features come from extractor instances of a
+ * context (tinyvmaf.h, tvmaf_use_feature()): tvmaf_model_use_features()
+ * asks a context for them. A v0.6.1-style model (features of enum
+ * TvmafFeature, only gain-limit options) can also read the context's fixed
+ * feature set, as before.
+ *
  * Requires the library to be built with jansson; otherwise every loader
  * returns TVMAF_ERR(ENOTSUP).
  *
@@ -56,7 +66,8 @@ TVMAF_API void tvmaf_model_default_config(TvmafModelConfig *cfg);
  *         feature count not matching slopes/intercepts, non-numeric values,
  *         non-finite numbers, bad libsvm text); TVMAF_ERR(ENOTSUP) valid but
  *         unsupported (bootstrap collections, float-extractor features,
- *         feature options other than the gain limits);
+ *         a feature no extractor provides, an option its extractor does
+ *         not have);
  *         TVMAF_ERR(EINVAL) bad argument; TVMAF_ERR(ENOMEM).
  *         Every failure logs one line naming the file and the problem.
  */
@@ -91,26 +102,73 @@ TVMAF_API const char *tvmaf_model_name(const TvmafModel *m);
 /**
  * Sets in `s` the feature options the model's features were trained with
  * (the gain limits of the "neg" models; everything else untouched). A
- * context opened with these settings can feed the model.
+ * context opened with these settings can feed the model from its fixed
+ * feature set (see tvmaf_model_runs_on_fixed_set()).
  * @return 0 or TVMAF_ERR(EINVAL).
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_apply_settings(const TvmafModel *m, TvmafSettings *s);
 
 /**
+ * Overrides one extractor option for every feature of the model that the
+ * extractor provides, as libvmaf's `--model version=...:cambi.enc_width=1280`
+ * does ("cambi", "enc_width", "1280"). Call it before the model feeds a
+ * context or a scorer.
+ * @return 0; TVMAF_ERR(ENOENT) the model uses no such extractor, or the
+ *         extractor has no such option; TVMAF_ERR(EINVAL) a bad value
+ *         (logged to the model's logger, one line).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_set_feature_option(TvmafModel *m,
+                                                               const char *extractor,
+                                                               const char *option,
+                                                               const char *value);
+
+/** 1 when the model can read a context's fixed feature set (enum
+ *  TvmafFeature, with tvmaf_model_apply_settings()), 0 when it needs
+ *  extractor instances. */
+TVMAF_API int tvmaf_model_runs_on_fixed_set(const TvmafModel *m);
+
+/** Number of input features. */
+TVMAF_API unsigned tvmaf_model_feature_count(const TvmafModel *m);
+
+/** Name of input feature i as the model file spells it, or NULL. */
+TVMAF_API const char *tvmaf_model_feature_name(const TvmafModel *m, unsigned i);
+
+/**
+ * Asks context `c` (before its first picture) for the extractor instances
+ * the model's features come from (tvmaf_use_feature()).
+ * @return 0 or as tvmaf_use_feature().
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_use_features(const TvmafModel *m, TvmafContext *c);
+
+/**
+ * Predicts one frame from the model's `n` feature values in model order
+ * (tvmaf_model_feature_name()), with libvmaf's steps: normalisation,
+ * chroma correction, SVR, de-normalisation, transform, clip.
+ * @return 0 or TVMAF_ERR(EINVAL) (n is not the feature count).
+ */
+TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_predict_values(const TvmafModel *m,
+                                                           const double *values, unsigned n,
+                                                           double *score);
+
+/**
  * Predicts one frame from feature values indexed by enum TvmafFeature
  * (only the model's features are read), with libvmaf's steps:
  * normalisation, SVR, de-normalisation, transform, clip.
- * @return 0 or TVMAF_ERR(EINVAL).
+ * @return 0 or TVMAF_ERR(EINVAL) (also for a model that does not run on
+ *         the fixed set).
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_predict(const TvmafModel *m,
                                                     const double features[TVMAF_FEATURE_COUNT],
                                                     double *score);
 
 /**
- * Predicts frame `index` of a flushed context.
- * @return 0; TVMAF_ERR(EINVAL) when the context's feature options differ
- *         from the model's (see tvmaf_model_apply_settings()); otherwise as
- *         tvmaf_feature_score_at_index().
+ * Predicts frame `index` of a flushed context: each feature from the
+ * context's instance with the model's options, or else (a model running on
+ * the fixed set) from the fixed set.
+ * @return 0; TVMAF_ERR(EINVAL) when the context has neither (no instance,
+ *         or gain limits other than the model's; see
+ *         tvmaf_model_use_features(), tvmaf_model_apply_settings());
+ *         otherwise as tvmaf_feature_score_at_index().
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_score_at_index(const TvmafModel *m,
                                                            const TvmafContext *c, unsigned index,

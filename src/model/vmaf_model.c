@@ -27,8 +27,22 @@
 struct TvmafModel {
     char *name;
     unsigned flags;
+    TvmafLogger logger;
     int n;                            /* number of features */
+    char *feature_name[MAX_FEATURES]; /* as the model file names them */
+    /* A model runs on the fixed feature set when every feature is one of
+     * enum TvmafFeature and its only options are the gain limits; any
+     * model also runs on extractor instances (kind, options, output). */
+    int fixed;
     enum TvmafFeature feature[MAX_FEATURES];
+    const TvmafExtractorKind *kind[MAX_FEATURES];
+    unsigned output[MAX_FEATURES];
+    TvmafKindOpts *opts;              /* MAX_FEATURES entries */
+    /* chroma_correction_parameter: libvmaf replaces a speed_chroma value of
+     * exactly 0 by ccp * (1 - adm3), in the normalised domain. */
+    int ccp_enabled;
+    double ccp;
+    int guided, guiding;              /* feature indices of speed_chroma and adm3 */
     int linear_rescale;
     double slope0, intercept0;        /* output de-normalisation */
     double slope[MAX_FEATURES], intercept[MAX_FEATURES];
@@ -58,6 +72,9 @@ void tvmaf_model_free(TvmafModel **pm)
     if (!pm || !*pm)
         return;
     tvmaf_svm_clear(&(*pm)->svm);
+    for (int i = 0; i < (*pm)->n; i++)
+        free((*pm)->feature_name[i]);
+    free((*pm)->opts);
     free((*pm)->name);
     free(*pm);
     *pm = NULL;
@@ -90,16 +107,6 @@ static const struct {
     { "integer_vif_scale2", TVMAF_FEATURE_VIF_SCALE2 },
     { "integer_vif_scale3", TVMAF_FEATURE_VIF_SCALE3 },
 };
-
-static int is_adm(enum TvmafFeature f)
-{
-    return f <= TVMAF_FEATURE_ADM_SCALE3;
-}
-
-static int is_vif(enum TvmafFeature f)
-{
-    return f >= TVMAF_FEATURE_VIF_SCALE0;
-}
 
 #if TVMAF_HAVE_JANSSON
 #include <jansson.h>
@@ -203,11 +210,26 @@ static int parse_transform(const Ctx *x, TvmafModel *m, json_t *t)
     return e;
 }
 
+/* The text of a JSON option value, as libvmaf's dictionary holds it. */
+static int opt_text(const Ctx *x, json_t *v, const char *key, char *buf, size_t size)
+{
+    if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v) && isfinite(json_real_value(v)))
+        snprintf(buf, size, "%.17g", json_real_value(v));
+    else if (json_is_boolean(v))
+        snprintf(buf, size, "%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_string(v))
+        snprintf(buf, size, "%.63s", json_string_value(v));
+    else
+        FAIL(EBADMSG, "feature option \"%s\" is not a number, boolean or string", key);
+    return 0;
+}
+
 static int parse_feature_opts(const Ctx *x, TvmafModel *m, json_t *a)
 {
     if (!json_is_array(a) || (int)json_array_size(a) != m->n)
         FAIL(EBADMSG, "model_dict.feature_opts_dicts must be an array of %d objects", m->n);
-    int adm_set = 0, vif_set = 0;
     for (int i = 0; i < m->n; i++) {
         json_t *o = json_array_get(a, (size_t)i);
         if (!json_is_object(o))
@@ -215,32 +237,47 @@ static int parse_feature_opts(const Ctx *x, TvmafModel *m, json_t *a)
         const char *key;
         json_t *v;
         json_object_foreach(o, key, v) {
-            const int adm_key = !strcmp(key, "adm_enhn_gain_limit");
-            const int vif_key = !strcmp(key, "vif_enhn_gain_limit");
-            if ((!adm_key || !is_adm(m->feature[i])) && (!vif_key || !is_vif(m->feature[i])))
+            char text[64], err[256];
+            const int e = opt_text(x, v, key, text, sizeof(text));
+            if (e)
+                return e;
+            if (!m->kind[i])
                 FAIL(ENOTSUP, "feature option \"%s\" (feature %d) is not supported", key, i);
-            if (!json_is_number(v))
-                FAIL(EBADMSG, "feature option \"%s\" is not a number", key);
-            const double g = json_number_value(v);
-            if (!(g >= 1.0 && g <= 100.0))
-                FAIL(EBADMSG, "feature option \"%s\" = %g is outside [1, 100]", key, g);
-            double *dst = adm_key ? &m->adm_egl : &m->vif_egl;
-            int *set = adm_key ? &adm_set : &vif_set;
-            if (*set && *dst != g)
-                FAIL(ENOTSUP, "features use different values of \"%s\"", key);
-            *dst = g;
-            *set = 1;
+            const int r = tvmaf_kind_opts_set(m->kind[i], &m->opts[i], key, text, err, sizeof(err));
+            if (r == -ENOENT)
+                FAIL(ENOTSUP, "feature %s: %s", m->feature_name[i], err);
+            if (r < 0)
+                FAIL(EBADMSG, "feature %s: %s", m->feature_name[i], err);
+            if (strcmp(key, "adm_enhn_gain_limit") && strcmp(key, "vif_enhn_gain_limit"))
+                m->fixed = 0;
         }
     }
-    /* Every feature of an extractor comes from one run of it: a model
-     * whose ADM (or VIF) features disagree on options is not supported. */
-    for (int i = 0; i < m->n; i++) {
-        json_t *o = json_array_get(a, (size_t)i);
-        if ((is_adm(m->feature[i]) && adm_set && !json_object_get(o, "adm_enhn_gain_limit")) ||
-            (is_vif(m->feature[i]) && vif_set && !json_object_get(o, "vif_enhn_gain_limit")))
-            FAIL(ENOTSUP, "features of one extractor use different options");
-    }
     return 0;
+}
+
+/* The fixed set's gain limits from the instance options, when every ADM
+ * (VIF) feature agrees; otherwise the model runs on instances. */
+static void fixed_gain_limits(TvmafModel *m)
+{
+    int adm_set = 0, vif_set = 0;
+    for (int i = 0; i < m->n && m->fixed; i++) {
+        const int adm = !strcmp(m->kind[i]->name, "adm"), vif = !strcmp(m->kind[i]->name, "vif");
+        if (!adm && !vif)
+            continue;
+        const TvmafOption *const o =
+            tvmaf_option_find(m->kind[i]->options, adm ? "adm_enhn_gain_limit" : "vif_enhn_gain_limit");
+        if (!o) {
+            m->fixed = 0;
+            break;
+        }
+        const double g = *(const double *)(m->opts[i].bytes + o->offset);
+        double *const dst = adm ? &m->adm_egl : &m->vif_egl;
+        int *const set = adm ? &adm_set : &vif_set;
+        if (*set && *dst != g)
+            m->fixed = 0;
+        *dst = g;
+        *set = 1;
+    }
 }
 
 static int parse_model(const Ctx *x, TvmafModel *m, json_t *root)
@@ -269,24 +306,33 @@ static int parse_model(const Ctx *x, TvmafModel *m, json_t *root)
     if (json_array_size(names) > MAX_FEATURES)
         FAIL(EBADMSG, "model_dict.feature_names has %zu entries (at most %d)", json_array_size(names),
              MAX_FEATURES);
-    m->n = (int)json_array_size(names);
-    for (int i = 0; i < m->n; i++) {
+    m->opts = calloc(MAX_FEATURES, sizeof(*m->opts));
+    if (!m->opts)
+        return TVMAF_ERR(ENOMEM);
+    m->fixed = 1;
+    for (int i = 0; i < (int)json_array_size(names); i++) {
         json_t *s = json_array_get(names, (size_t)i);
         if (!json_is_string(s))
             FAIL(EBADMSG, "model_dict.feature_names[%d] is not a string", i);
         const char *name = json_string_value(s);
+        if (!(m->feature_name[i] = strdup(name)))
+            return TVMAF_ERR(ENOMEM);
+        m->n = i + 1;
         int found = 0;
         for (size_t k = 0; k < sizeof(feature_map) / sizeof(feature_map[0]); k++)
             if (!strcmp(name, feature_map[k].name)) {
                 m->feature[i] = feature_map[k].f;
                 found = 1;
             }
-        if (!found) {
+        if (!found)
+            m->fixed = 0;
+        if (tvmaf_kind_find_model_name(name, &m->kind[i], &m->output[i])) {
             if (!strncmp(name, "VMAF_feature_", 13))
                 FAIL(ENOTSUP, "feature \"%.64s\" comes from libvmaf's float extractors, which tinyvmaf "
                      "does not compute (use an integer model such as vmaf_v0.6.1)", name);
             FAIL(ENOTSUP, "unknown feature \"%.64s\"", name);
         }
+        tvmaf_kind_opts_default(m->kind[i], &m->opts[i]);
     }
 
     json_t *norm = json_object_get(md, "norm_type");
@@ -345,6 +391,34 @@ static int parse_model(const Ctx *x, TvmafModel *m, json_t *root)
         if (e)
             return e;
     }
+    fixed_gain_limits(m);
+
+    json_t *ccp = json_object_get(md, "chroma_correction_parameter");
+    if (ccp && !json_is_null(ccp)) {
+        if (!json_is_number(ccp) || !isfinite(json_number_value(ccp)))
+            FAIL(EBADMSG, "model_dict.chroma_correction_parameter is not a finite number");
+        m->ccp = json_number_value(ccp);
+        /* libvmaf skips the prediction altogether for 0. */
+        if (m->ccp == 0.0)
+            FAIL(ENOTSUP, "chroma_correction_parameter 0 is not supported");
+        m->ccp_enabled = 1;
+        m->guided = m->guiding = -1;
+        for (int i = 0; i < m->n; i++) {
+            /* libvmaf finds both by substring of the feature name. */
+            int *const slot = strstr(m->feature_name[i], "speed_chroma") ? &m->guided
+                              : strstr(m->feature_name[i], "adm3")       ? &m->guiding
+                                                                         : NULL;
+            if (slot && *slot >= 0)
+                FAIL(EBADMSG, "chroma_correction_parameter: more than one %s feature",
+                     slot == &m->guided ? "speed_chroma" : "adm3");
+            if (slot)
+                *slot = i;
+        }
+        if (m->guided < 0 || m->guiding < 0)
+            FAIL(ENOTSUP, "chroma_correction_parameter needs one speed_chroma and one adm3 feature");
+        if (!m->linear_rescale)
+            FAIL(ENOTSUP, "chroma_correction_parameter needs norm_type linear_rescale");
+    }
 
     json_t *svm = json_object_get(md, "model");
     if (!json_is_string(svm))
@@ -365,6 +439,7 @@ static int load_json(TvmafModel **m_out, json_t *root, const Ctx *x, const Tvmaf
     if (!m)
         return TVMAF_ERR(ENOMEM);
     m->flags = cfg->flags;
+    m->logger = cfg->logger;
     m->name = strdup(cfg->name ? cfg->name : "vmaf");
     int err = m->name ? parse_model(x, m, root) : TVMAF_ERR(ENOMEM);
     if (err < 0) {
@@ -562,15 +637,22 @@ static double piecewise_linear(const TvmafModel *m, double x)
     return y;
 }
 
-int tvmaf_model_predict(const TvmafModel *m, const double features[TVMAF_FEATURE_COUNT],
-                        double *score)
+/* libvmaf's vmaf_predict_score_at_index() from the model's feature values,
+ * in model order. */
+static double predict(const TvmafModel *m, const double *x)
 {
-    if (!m || !features || !score)
-        return TVMAF_ERR(EINVAL);
     double z[MAX_FEATURES];
-    for (int i = 0; i < m->n; i++) {
-        const double f = features[m->feature[i]];
-        z[i] = m->linear_rescale ? m->slope[i] * f + m->intercept[i] : f;
+    for (int i = 0; i < m->n; i++)
+        z[i] = m->linear_rescale ? m->slope[i] * x[i] + m->intercept[i] : x[i];
+    if (m->ccp_enabled) {
+        /* Read back through the de-normalisation, as libvmaf does. */
+        const int g = m->guided, a = m->guiding;
+        const double guided = (z[g] - m->intercept[g]) / m->slope[g];
+        if (guided == 0.0) {
+            const double adm3 = (z[a] - m->intercept[a]) / m->slope[a];
+            const double corrected = -m->ccp * adm3 + m->ccp;
+            z[g] = m->slope[g] * corrected + m->intercept[g];
+        }
     }
     double y = tvmaf_svm_predict(&m->svm, z);
     if (m->linear_rescale)
@@ -601,8 +683,110 @@ int tvmaf_model_predict(const TvmafModel *m, const double features[TVMAF_FEATURE
         if (y > m->clip_max)
             y = m->clip_max;
     }
-    *score = y;
+    return y;
+}
+
+int tvmaf_model_predict(const TvmafModel *m, const double features[TVMAF_FEATURE_COUNT],
+                        double *score)
+{
+    if (!m || !features || !score || !m->fixed)
+        return TVMAF_ERR(EINVAL);
+    double x[MAX_FEATURES];
+    for (int i = 0; i < m->n; i++)
+        x[i] = features[m->feature[i]];
+    *score = predict(m, x);
     return 0;
+}
+
+int tvmaf_model_predict_values(const TvmafModel *m, const double *values, unsigned n,
+                               double *score)
+{
+    if (!m || !values || !score || n != (unsigned)m->n)
+        return TVMAF_ERR(EINVAL);
+    *score = predict(m, values);
+    return 0;
+}
+
+unsigned tvmaf_model_feature_count(const TvmafModel *m)
+{
+    return m ? (unsigned)m->n : 0;
+}
+
+const char *tvmaf_model_feature_name(const TvmafModel *m, unsigned i)
+{
+    return m && i < (unsigned)m->n ? m->feature_name[i] : NULL;
+}
+
+int tvmaf_model_runs_on_fixed_set(const TvmafModel *m)
+{
+    return m && m->fixed;
+}
+
+int tvmaf_model_set_feature_option(TvmafModel *m, const char *extractor, const char *option,
+                                   const char *value)
+{
+    if (!m || !extractor || !option || !value)
+        return TVMAF_ERR(EINVAL);
+    int used = 0;
+    for (int i = 0; i < m->n; i++) {
+        if (strcmp(m->kind[i]->name, extractor))
+            continue;
+        used = 1;
+        char err[256];
+        TvmafKindOpts o = m->opts[i];
+        const int e = tvmaf_kind_opts_set(m->kind[i], &o, option, value, err, sizeof(err));
+        if (e < 0) {
+            tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "model %s: %s", m->name, err);
+            return TVMAF_ERR(-e);
+        }
+        m->opts[i] = o;
+        if (strcmp(option, "adm_enhn_gain_limit") && strcmp(option, "vif_enhn_gain_limit"))
+            m->fixed = 0;
+    }
+    if (!used) {
+        tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "model %s uses no feature extractor \"%.64s\"",
+                  m->name, extractor);
+        return TVMAF_ERR(ENOENT);
+    }
+    if (m->fixed) {
+        m->adm_egl = m->vif_egl = 100.0;
+        fixed_gain_limits(m);
+    }
+    return 0;
+}
+
+int tvmaf_model_use_features(const TvmafModel *m, TvmafContext *c)
+{
+    if (!m || !c)
+        return TVMAF_ERR(EINVAL);
+    for (int i = 0; i < m->n; i++) {
+        const int err = tvmaf_context_use_instance(c, m->kind[i], &m->opts[i], NULL);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+/* Model feature i of frame `index`: from the fixed set when the context's
+ * gain limits are the model's, else from the model's instance. */
+static int feature_value(const TvmafModel *m, const TvmafContext *c, int i, unsigned index,
+                         double *v)
+{
+    unsigned first;
+    if (!tvmaf_context_find_instance(c, m->kind[i], &m->opts[i], &first))
+        return tvmaf_output_score_at_index(c, first + m->output[i], index, v);
+    if (m->fixed && !c->s.no_fixed_features && c->s.adm_enhn_gain_limit == m->adm_egl &&
+        c->s.vif_enhn_gain_limit == m->vif_egl)
+        return tvmaf_feature_score_at_index(c, m->feature[i], index, v);
+    if (m->fixed && !c->s.no_fixed_features)
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "model %s needs gain limits adm %g / vif %g; the context uses %g / %g", m->name,
+                  m->adm_egl, m->vif_egl, c->s.adm_enhn_gain_limit, c->s.vif_enhn_gain_limit);
+    else
+        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                  "model %s: the context has no extractor instance for %s (see "
+                  "tvmaf_model_use_features())", m->name, m->feature_name[i]);
+    return TVMAF_ERR(EINVAL);
 }
 
 int tvmaf_model_score_at_index(const TvmafModel *m, const TvmafContext *c, unsigned index,
@@ -610,19 +794,14 @@ int tvmaf_model_score_at_index(const TvmafModel *m, const TvmafContext *c, unsig
 {
     if (!m || !c || !score)
         return TVMAF_ERR(EINVAL);
-    if (c->s.adm_enhn_gain_limit != m->adm_egl || c->s.vif_enhn_gain_limit != m->vif_egl) {
-        tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
-                  "model %s needs gain limits adm %g / vif %g; the context uses %g / %g", m->name,
-                  m->adm_egl, m->vif_egl, c->s.adm_enhn_gain_limit, c->s.vif_enhn_gain_limit);
-        return TVMAF_ERR(EINVAL);
-    }
-    double f[TVMAF_FEATURE_COUNT] = { 0 };
+    double x[MAX_FEATURES];
     for (int i = 0; i < m->n; i++) {
-        const int err = tvmaf_feature_score_at_index(c, m->feature[i], index, &f[m->feature[i]]);
+        const int err = feature_value(m, c, i, index, &x[i]);
         if (err < 0)
             return err;
     }
-    return tvmaf_model_predict(m, f, score);
+    *score = predict(m, x);
+    return 0;
 }
 
 int tvmaf_model_score_pooled(const TvmafModel *m, const TvmafContext *c,
