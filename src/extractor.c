@@ -5,6 +5,7 @@
 
 #include "extractor.h"
 #include "feature/adm.h"
+#include "feature/cambi.h"
 #include "feature/motion.h"
 #include "feature/speed.h"
 #include "feature/vif.h"
@@ -86,9 +87,14 @@ static const char *motion_base_name(const TvmafKindEnv *e, unsigned o)
 
 static int motion_init(void **st, const TvmafKindEnv *e, const void *o)
 {
-    TvmafMotionOptions mo = *(const TvmafMotionOptions *)o;
-    mo.classic = e->motion_classic;
-    return tvmaf_motion_init((TvmafMotion **)st, e->w, e->h, e->bpc, &mo, e->cpu_flags);
+    TvmafMotionOptions def;
+    tvmaf_option_defaults(tvmaf_motion_options, &def);
+    /* The classic pipeline (libvmaf 3.0) had no options. */
+    if (e->motion_classic)
+        return memcmp(&def, o, sizeof(def)) ? -EINVAL
+                                            : tvmaf_motion_init_classic((TvmafMotion **)st, e->w,
+                                                                        e->h, e->bpc, e->cpu_flags);
+    return tvmaf_motion_init((TvmafMotion **)st, e->w, e->h, e->bpc, o, e->cpu_flags);
 }
 
 static int motion_compute(void *st, const void *o, const TvmafFrameInput *in, double *out)
@@ -114,6 +120,37 @@ static void motion_free(void **st)
 {
     tvmaf_motion_free((TvmafMotion **)st);
 }
+
+/* ---- cambi ---- */
+
+static unsigned cambi_output_count(const void *o)
+{
+    return (unsigned)tvmaf_cambi_output_count(o);
+}
+
+static int cambi_init(void **st, const TvmafKindEnv *e, const void *o)
+{
+    return tvmaf_cambi_init((TvmafCambi **)st, e->w, e->h, e->bpc, o, e->cpu_flags);
+}
+
+static int cambi_compute(void *st, const void *o, const TvmafFrameInput *in, double *out)
+{
+    double v[TVMAF_CAMBI_OUTPUTS] = { 0 };
+    const TvmafPlane r = plane(in->ref, 0), d = plane(in->dis, 0);
+    const int err = tvmaf_cambi_compute(st, &r, &d, v);
+    for (int k = 0; k < tvmaf_cambi_output_count(o); k++)
+        out[k] = v[k];
+    return err;
+}
+
+static void cambi_free(void **st)
+{
+    tvmaf_cambi_free((TvmafCambi **)st);
+}
+
+static const char *const cambi_model_names[TVMAF_CAMBI_OUTPUTS] = {
+    "Cambi_feature_cambi_score", NULL, NULL,
+};
 
 /* ---- speed_chroma ---- */
 
@@ -146,6 +183,10 @@ static void speed_free(void **st)
 
 /* In the order libvmaf prints a v1 model's extractors. */
 static const TvmafExtractorKind kinds[] = {
+    { .name = "cambi", .options = tvmaf_cambi_options, .options_size = sizeof(TvmafCambiOptions),
+      .n_outputs = TVMAF_CAMBI_OUTPUTS, .n_keyed = 1, .output_count = cambi_output_count,
+      .outputs = tvmaf_cambi_output_names, .model_names = cambi_model_names,
+      .init = cambi_init, .compute = cambi_compute, .free = cambi_free },
     { .name = "speed_chroma", .options = tvmaf_speed_chroma_options,
       .options_size = sizeof(TvmafSpeedChromaOptions), .n_outputs = 3,
       .outputs = tvmaf_speed_chroma_names, .model_names = speed_model_names,
@@ -186,6 +227,11 @@ int tvmaf_kind_find_model_name(const char *feature, const TvmafExtractorKind **k
                 return 0;
             }
     return -1;
+}
+
+unsigned tvmaf_kind_output_count(const TvmafExtractorKind *k, const TvmafKindOpts *opts)
+{
+    return k->output_count ? k->output_count(opts->bytes) : k->n_outputs;
 }
 
 void tvmaf_kind_opts_default(const TvmafExtractorKind *k, TvmafKindOpts *opts)
@@ -245,5 +291,11 @@ int tvmaf_kind_key(const TvmafExtractorKind *k, const TvmafKindEnv *env, const T
     if (o >= k->n_outputs)
         return -EINVAL;
     const char *base = k->base_name ? k->base_name(env, o) : NULL;
-    return tvmaf_option_key(k->options, opts->bytes, base ? base : k->outputs[o], buf, size);
+    if (!base)
+        base = k->outputs[o];
+    if (k->n_keyed && o >= k->n_keyed) {
+        const int n = snprintf(buf, size, "%s", base);
+        return n < 0 || (size_t)n >= size ? -EINVAL : 0;
+    }
+    return tvmaf_option_key(k->options, opts->bytes, base, buf, size);
 }

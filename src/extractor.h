@@ -54,7 +54,11 @@ typedef struct TvmafExtractorKind {
     const char *name;              /* libvmaf's extractor name */
     const TvmafOption *options;    /* NULL-name-terminated table */
     size_t options_size;           /* sizeof the options struct, <= TVMAF_KIND_OPTS_BYTES */
-    unsigned n_outputs;
+    unsigned n_outputs;            /* most outputs */
+    unsigned n_keyed;              /* outputs 0..n_keyed-1 carry the option suffix, the
+                                      others print bare; 0: all carry it */
+    /* Outputs an instance with these options produces (NULL: n_outputs). */
+    unsigned (*output_count)(const void *opts);
     const char *const *outputs;    /* printed base names, libvmaf's order */
     const char *const *model_names; /* names in model files, parallel to outputs (a model may
                                        also name an output by its printed base name) */
@@ -80,6 +84,9 @@ const TvmafExtractorKind *tvmaf_kind_find(const char *name);
  *  ("Cambi_feature_cambi_score", "VMAF_integer_feature_adm3_score"); -1 if none. */
 int tvmaf_kind_find_model_name(const char *feature, const TvmafExtractorKind **kind,
                                unsigned *output);
+
+/** Outputs an instance of k with these options produces. */
+unsigned tvmaf_kind_output_count(const TvmafExtractorKind *k, const TvmafKindOpts *opts);
 
 /** Zeroes `opts`, then writes the kind's defaults. */
 void tvmaf_kind_opts_default(const TvmafExtractorKind *k, TvmafKindOpts *opts);

@@ -26,7 +26,7 @@ typedef struct TvmafWorker {
 typedef struct TvmafInstance {
     const TvmafExtractorKind *kind;
     TvmafKindOpts opts;
-    unsigned first_output;
+    unsigned first_output, n_outputs;
     void **state;         /* one per worker */
 } TvmafInstance;
 

@@ -341,7 +341,7 @@ static int run_instances(TvmafContext *c, const FrameJob *j, int worker, double 
     for (unsigned k = 0; k < c->n_inst; k++) {
         const TvmafInstance *const is = &c->inst[k];
         double *const out = v + is->first_output;
-        for (unsigned o = 0; o < is->kind->n_outputs; o++)
+        for (unsigned o = 0; o < is->n_outputs; o++)
             out[o] = 0.;
         if (!(is->kind->flags & TVMAF_KIND_EVERY_FRAME) && j->index % c->s.subsample)
             continue;
@@ -636,13 +636,14 @@ int tvmaf_context_use_instance(TvmafContext *c, const TvmafExtractorKind *k,
                   "extractor %s: instances must be asked for before the first picture", k->name);
         return TVMAF_ERR(EINVAL);
     }
-    if (c->n_inst == TVMAF_MAX_INSTANCES || c->n_out + k->n_outputs > TVMAF_MAX_OUTPUTS) {
+    const unsigned n_outputs = tvmaf_kind_output_count(k, opts);
+    if (c->n_inst == TVMAF_MAX_INSTANCES || c->n_out + n_outputs > TVMAF_MAX_OUTPUTS) {
         tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "extractor %s: at most %d instances and %d outputs",
                   k->name, TVMAF_MAX_INSTANCES, TVMAF_MAX_OUTPUTS);
         return TVMAF_ERR(ENOTSUP);
     }
     const TvmafKindEnv env = kind_env(c);
-    for (unsigned o = 0; o < k->n_outputs; o++) {
+    for (unsigned o = 0; o < n_outputs; o++) {
         char *const key = c->out_key[c->n_out + o];
         if (tvmaf_kind_key(k, &env, opts, o, key, TVMAF_KEY_SIZE) < 0) {
             tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR, "extractor %s: feature key too long", k->name);
@@ -663,9 +664,10 @@ int tvmaf_context_use_instance(TvmafContext *c, const TvmafExtractorKind *k,
     in->kind = k;
     in->opts = *opts;
     in->first_output = c->n_out;
-    for (unsigned o = 0; o < k->n_outputs; o++)
+    in->n_outputs = n_outputs;
+    for (unsigned o = 0; o < n_outputs; o++)
         c->out_inst[c->n_out + o] = (unsigned char)c->n_inst;
-    c->n_out += k->n_outputs;
+    c->n_out += n_outputs;
     c->n_inst++;
     if (k->history) {
         const unsigned h = k->history(opts->bytes);

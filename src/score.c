@@ -269,6 +269,14 @@ int tvmaf_scorer_add_defaults(TvmafScorer *s)
     return 0;
 }
 
+int tvmaf_scorer_needs_chroma(const TvmafScorer *s)
+{
+    for (unsigned c = 0; s && c < s->n_classic; c++)
+        if (tvmaf_model_needs_chroma(s->classic[c].m))
+            return 1;
+    return 0;
+}
+
 unsigned tvmaf_scorer_feature_set_count(const TvmafScorer *s)
 {
     return s ? s->n_sets : 0;

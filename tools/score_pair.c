@@ -138,11 +138,13 @@ int tvmaf_score_pair(const CliOptions *o, TvmafScorers **scorers, TvmafReport *r
     if (tvmaf_scorers_open(scorers, o, &st) < 0)
         return -1;
     TvmafScorer *const sc = tvmaf_scorers_scorer(*scorers);
-    if (!(ref_in = tvmaf_input_open(o->ref_path, &o->raw, err, sizeof(err)))) {
+    TvmafRawParams raw = o->raw;
+    raw.chroma = tvmaf_scorer_needs_chroma(sc);
+    if (!(ref_in = tvmaf_input_open(o->ref_path, &raw, err, sizeof(err)))) {
         die_input(o->ref_path, err);
         goto end;
     }
-    if (!(dis_in = tvmaf_input_open(o->dis_path, &o->raw, err, sizeof(err)))) {
+    if (!(dis_in = tvmaf_input_open(o->dis_path, &raw, err, sizeof(err)))) {
         die_input(o->dis_path, err);
         goto end;
     }

@@ -127,6 +127,9 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_model_set_feature_option(TvmafModel *m,
  *  extractor instances. */
 TVMAF_API int tvmaf_model_runs_on_fixed_set(const TvmafModel *m);
 
+/** 1 when one of the model's features reads the chroma planes (speed_chroma). */
+TVMAF_API int tvmaf_model_needs_chroma(const TvmafModel *m);
+
 /** Number of input features. */
 TVMAF_API unsigned tvmaf_model_feature_count(const TvmafModel *m);
 

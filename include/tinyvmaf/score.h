@@ -101,6 +101,10 @@ TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_tiny_model(TvmafScorer *s,
  */
 TVMAF_API TVMAF_WARN_UNUSED int tvmaf_scorer_add_defaults(TvmafScorer *s);
 
+/** 1 when a model added so far reads chroma (speed_chroma): send whole
+ *  pictures (all planes); 0 when luma-only pictures suffice. */
+TVMAF_API int tvmaf_scorer_needs_chroma(const TvmafScorer *s);
+
 /** Number of feature sets (contexts) the models need; at least 1. */
 TVMAF_API unsigned tvmaf_scorer_feature_set_count(const TvmafScorer *s);
 

@@ -707,6 +707,14 @@ int tvmaf_model_predict_values(const TvmafModel *m, const double *values, unsign
     return 0;
 }
 
+int tvmaf_model_needs_chroma(const TvmafModel *m)
+{
+    for (int i = 0; m && i < m->n; i++)
+        if (m->kind[i]->flags & TVMAF_KIND_CHROMA)
+            return 1;
+    return 0;
+}
+
 unsigned tvmaf_model_feature_count(const TvmafModel *m)
 {
     return m ? (unsigned)m->n : 0;

@@ -120,6 +120,7 @@ static void progress(TvmafInputLink *l, const TvmafInput *ref, int r)
 
 static void join_pair(TvmafInput *in, const TvmafRawParams *raw)
 {
+    in->chroma = raw->chroma;
     if (raw->pair)
         for (int i = 0; i < 2; i++)
             if (!raw->pair->in[i]) {
@@ -448,8 +449,15 @@ static int read_frame(TvmafInput *in, TvmafPicture *pic, char *err, size_t errle
     if (r <= 0)
         return r;
     const TvmafInputInfo *i = &in->info;
+    if (in->chroma && in->alt_skip_bytes) {
+        /* ffmpeg writes some of these with short chroma rows; which layout
+         * a file has shows only after its first frame. */
+        snprintf(err, errlen, "chroma of an odd-width Y4M deeper than 8 bits is not supported");
+        return -ENOTSUP;
+    }
     if (!in->pool)
-        r = tvmaf_picture_pool_open(&in->pool, TVMAF_PIX_LAYOUT_400, i->bpc, i->w, i->h);
+        r = tvmaf_picture_pool_open(&in->pool, in->chroma ? i->layout : TVMAF_PIX_LAYOUT_400,
+                                    i->bpc, i->w, i->h);
     if (r >= 0)
         r = tvmaf_picture_pool_get(in->pool, pic);
     if (r < 0) {
@@ -489,8 +497,22 @@ static int read_frame(TvmafInput *in, TvmafPicture *pic, char *err, size_t errle
                 }
         }
     }
-    if (skip_chroma(in))
+    if (in->chroma && pic->layout != TVMAF_PIX_LAYOUT_400) {
+        size_t chroma_bytes = 0;
+        for (int p = 1; p < 3; p++) {
+            const size_t crow = (size_t)pic->w[p] * (i->bpc > 8 ? 2 : 1);
+            for (int y = 0; y < pic->h[p]; y++)
+                if (fread((uint8_t *)pic->data[p] + (size_t)y * (size_t)pic->stride[p], 1, crow,
+                          in->f) != crow)
+                    goto trunc;
+            chroma_bytes += crow * (size_t)pic->h[p];
+        }
+        /* What follows (the alpha plane of C444alpha) is skipped. */
+        if (skip_bytes(in, in->skip_bytes - chroma_bytes))
+            goto trunc;
+    } else if (skip_chroma(in)) {
         goto trunc;
+    }
     in->frame++;
     return 1;
 

@@ -1,8 +1,9 @@
 /*
  * Video readers for the CLI: YUV4MPEG2 and raw planar YUV, and, when the
  * build found FFmpeg's libraries, anything FFmpeg reads (input/libav.c,
- * docs/inputs.md). They deliver luma-only pictures (the features read
- * nothing else) and skip chroma.
+ * docs/inputs.md). They deliver luma-only pictures and skip chroma, unless
+ * asked for whole pictures (TvmafRawParams.chroma: a model with a chroma
+ * feature such as speed_chroma).
  */
 #ifndef TVMAF_TOOLS_INPUT_INPUT_H
 #define TVMAF_TOOLS_INPUT_INPUT_H
@@ -59,6 +60,7 @@ typedef struct TvmafRawParams {
      *  parameters watch each other's length (TvmafInputPair). */
     TvmafInputPair *pair;
     TvmafInputLink *link; ///< optional (NULL: none), see TvmafInputLink
+    int chroma;           ///< non-zero: deliver the chroma planes too (the input's layout)
 } TvmafRawParams;
 
 /** 1 when this build reads inputs through FFmpeg's libraries. */

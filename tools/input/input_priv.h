@@ -25,6 +25,7 @@ struct TvmafInput {
     int ended;               /* tvmaf_input_read() reported the end */
     struct TvmafLibav *av;   /* FFmpeg-decoded input (input/libav.c), or NULL */
     TvmafInputLink *link;    /* shared with the other input of the run, or NULL */
+    int chroma;              /* pictures carry the chroma planes */
 };
 
 /** Parses the Y4M stream header (the magic is not yet consumed). */

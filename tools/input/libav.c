@@ -67,6 +67,7 @@ typedef struct Item {
 } Item;
 
 struct TvmafLibav {
+    int chroma;                 /* pictures carry the chroma planes (TvmafInput.chroma) */
     AVFormatContext *fmt;
     AVCodecContext *dec;
     int stream;
@@ -281,8 +282,8 @@ static int get_buffer(AVCodecContext *s, AVFrame *f, int flags)
     return 0;
 }
 
-/* The pool picture under a decoded frame, as a new luma-only reference of
- * the frame's size; 0 when the frame is in FFmpeg's own buffer or cropped
+/* The pool picture under a decoded frame, as a new reference of the
+ * frame's size (luma only unless chroma was asked for); 0 when the frame is in FFmpeg's own buffer or cropped
  * on the left or top (its luma would start unaligned). */
 static int wrap_frame(struct TvmafLibav *av, const AVFrame *f, TvmafPicture *pic)
 {
@@ -299,6 +300,15 @@ static int wrap_frame(struct TvmafLibav *av, const AVFrame *f, TvmafPicture *pic
         return 0;
     pic->w[0] = av->out_w;
     pic->h[0] = av->out_h;
+    if (av->chroma && pic->layout != TVMAF_PIX_LAYOUT_400) {
+        /* The chroma planes of the frame's (cropped) size. */
+        const int sx = pic->layout != TVMAF_PIX_LAYOUT_444, sy = pic->layout == TVMAF_PIX_LAYOUT_420;
+        for (int i = 1; i < 3; i++) {
+            pic->w[i] = (av->out_w + sx) >> sx;
+            pic->h[i] = (av->out_h + sy) >> sy;
+        }
+        return 1;
+    }
     for (int i = 1; i < 3; i++) {
         pic->data[i] = NULL;
         pic->stride[i] = 0;
@@ -383,8 +393,8 @@ static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err,
         snprintf(err, errlen, "cannot allocate a %dx%d picture", av->out_w, av->out_h);
         return -ENOMEM;
     }
-    const uint8_t *src = f->data[0];
-    ptrdiff_t src_stride = f->linesize[0];
+    const uint8_t *const *planes = (const uint8_t *const *)f->data;
+    const int *strides = f->linesize;
     if (!av->direct || av->scale_flags) {
         if (!av->sws) {
             av->sws = sws_getContext(av->src_w, av->src_h, av->src_fmt, av->out_w, av->out_h,
@@ -402,12 +412,19 @@ static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err,
         }
         sws_scale(av->sws, (const uint8_t *const *)f->data, f->linesize, 0, av->src_h,
                   av->conv->data, av->conv->linesize);
-        src = av->conv->data[0];
-        src_stride = av->conv->linesize[0];
+        planes = (const uint8_t *const *)av->conv->data;
+        strides = av->conv->linesize;
+    }
+    /* Luma, and the chroma planes when the pool's pictures have them (the
+     * output format is planar in the picture's layout). */
+    const int n_planes = pic->layout == TVMAF_PIX_LAYOUT_400 ? 1 : 3;
+    for (int p = 0; p < n_planes; p++) {
+        const size_t prow = (size_t)pic->w[p] * (av->bpc > 8 ? 2 : 1);
+        for (int y = 0; y < pic->h[p]; y++)
+            memcpy((uint8_t *)pic->data[p] + (size_t)y * (size_t)pic->stride[p],
+                   planes[p] + (ptrdiff_t)y * strides[p], prow);
     }
     dst = pic->data[0];
-    for (int y = 0; y < av->out_h; y++)
-        memcpy(dst + (size_t)y * (size_t)pic->stride[0], src + (ptrdiff_t)y * src_stride, row);
 check_range:
     if (av->bpc > 8 && av->bpc < 16) {
         /* A decoder may leave bits above the depth set on broken input;
@@ -682,8 +699,9 @@ static int start(struct TvmafInput *in, char *err, size_t errlen)
     struct TvmafLibav *const av = in->av;
     if (av->started)
         return 0;
-    if (tvmaf_picture_pool_open(&av->pool, TVMAF_PIX_LAYOUT_400, av->bpc, av->out_w,
-                                av->out_h) < 0) {
+    av->chroma = in->chroma;
+    if (tvmaf_picture_pool_open(&av->pool, in->chroma ? in->info.layout : TVMAF_PIX_LAYOUT_400,
+                                av->bpc, av->out_w, av->out_h) < 0) {
         snprintf(err, errlen, "cannot allocate a %dx%d picture", av->out_w, av->out_h);
         return -ENOMEM;
     }
