@@ -383,7 +383,6 @@ static int frame_to_picture(struct TvmafLibav *av, TvmafPicture *pic, char *err,
                  n1 ? n1 : "?");
         return -ENOTSUP;
     }
-    const size_t row = (size_t)av->out_w * (av->bpc > 8 ? 2 : 1);
     uint8_t *dst;
     if (av->direct && !av->scale_flags && wrap_frame(av, f, pic)) {
         dst = pic->data[0];
