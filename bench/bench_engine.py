@@ -13,7 +13,11 @@ Each configuration runs BENCH_REPS times (default 3), the engines interleaved
 within each round and the rounds interleaved across configurations, so a
 load burst on a shared machine hits every engine alike; fps is frames / wall
 time of the whole process (start-up, Y4M reading and JSON writing included)
-of the best round, peak RSS the largest of its rounds. The pooled vmaf mean
+of the best round, peak RSS the largest of its rounds. On a machine other
+jobs load, wall time measures the load as much as the engine: the CPU
+speed-up column (the ratio of the least CPU seconds, user + system, of
+each engine) is the steadier figure there; the load average is printed
+before and after. The pooled vmaf mean
 of every run must be the same number (printed to 6 decimals by both tools).
 Then the per-kernel cost (checksimd --bench, TSC cycles per pixel).
 
@@ -74,7 +78,7 @@ def make_clips(cache, w, h, frames):
 
 
 def run(cmd):
-    """Wall time (s) and peak RSS (KiB) of one child process."""
+    """Wall time (s), CPU time (s, user + system) and peak RSS (KiB) of one child process."""
     t0 = time.perf_counter()
     pid = os.fork()
     if pid == 0:
@@ -85,7 +89,7 @@ def run(cmd):
     dt = time.perf_counter() - t0
     if status:
         raise SystemExit(f"bench: {' '.join(cmd)} failed (wait status {status})")
-    return dt, ru.ru_maxrss
+    return dt, ru.ru_utime + ru.ru_stime, ru.ru_maxrss
 
 
 def pooled_vmaf(path):
@@ -141,8 +145,9 @@ def main():
     clips = {h: make_clips(cache, w, h, FRAMES[h]) for (w, h) in SIZES}
     configs = [(h, t) for (_, h) in SIZES for t in (1, 2)]
 
+    load0 = os.getloadavg()[0]
     print(f"== tinyvmaf vs libvmaf: vmaf_v0.6.1, 8-bit 4:2:0, {cpu_model()}, "
-          f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f} ==")
+          f"{os.cpu_count()} CPUs, load {load0:.2f} ==")
     print(f"   1080p {FRAMES[1080]} frames, 2160p {FRAMES[2160]} frames; best of {reps} "
           f"interleaved rounds; engines: {', '.join(e[1] for e in eng)}")
     if not any(e[3] for e in eng):
@@ -150,6 +155,7 @@ def main():
               "to compare with libvmaf)")
 
     best = {}   # (h, threads, key) -> seconds
+    cpu = {}    # (h, threads, key) -> CPU seconds
     rss = {}    # (h, threads, key) -> KiB
     scores = {}  # (h, threads, key) -> pooled vmaf mean
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,9 +168,10 @@ def main():
                                   "--model", "version=vmaf_v0.6.1", "--json", "-o", out]
                     if not is_libvmaf:
                         cmd += ["--tiny-model", "none"]
-                    dt, kib = run(cmd)
+                    dt, secs, kib = run(cmd)
                     k = (h, threads, key)
                     best[k] = min(best.get(k, dt), dt)
+                    cpu[k] = min(cpu.get(k, secs), secs)
                     rss[k] = max(rss.get(k, 0), kib)
                     s = pooled_vmaf(out)
                     if scores.setdefault(k, s) != s:
@@ -177,11 +184,13 @@ def main():
     cols = [("tinyvmaf fps", lambda h, t: f"{fps[(h, t, 'tv')]:.2f}")]
     if "lv" in has:
         cols += [("libvmaf fps", lambda h, t: f"{fps[(h, t, 'lv')]:.2f}"),
-                 ("speed-up", lambda h, t: f"{fps[(h, t, 'tv')] / fps[(h, t, 'lv')]:.2f}x")]
+                 ("speed-up", lambda h, t: f"{fps[(h, t, 'tv')] / fps[(h, t, 'lv')]:.2f}x"),
+                 ("CPU", lambda h, t: f"{cpu[(h, t, 'lv')] / cpu[(h, t, 'tv')]:.2f}x")]
     cols += [("tinyvmaf C fps", lambda h, t: f"{fps[(h, t, 'tvc')]:.2f}")]
     if "lvc" in has:
         cols += [("libvmaf C fps", lambda h, t: f"{fps[(h, t, 'lvc')]:.2f}"),
-                 ("C speed-up", lambda h, t: f"{fps[(h, t, 'tvc')] / fps[(h, t, 'lvc')]:.2f}x")]
+                 ("C speed-up", lambda h, t: f"{fps[(h, t, 'tvc')] / fps[(h, t, 'lvc')]:.2f}x"),
+                 ("CPU", lambda h, t: f"{cpu[(h, t, 'lvc')] / cpu[(h, t, 'tvc')]:.2f}x")]
     cols += [("RSS tinyvmaf", lambda h, t: f"{max(rss[(h, t, k)] for k in ('tv', 'tvc')) / 1024:.0f} MiB")]
     lv_keys = [k for k in ("lv", "lvc") if k in has]
     if lv_keys:
@@ -203,8 +212,9 @@ def main():
 
     kernel_table(build)
 
-    print(f"\n== summary ({cpu_model()}; best of {reps} interleaved rounds; "
-          f"{elapsed_runs:.0f} s of runs; '=' marks the same pooled vmaf from every engine) ==")
+    print(f"\n== summary ({cpu_model()}; best of {reps} interleaved rounds; {elapsed_runs:.0f} s "
+          f"of runs; load {load0:.2f} before, {os.getloadavg()[0]:.2f} after; CPU: speed-up in "
+          f"CPU seconds; '=': the same pooled vmaf from every engine) ==")
     for r in [head] + rows:
         print("  ".join(v.rjust(width[i]) for i, v in enumerate(r)))
     if mismatch:
