@@ -168,12 +168,13 @@ static int init_instances(TvmafContext *c)
             return -ENOMEM;
         for (int i = 0; i < c->n_workers; i++) {
             const int err = in->kind->init(&in->state[i], &env, in->opts.bytes);
-            if (err < 0) {
+            if (err < 0 && err != -ENOMEM) {
                 tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
                           "extractor %s cannot run on %dx%d %d-bit input (%s)", in->kind->name,
                           c->w, c->h, c->bpc, strerror(-err));
-                return err;
             }
+            if (err < 0)
+                return err;
         }
     }
     return 0;
@@ -449,7 +450,8 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
         err = apply_memory_budget(c, ref, dis);
         if (!err) {
             err = init_workers(c);
-            if (err < 0)
+            /* Other refusals were logged by the extractor instance's init. */
+            if (err == -ENOMEM)
                 tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
                           "cannot allocate the worker scratch for %dx%d pictures (%d threads, "
                           "%.0f MiB each): %s", c->w, c->h, c->n_workers,
