@@ -57,3 +57,20 @@ def score_json(ref, dis, extra, workdir, tag):
 
 def frames_by_num(doc):
     return {fr["frameNum"]: fr["metrics"] for fr in doc["frames"]}
+
+
+failures = []
+
+
+def check(cond, what):
+    """Prints one ok/FAIL line and records a failure; returns cond."""
+    print(f"{'ok' if cond else 'FAIL':4} {what}")
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def verdict():
+    """The final PASS/FAIL line; the exit status for sys.exit()."""
+    print("PASS" if not failures else f"FAIL ({len(failures)})")
+    return 1 if failures else 0

@@ -14,20 +14,13 @@ import re
 import sys
 import tempfile
 
-from golden_common import cases, clip, run_cli
+from golden_common import cases, check, clip, run_cli, verdict
 
 FEATURE_TOL = 1e-6
 VMAF_TOL = 1e-4
 # The goldens print %.6f: allow for the last digit's rounding on top of the tolerance.
 SLACK = 5e-10
 FPS = re.compile(r'^  "fps": [^\n]*\n', re.M)
-failures = []
-
-
-def check(cond, what):
-    print(f"{'ok' if cond else 'FAIL':4} {what}")
-    if not cond:
-        failures.append(what)
 
 
 def compare(ours, lib, label):
@@ -119,8 +112,7 @@ def main():
                   f"{base}: threads x cpumask {' '.join(t + '/' + m for t, m in combos)} identical")
         c = by_name["a_768x576_420p8_crf30"]
         refusals(clip(golden, c["ref"]), clip(golden, c["dis"]), work)
-    print("PASS" if not failures else f"FAIL ({len(failures)})")
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import local_inputs  # noqa: E402
+from golden_common import check, verdict  # noqa: E402
 
 CLI = os.environ.get("TVMAF_CLI", "")
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "v1")
@@ -24,14 +25,6 @@ RUNS = [
 ]
 CASES = ["city_320x180_420p8", "city_320x180_420p10"]
 POOLS = ("min", "max", "mean", "harmonic_mean")
-failures = []
-
-
-def check(cond, what):
-    print(f"{'ok' if cond else 'FAIL':4} {what}")
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def run(ref, dis, spec, threads, out):
@@ -74,8 +67,7 @@ def main():
                     print(f"     {label}: frame {b[0]} {b[1]}: ours {b[2]}, libvmaf {b[3]}")
                 check(not bad, f"{label}: every value as libvmaf prints it ({len(bad)} differ)")
                 check(ours["frames"] == two["frames"], f"{label}: --threads 1 and 2 identical")
-    print("PASS" if not failures else f"FAIL ({len(failures)})")
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
