@@ -32,6 +32,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 import local_inputs  # noqa: E402
+from golden_common import check, verdict  # noqa: E402
 from shared_material import in_ci  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
@@ -41,14 +42,6 @@ KEYS = ["integer_adm2", "integer_adm_scale0", "integer_adm_scale1", "integer_adm
         "integer_adm_scale3", "integer_vif_scale0", "integer_vif_scale1", "integer_vif_scale2",
         "integer_vif_scale3", "integer_motion2", "VMAF_integer_feature_motion_sad_score"]
 POOLS = ["min", "max", "mean", "harmonic_mean"]
-failures = []
-
-
-def check(cond, what):
-    print(f"{'ok' if cond else 'FAIL':4} {what}")
-    if not cond:
-        failures.append(what)
-    return cond
 
 
 def load_strings(path):
@@ -271,8 +264,7 @@ def main():
                     mutation_check(ref, dis, full, work)
             else:
                 check(False, "golden_dump not built (TVMAF_GOLDEN_DUMP unset)")
-    print("PASS" if not failures else f"FAIL ({len(failures)})")
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":

@@ -8,16 +8,9 @@ import subprocess
 import sys
 import tempfile
 
-from golden_common import cases, clip, frames_by_num, run_cli, shared_dir
+from golden_common import cases, check, clip, frames_by_num, run_cli, shared_dir, verdict
 
 TOL = 1e-4
-failures = []
-
-
-def check(cond, what):
-    print(f"{'ok' if cond else 'FAIL':4} {what}")
-    if not cond:
-        failures.append(what)
 
 
 def compare(ours, lib, label):
@@ -98,8 +91,7 @@ def main():
               "vmaf_4k loads and differs from vmaf")
         check(abs(pm["vmaf"]["mean"] - c["vmaf_v0_6_1_pooled"]["mean"]) <= TOL,
               "vmaf unchanged when scored beside other models")
-    print("PASS" if not failures else f"FAIL ({len(failures)})")
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
