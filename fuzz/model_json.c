@@ -33,6 +33,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (tvmaf_model_predict(m, f, &score) == 0 && isnan(score) && !isnan(f[0]))
             score = 0; /* NaN from inf*0 in a fuzzed model is allowed, not a crash */
     }
+    /* Models on extractor instances (VMAF v1): values in model order, the
+     * chroma correction included (a zero speed_chroma value). */
+    const unsigned n = tvmaf_model_feature_count(m);
+    double v[64], score;
+    for (int p = 0; p < 3 && n <= 64; p++) {
+        for (unsigned i = 0; i < n; i++)
+            v[i] = probes[p] * (i + 1);
+        if (tvmaf_model_predict_values(m, v, n, &score) < 0)
+            __builtin_trap();
+    }
+    /* An extractor option override with fuzzer-chosen text. */
+    if (size > 8 && tvmaf_model_feature_count(m)) {
+        char text[9];
+        for (int i = 0; i < 8; i++)
+            text[i] = (char)(data[size - 8 + i] ? data[size - 8 + i] : '0');
+        text[8] = 0;
+        int r = tvmaf_model_set_feature_option(m, "cambi", "enc_width", text);
+        r |= tvmaf_model_set_feature_option(m, "motion", "motion_max_val", text);
+        (void)r; /* refusals are expected; only crashes matter */
+    }
     TvmafSettings s;
     tvmaf_default_settings(&s);
     if (tvmaf_model_apply_settings(m, &s) < 0)

@@ -33,6 +33,11 @@ static const char *const vif_model_names[] = {
     "VMAF_integer_feature_vif_scale2_score", "VMAF_integer_feature_vif_scale3_score",
 };
 
+static size_t vif_scratch(const TvmafKindEnv *e)
+{
+    return tvmaf_vif_scratch_size(e->w, e->h);
+}
+
 static int vif_init(void **st, const TvmafKindEnv *e, const void *o)
 {
     return tvmaf_vif_init((TvmafVif **)st, e->w, e->h, e->bpc, o, e->cpu_flags);
@@ -51,6 +56,11 @@ static void vif_free(void **st)
 }
 
 /* ---- adm ---- */
+
+static size_t adm_scratch(const TvmafKindEnv *e)
+{
+    return tvmaf_adm_scratch_size(e->w, e->h);
+}
 
 static int adm_init(void **st, const TvmafKindEnv *e, const void *o)
 {
@@ -83,6 +93,11 @@ static unsigned motion_history(const void *o)
 static const char *motion_base_name(const TvmafKindEnv *e, unsigned o)
 {
     return o == TVMAF_MOTION_OUT_SAD && e->motion_classic ? "integer_motion" : NULL;
+}
+
+static size_t motion_scratch(const TvmafKindEnv *e)
+{
+    return tvmaf_motion_scratch_size(e->w);
 }
 
 static int motion_init(void **st, const TvmafKindEnv *e, const void *o)
@@ -194,16 +209,16 @@ static const TvmafExtractorKind kinds[] = {
       .free = speed_free },
     { .name = "adm", .options = tvmaf_adm_options, .options_size = sizeof(TvmafAdmOptions),
       .n_outputs = TVMAF_ADM_OUT_COUNT, .outputs = tvmaf_adm_key_names,
-      .model_names = tvmaf_adm_feature_names, .init = adm_init, .compute = adm_compute,
+      .model_names = tvmaf_adm_feature_names, .scratch_size = adm_scratch, .init = adm_init, .compute = adm_compute,
       .free = adm_free },
     { .name = "vif", .options = vif_options, .options_size = sizeof(TvmafVifOptions),
       .n_outputs = COUNT(vif_outputs), .outputs = vif_outputs, .model_names = vif_model_names,
-      .init = vif_init, .compute = vif_compute, .free = vif_free },
+      .scratch_size = vif_scratch, .init = vif_init, .compute = vif_compute, .free = vif_free },
     { .name = "motion", .options = tvmaf_motion_options,
       .options_size = sizeof(TvmafMotionOptions), .n_outputs = TVMAF_MOTION_OUT_COUNT,
       .outputs = tvmaf_motion_key_names, .model_names = tvmaf_motion_feature_names,
       .flags = TVMAF_KIND_EVERY_FRAME, .history = motion_history,
-      .base_name = motion_base_name, .init = motion_init, .compute = motion_compute,
+      .base_name = motion_base_name, .scratch_size = motion_scratch, .init = motion_init, .compute = motion_compute,
       .finish = motion_finish, .free = motion_free },
 };
 

@@ -219,12 +219,20 @@ static int init_workers(TvmafContext *c)
  * be counted here, or the memory budget undercounts. */
 static uint64_t worker_scratch_bytes(const TvmafContext *c)
 {
-    const size_t parts[] = { sizeof(TvmafWorker), tvmaf_vif_scratch_size(c->w, c->h),
-                             tvmaf_adm_scratch_size(c->w, c->h),
-                             tvmaf_motion_scratch_size(c->w) };
+    const int fixed = !c->s.no_fixed_features;
+    const size_t parts[] = { sizeof(TvmafWorker), fixed ? tvmaf_vif_scratch_size(c->w, c->h) : 0,
+                             fixed ? tvmaf_adm_scratch_size(c->w, c->h) : 0,
+                             fixed ? tvmaf_motion_scratch_size(c->w) : 0 };
     uint64_t sum = 0;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         sum += parts[i] == SIZE_MAX ? UINT64_MAX / 4 : parts[i];
+    /* Extractor instances whose module states its size (CAMBI and SpEED
+     * chroma do not yet: their scratch is not counted). */
+    const TvmafKindEnv env = kind_env(c);
+    for (unsigned k = 0; k < c->n_inst; k++) {
+        const size_t b = c->inst[k].kind->scratch_size ? c->inst[k].kind->scratch_size(&env) : 0;
+        sum += b == SIZE_MAX ? UINT64_MAX / 4 : b;
+    }
     return sum;
 }
 
