@@ -140,12 +140,17 @@ int tvmaf_scorers_open(TvmafScorers **out, const CliOptions *o, const TvmafSetti
     if (!o->n_tiny_models) {
         /* The default tiny model is scored when the library carries it. */
         TvmafTinyRegistry *r;
+        TvmafTinyLoadOptions lo;
+        tvmaf_tiny_default_load_options(&lo);
+        lo.logger.callback = log_to_stderr;
+        /* Failing to read the built-in registry (out of memory) is an
+         * error, not a reason to drop the default model silently. */
+        if (tvmaf_tiny_registry_open_builtin(&r, &lo) < 0)
+            return -1;
         int have = 0;
-        if (tvmaf_tiny_registry_open_builtin(&r, NULL) == 0) {
-            for (unsigned i = 0; i < tvmaf_tiny_registry_count(r); i++)
-                have |= !strcmp(tvmaf_tiny_registry_entry(r, i)->id, TVMAF_TINY_DEFAULT_MODEL);
-            tvmaf_tiny_registry_free(&r);
-        }
+        for (unsigned i = 0; i < tvmaf_tiny_registry_count(r); i++)
+            have |= !strcmp(tvmaf_tiny_registry_entry(r, i)->id, TVMAF_TINY_DEFAULT_MODEL);
+        tvmaf_tiny_registry_free(&r);
         return have ? add_tiny(s, TVMAF_TINY_DEFAULT_MODEL, o->cpu_mask) : 0;
     }
 #endif

@@ -68,18 +68,27 @@ static int ranks(const double *const v, const size_t n, double *const r)
     return 0;
 }
 
-double tvmaf_metric_srocc(const double *const a, const double *const b, const size_t n)
+/* -ENOMEM when the ranks cannot be allocated: an error, not a NaN score. */
+static int srocc(const double *const a, const double *const b, const size_t n, double *const out)
 {
+    *out = NAN;
     if (n < 2)
-        return NAN;
+        return 0;
     double *const ra = malloc(sizeof(double) * n * 2);
     if (!ra)
-        return NAN;
+        return -ENOMEM;
     double *const rb = ra + n;
     const int err = ranks(a, n, ra) | ranks(b, n, rb);
-    const double v = err ? NAN : tvmaf_metric_plcc(ra, rb, n);
+    if (!err)
+        *out = tvmaf_metric_plcc(ra, rb, n);
     free(ra);
-    return v;
+    return err ? -ENOMEM : 0;
+}
+
+double tvmaf_metric_srocc(const double *const a, const double *const b, const size_t n)
+{
+    double v;
+    return srocc(a, b, n, &v) < 0 ? NAN : v;
 }
 
 double tvmaf_metric_rmse(const double *const a, const double *const b, const size_t n)
@@ -120,8 +129,8 @@ int tvmaf_scores_compute(TvmafScores *const s, const float *const pred,
         b[i] = target[i];
     }
     s->plcc = tvmaf_metric_plcc(a, b, n);
-    s->srocc = tvmaf_metric_srocc(a, b, n);
+    const int err = srocc(a, b, n, &s->srocc);
     s->rmse = tvmaf_metric_rmse(a, b, n);
     free(a);
-    return 0;
+    return err < 0 ? TVMAF_ERR(ENOMEM) : 0;
 }

@@ -437,13 +437,15 @@ static int load_json(TvmafModel **m_out, json_t *root, const Ctx *x, const Tvmaf
 {
     TvmafModel *m = calloc(1, sizeof(*m));
     if (!m)
-        return TVMAF_ERR(ENOMEM);
+        FAIL(ENOMEM, "out of memory");
     m->flags = cfg->flags;
     m->logger = cfg->logger;
     m->name = strdup(cfg->name ? cfg->name : "vmaf");
     int err = m->name ? parse_model(x, m, root) : TVMAF_ERR(ENOMEM);
     if (err < 0) {
         tvmaf_model_free(&m);
+        if (err == TVMAF_ERR(ENOMEM))
+            FAIL(ENOMEM, "out of memory"); /* parse_model() does not log it */
         return err;
     }
     *m_out = m;
@@ -520,7 +522,7 @@ int tvmaf_model_load_path(TvmafModel **m_out, const char *path, const TvmafModel
     char *buf = malloc((size_t)st.st_size + 1);
     if (!buf) {
         fclose(f);
-        return TVMAF_ERR(ENOMEM);
+        FAIL(ENOMEM, "out of memory");
     }
     const size_t n = fread(buf, 1, (size_t)st.st_size, f);
     const int rerr = ferror(f);

@@ -159,6 +159,38 @@ int main(void)
     CHECK(run(1, r1, N) == 0 && run(3, r3, N) == 0, "runs");
     CHECK(!memcmp(r1, r3, sizeof(r1)), "1 and 3 threads give identical doubles");
 
+    /* Memory budget (tinyvmaf.h): 1 MiB cannot hold one thread at 1024x1024
+     * (about 8 MiB of scratch), 64 MiB holds fewer than 16 threads. */
+    for (unsigned limit = 1; limit <= 64; limit += 63) {
+        TvmafSettings m;
+        tvmaf_default_settings(&m);
+        int warned = 0;
+        m.logger.callback = quiet;
+        m.logger.cookie = &warned;
+        m.n_threads = 16;
+        m.memory_limit_mib = limit;
+        TvmafContext *mc = NULL;
+        TvmafPicture r = { 0 }, d = { 0 };
+        CHECK(tvmaf_open(&mc, &m) == 0, "open with a memory limit");
+        CHECK(tvmaf_picture_alloc(&r, TVMAF_PIX_LAYOUT_400, 8, 1024, 1024) == 0 &&
+                  tvmaf_picture_alloc(&d, TVMAF_PIX_LAYOUT_400, 8, 1024, 1024) == 0, "alloc");
+        fill(&r, 1, 0);
+        fill(&d, 2, 1);
+        const int err = tvmaf_send_pictures(mc, &r, &d);
+        if (limit == 1) {
+            CHECK(err == TVMAF_ERR(ENOMEM) && r.buf && d.buf && warned == 1,
+                  "1 MiB: ENOMEM with one logged line, caller keeps the pictures");
+        } else {
+            double score;
+            CHECK(err == 0 && warned == 1 && tvmaf_flush(mc) == 0 &&
+                      tvmaf_feature_score_at_index(mc, TVMAF_FEATURE_VIF_SCALE0, 0, &score) == 0,
+                  "64 MiB: 16 threads reduced with one note, the frame scores");
+        }
+        tvmaf_picture_unref(&r);
+        tvmaf_picture_unref(&d);
+        tvmaf_close(&mc);
+    }
+
     CHECK(tvmaf_version() && tvmaf_version_api() ==
           TVMAF_API_VERSION(TVMAF_API_VERSION_MAJOR, TVMAF_API_VERSION_MINOR, TVMAF_API_VERSION_PATCH),
           "version");

@@ -131,7 +131,7 @@ static int check_report(const TvmafReport *r, enum TvmafOutputFormat fmt, char *
     return 0;
 }
 
-static void write_json(FILE *f, const TvmafReport *r)
+static int write_json(FILE *f, const TvmafReport *r)
 {
     fputs("{\n  \"version\": ", f);
     tvmaf_json_put(f, r->version);
@@ -169,9 +169,9 @@ static void write_json(FILE *f, const TvmafReport *r)
         tvmaf_json_put(f, r->metrics[m].name);
         fputs(": {", f);
         for (int p = 0; p < N_POOL; p++) {
-            double v = NAN;
+            double v;
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
-                v = NAN;
+                return -1;
             fprintf(f, "%s      \"%s\": ", p ? ",\n" : "\n", tvmaf_pool_name(pool_methods[p]));
             tvmaf_output_print_number(f, v, r->precision);
         }
@@ -184,9 +184,10 @@ static void write_json(FILE *f, const TvmafReport *r)
         fprintf(f, ": %s", r->blocks[b].json);
     }
     fputs("\n}\n", f);
+    return 0;
 }
 
-static void write_xml(FILE *f, const TvmafReport *r)
+static int write_xml(FILE *f, const TvmafReport *r)
 {
     fputs("<VMAF version=\"", f);
     tvmaf_xml_put_attr(f, r->version);
@@ -217,7 +218,7 @@ static void write_xml(FILE *f, const TvmafReport *r)
         for (int p = 0; p < N_POOL; p++) {
             double v;
             if (pooled(r, &r->metrics[m], pool_methods[p], &v) < 0)
-                continue;
+                return -1;
             fprintf(f, "%s=\"", tvmaf_pool_name(pool_methods[p]));
             print_xml_number(f, r, v);
             fputs("\" ", f);
@@ -225,6 +226,7 @@ static void write_xml(FILE *f, const TvmafReport *r)
         fputs("/>\n", f);
     }
     fputs("  </pooled_metrics>\n  <aggregate_metrics />\n</VMAF>\n", f);
+    return 0;
 }
 
 static void write_csv(FILE *f, const TvmafReport *r)
@@ -268,14 +270,16 @@ static void write_sub(FILE *f, const TvmafReport *r)
     }
 }
 
-static void write_report(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r)
+/* -1 when a pooled value could not be computed (out of memory). */
+static int write_report(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r)
 {
     switch (fmt) {
-    case TVMAF_OUTPUT_XML: write_xml(f, r); break;
-    case TVMAF_OUTPUT_JSON: write_json(f, r); break;
+    case TVMAF_OUTPUT_XML: return write_xml(f, r);
+    case TVMAF_OUTPUT_JSON: return write_json(f, r);
     case TVMAF_OUTPUT_CSV: write_csv(f, r); break;
     case TVMAF_OUTPUT_SUB: write_sub(f, r); break;
     }
+    return 0;
 }
 
 int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r, char *err,
@@ -283,7 +287,10 @@ int tvmaf_output_write(FILE *f, enum TvmafOutputFormat fmt, const TvmafReport *r
 {
     if (check_report(r, fmt, err, errlen) < 0)
         return -1;
-    write_report(f, fmt, r);
+    if (write_report(f, fmt, r) < 0) {
+        snprintf(err, errlen, "out of memory while pooling; the output is incomplete");
+        return -1;
+    }
     if (ferror(f)) {
         snprintf(err, errlen, "write failed: %s", strerror(errno ? errno : EIO));
         return -1;
@@ -299,6 +306,10 @@ int tvmaf_output_write_file(const char *path, enum TvmafOutputFormat fmt, const 
     TvmafAtomicFile af;
     if (tvmaf_atomic_open(&af, path, err, errlen) < 0)
         return -1;
-    write_report(af.f, fmt, r);
+    if (write_report(af.f, fmt, r) < 0) {
+        tvmaf_atomic_abort(&af);
+        snprintf(err, errlen, "out of memory while pooling; nothing was written");
+        return -1;
+    }
     return tvmaf_atomic_commit(&af, err, errlen) < 0 ? -1 : 0;
 }

@@ -46,7 +46,7 @@ static int tiny_entry(FILE *f, const TvmafScorer *sc, unsigned i)
     for (int p = 0; p < TVMAF_POOL_COUNT; p++) {
         double pv;
         if (tvmaf_scorer_pool(sc, i, (enum TvmafPoolMethod)p, &pv) < 0)
-            pv = NAN;
+            return -1; /* out of memory: no block rather than a null in it */
         fprintf(f, "%s\"%s\": ", p ? ", " : "", tvmaf_pool_name((enum TvmafPoolMethod)p));
         put_number(f, pv);
     }

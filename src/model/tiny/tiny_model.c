@@ -588,10 +588,8 @@ static int load_entry(TvmafTinyModel *m, const TvmafTinyRegistry *reg,
     m->id = strdup(id);
     m->kind = strdup(e->kind);
     m->path = strdup(where);
-    if (!m->id || !m->kind || !m->path) {
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", id);
+    if (!m->id || !m->kind || !m->path)
         err = TVMAF_ERR(ENOMEM);
-    }
 end:
     external_clear(&x);
     sidecar_clear(&sc);
@@ -705,9 +703,7 @@ static int load_path(TvmafTinyModel *m, const char *id_or_path, const TinyOpts *
     m->path = strdup(real);
     if (!m->id || !m->kind || !m->path)
         err = TVMAF_ERR(ENOMEM);
-end:
-    if (err == TVMAF_ERR(ENOMEM))
-        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", id_or_path);
+end: /* tvmaf_tiny_model_load() names an out-of-memory nobody logged */
     external_clear(&x);
     free(buf);
     free(want);
@@ -715,6 +711,20 @@ end:
     free(reg_kind);
     sidecar_clear(&sc);
     return err;
+}
+
+/* Counts the errors a load logs, so that it ends with exactly one line. */
+typedef struct CountingLog {
+    TvmafLogger inner;
+    unsigned errors;
+} CountingLog;
+
+static void counting_log(void *cookie, enum TvmafLogLevel level, const char *fmt, va_list ap)
+{
+    CountingLog *const c = cookie;
+    c->errors += level == TVMAF_LOG_ERROR;
+    if (c->inner.callback)
+        c->inner.callback(c->inner.cookie, level, fmt, ap);
 }
 
 int tvmaf_tiny_model_load(TvmafTinyModel **out, const char *id_or_path,
@@ -737,8 +747,15 @@ int tvmaf_tiny_model_load(TvmafTinyModel **out, const char *id_or_path,
         return TVMAF_ERR(ENOMEM);
     }
     m->log = o.log;
+    /* The loaders log each refusal once where it is found; an allocation
+     * that fails deep down is named here, when no layer did. */
+    CountingLog cl = { o.log, 0 };
+    o.log = (TvmafLogger){ .cookie = &cl, .callback = counting_log };
     err = looks_like_path(id_or_path) ? load_path(m, id_or_path, &o) : load_id(m, id_or_path, &o);
     if (err) {
+        if (!cl.errors)
+            tvmaf_log(&m->log, TVMAF_LOG_ERROR, "%s: %s", id_or_path,
+                      err == TVMAF_ERR(ENOMEM) ? "out of memory" : "cannot load");
         tvmaf_tiny_model_free(&m);
         return err;
     }

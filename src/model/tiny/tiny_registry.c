@@ -335,14 +335,17 @@ int tvmaf_tiny_registry_parse(TvmafTinyRegistry **out, const uint8_t *buf, const
 {
     *out = NULL;
     TvmafTinyRegistry *const r = calloc(1, sizeof(*r));
-    if (!r)
+    if (!r) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", name);
         return TVMAF_ERR(ENOMEM);
+    }
     int err;
     r->log = *log;
     r->builtin = builtin;
     r->dir = strdup(builtin ? "built-in" : name);
     r->json = strdup(name);
     if (!r->dir || !r->json) {
+        tvmaf_log(log, TVMAF_LOG_ERROR, "%s: out of memory", name);
         err = TVMAF_ERR(ENOMEM);
         goto fail;
     }
