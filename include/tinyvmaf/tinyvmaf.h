@@ -94,18 +94,20 @@ typedef struct TvmafSettings {
  *     need(n) = n * (S + 2 * P) + 2 * P
  *
  * for n worker threads, where S is one worker's scratch for the picture
- * size (about 8 bytes per luma pixel; 10 bytes/pixel is a safe estimate)
- * and P the bytes of one reference + distorted pair as sent (every plane,
- * stride x height). Each worker has one frame running and one queued, and
- * two more pairs cover the previous reference and the pair being read, so
- * 2n + 2 pairs bound the pictures in flight. When need(n_threads) exceeds
- * the limit, the context runs the largest n that fits and logs one WARNING
- * saying from how many threads to how many and why; when need(1) exceeds
- * it, tvmaf_send_pictures() fails with TVMAF_ERR(ENOMEM) and an ERROR
- * naming the size one thread needs. Not counted: the per-frame results
- * (89 bytes a frame), thread stacks, models, and what the caller holds
- * besides the pair it is sending (a TvmafScorer takes that off the limit,
- * see tvmaf_scorer_reserve_memory()). Scores never depend on the thread
+ * size: the fixed features' (about 8 bytes per luma pixel) plus that of
+ * each extractor instance asked for with tvmaf_use_feature() (those whose
+ * kind states its size), and P the bytes of one reference + distorted pair
+ * as sent (every plane, stride x height). Each worker has one frame running
+ * and one queued, and two more pairs cover the previous reference and the
+ * pair being read, so 2n + 2 pairs bound the pictures in flight. When
+ * need(n_threads) exceeds the limit, the context runs the largest n that
+ * fits and logs one WARNING saying from how many threads to how many and
+ * why; when need(1) exceeds it, tvmaf_send_pictures() fails with
+ * TVMAF_ERR(ENOMEM) and an ERROR naming the size one thread needs. Not
+ * counted: the per-frame results (8 bytes per output and frame), thread
+ * stacks, models, and what the caller holds besides the pair it is sending
+ * (a TvmafScorer takes that off the limit, see
+ * tvmaf_scorer_reserve_memory()). Scores never depend on the thread
  * count, so a reduced count changes speed, never results.
  */
 
