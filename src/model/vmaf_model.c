@@ -28,6 +28,7 @@ struct TvmafModel {
     char *name;
     unsigned flags;
     TvmafLogger logger;
+    char origin[160];                 /* the file or built-in version, for messages */
     int n;                            /* number of features */
     char *feature_name[MAX_FEATURES]; /* as the model file names them */
     /* A model runs on the fixed feature set when every feature is one of
@@ -440,6 +441,7 @@ static int load_json(TvmafModel **m_out, json_t *root, const Ctx *x, const Tvmaf
         FAIL(ENOMEM, "out of memory");
     m->flags = cfg->flags;
     m->logger = cfg->logger;
+    snprintf(m->origin, sizeof(m->origin), "%s", x->origin);
     m->name = strdup(cfg->name ? cfg->name : "vmaf");
     int err = m->name ? parse_model(x, m, root) : TVMAF_ERR(ENOMEM);
     if (err < 0) {
@@ -746,7 +748,7 @@ int tvmaf_model_set_feature_option(TvmafModel *m, const char *extractor, const c
         TvmafKindOpts o = m->opts[i];
         const int e = tvmaf_kind_opts_set(m->kind[i], &o, option, value, err, sizeof(err));
         if (e < 0) {
-            tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "model %s: %s", m->name, err);
+            tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "%s: %s", m->origin, err);
             return TVMAF_ERR(-e);
         }
         m->opts[i] = o;
@@ -754,8 +756,8 @@ int tvmaf_model_set_feature_option(TvmafModel *m, const char *extractor, const c
             m->fixed = 0;
     }
     if (!used) {
-        tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "model %s uses no feature extractor \"%.64s\"",
-                  m->name, extractor);
+        tvmaf_log(&m->logger, TVMAF_LOG_ERROR, "%s: the model uses no feature extractor \"%.64s\"",
+                  m->origin, extractor);
         return TVMAF_ERR(ENOENT);
     }
     if (m->fixed) {
