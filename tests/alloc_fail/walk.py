@@ -3,16 +3,18 @@
 with the n-th counted allocation failing, over
 
   score   a 3-frame 320x180 pair from samples/ with the default models
-          (built-in vmaf_v0.6.1 and vmaf_tiny_v2), JSON output
+          (built-in vmaf_v0.6.1 and vmaf_tiny_v2), JSON output and --plot,
+          then `tinyvmaf plot` of that JSON
   models  the same pair with a classic model and a tiny model loaded from
           files, plus `tinyvmaf models` verifying the repository's registry
-  train   `tinyvmaf train` with a checkpoint and predictions, then `eval`
-          of the model it wrote
+  train   `tinyvmaf train` with a checkpoint and predictions, `eval` of the
+          model it wrote, `export` of the checkpoint and `predict` with it
 
-A first run per target records every counted allocation and its call
-site. The walk fails each allocation site's first call, its last one,
-and every STRIDE-th call besides (TVMAF_ALLOC_STRIDE, default: so that a
-target takes at most ~80 runs). Every run must end with exit 0 and the
+Each command of a target is walked on its own (the commands before it run
+normally to make its inputs): a first run records every counted allocation
+and its call site, then the walk fails each site's first call, its last
+one, and every STRIDE-th call besides (TVMAF_ALLOC_STRIDE, default: so that
+a command takes at most ~60 runs). Every run must end with exit 0 and the
 same summary and output as the run without failure, or with exit 1/2 and
 exactly one line on stderr; no sanitizer report, no signal, no temporary
 file left beside the output. Ends with "N passed, N failed, N skipped"
@@ -21,6 +23,7 @@ import json
 import lzma
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 CLI = os.environ["TVMAF_CLI"]
 ROOT = os.environ.get("TVMAF_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
 JOBS = int(os.environ.get("TVMAF_ALLOC_JOBS", "2"))
-MAX_RUNS = 80
+MAX_RUNS = 60
 SANITIZER_MARKS = ("Sanitizer", "runtime error:", "LeakSanitizer")
 
 
@@ -69,14 +72,15 @@ def env_for(n, trace=None):
     return e
 
 
-def run_steps(steps, work, n, trace=None):
-    """Runs the target's commands in a fresh directory; stops at the first
-    that fails. Returns (rc, stderr, stdout of all steps, output files)."""
+def run_steps(steps, work, at, n, trace=None):
+    """Runs the target's commands in a fresh directory, failing allocation n
+    (tracing) in step `at` only; stops at the first command that fails.
+    Returns (rc, stderr, stdout of all steps, output files)."""
     os.makedirs(work)
     out = b""
-    for argv in steps:
-        p = subprocess.run([CLI] + argv, cwd=work, capture_output=True, env=env_for(n, trace),
-                           timeout=300)
+    for k, argv in enumerate(steps):
+        e = env_for(n, trace) if k == at else env_for(0)
+        p = subprocess.run([CLI] + argv, cwd=work, capture_output=True, env=e, timeout=300)
         out += re.sub(rb"\d+\.\d+ s\b", b"T s", p.stdout)  # training time
         if p.returncode:
             return p.returncode, p.stderr.decode(errors="replace"), out, listing(work)
@@ -127,20 +131,31 @@ def choose(trace_path):
 
 
 def walk(name, steps, work_root):
-    trace = os.path.join(work_root, name + ".trace")
-    rc, err, base_out, base_files = run_steps(steps, os.path.join(work_root, name + "-base"), 0,
-                                              trace)
+    """Walks every step (one CLI command) of a target; the steps before the
+    one being walked prepare its inputs."""
+    problems = []
+    for at in range(len(steps)):
+        problems += walk_step(name, steps, at, work_root)
+    print(f"{'ok' if not problems else 'FAIL'} {name}: {len(problems)} problems")
+    return not problems
+
+
+def walk_step(name, steps, at, work_root):
+    label = f"{name} step {at + 1} ({steps[at][0] if not steps[at][0].startswith('-') else 'score'})"
+    trace = os.path.join(work_root, f"{name}-{at}.trace")
+    rc, err, base_out, base_files = run_steps(steps, os.path.join(work_root, f"{name}-{at}-base"),
+                                              at, 0, trace)
     if rc or any(m in err for m in SANITIZER_MARKS):
-        print(f"FAIL {name}: the run without failures exits {rc}: {err.strip()[:2000]}")
-        return False
+        print(f"FAIL {label}: the run without failures exits {rc}: {err.strip()[:2000]}")
+        return [(0, "no clean run")]
     n, n_sites, picks = choose(trace)
-    print(f"{name}: {n} counted allocations at {n_sites} sites; failing {len(picks)} of them")
+    print(f"{label}: {n} counted allocations at {n_sites} sites; failing {len(picks)} of them")
     problems = []
 
     def one(k):
-        work = os.path.join(work_root, f"{name}-{k}")
+        work = os.path.join(work_root, f"{name}-{at}-{k}")
         try:
-            rc, err, out, files = run_steps(steps, work, k)
+            rc, err, out, files = run_steps(steps, work, at, k)
         except subprocess.TimeoutExpired:
             return k, "timed out (hang?)"
         lines = [l for l in err.splitlines() if l.strip()]
@@ -165,10 +180,9 @@ def walk(name, steps, work_root):
         for k, problem in ex.map(one, picks):
             if problem:
                 problems.append((k, problem))
-                print(f"FAIL {name} n={k}: {problem}")
-    print(f"{'ok' if not problems else 'FAIL'} {name}: {len(picks)} runs, "
-          f"{len(problems)} problems")
-    return not problems
+                print(f"FAIL {label} n={k}: {problem}")
+            shutil.rmtree(os.path.join(work_root, f"{name}-{at}-{k}"), ignore_errors=True)
+    return problems
 
 
 def main():
@@ -188,14 +202,17 @@ def main():
         models = os.path.join(ROOT, "models")
         pair = ["-r", ref, "-d", dis, "--threads", "1"]
         targets = {
-            "score": [pair + ["--json", "-o", "out.json"]],
+            "score": [pair + ["--json", "-o", "out.json", "--plot", "out.svg"],
+                      ["plot", "out.json", "-o", "replot.svg"]],
             "models": [pair + ["--model", "path=" + os.path.join(models, "libvmaf", "vmaf_v0.6.1.json"),
                                "--tiny-model", os.path.join(models, "vmaf_tiny_v3.onnx")],
                        ["models", "--model-dir", models]],
             "train": [["train", "--data", csv, "-o", "m.onnx", "--epochs", "2", "--arch",
                        "mlp_small", "--quiet", "--checkpoint", "m.ckpt", "--predictions",
                        "pred.csv"],
-                      ["eval", "--model", "m.onnx", "--data", csv, "-o", "report.json"]],
+                      ["eval", "--model", "m.onnx", "--data", csv, "-o", "report.json"],
+                      ["export", "--checkpoint", "m.ckpt", "-o", "e.onnx"],
+                      ["predict", "--tiny-model", "e.onnx", "--features", csv]],
         }
         only = os.environ.get("TVMAF_ALLOC_TARGETS")
         results = [walk(name, steps, t) for name, steps in targets.items()
