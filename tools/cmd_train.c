@@ -6,12 +6,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -19,9 +16,6 @@
 #include "cli_train.h"
 #include "train.h"
 #include "util/util.h"
-#if TVMAF_TRAIN_HAVE_TINY
-#include "tinyvmaf/tiny.h"
-#endif
 
 #define EXIT_BAD 1
 #define EXIT_USAGE 2
@@ -29,34 +23,6 @@
 
 static const char *const canonical6[] = { "adm2", "vif_scale0", "vif_scale1",
                                           "vif_scale2", "vif_scale3", "motion2" };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Per-epoch progress, only when a person is watching. */
-static void epoch_progress(void *const cookie, const int epoch, const int epochs,
-                           const double loss, const double rows_per_s)
-{
-    (void)cookie;
-    fprintf(stderr, "\r  epoch %d/%d  loss %.5g  %.3g rows/s   ", epoch, epochs, loss,
-            rows_per_s);
-    if (epoch == epochs)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static void job_progress(void *const cookie, const int done, const int total)
-{
-    (void)cookie;
-    fprintf(stderr, "\r  %d/%d trainings done   ", done, total);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
 
 /* ------------------------------------------------------------ arguments */
 
@@ -273,7 +239,8 @@ int tvmaf_cmd_train(const int argc, char **const argv)
         .data = c.data, .features = c.features, .n_features = c.n_features,
         .target = c.target, .drop_nonfinite = c.drop_nonfinite, .recipe = c.recipe,
         .out = c.out, .sidecar = sidecar, .id = id, .notes = notes, .predictions = pred_path,
-        .checkpoint = ckpt, .progress = !c.quiet && isatty(STDERR_FILENO) ? epoch_progress : NULL,
+        .checkpoint = ckpt,
+        .progress = !c.quiet && isatty(STDERR_FILENO) ? tvmaf_train_progress_stderr : NULL,
     };
     ret = EXIT_BAD;
     if (tvmaf_train_job_run(&job, &tr, &log) < 0)
@@ -319,45 +286,6 @@ static void usage_eval(FILE *const f)
             recipe_help);
 }
 
-static int eval_model(const Common *const c, const char *const model_path,
-                      const TvmafLogger *const log)
-{
-#if TVMAF_TRAIN_HAVE_TINY
-    TvmafTinyLoadOptions lo;
-    tvmaf_tiny_default_load_options(&lo);
-    lo.logger = *log;
-    lo.cpu_mask = c->recipe.cpu_mask;
-    TvmafTinyModel *m = NULL;
-    TvmafModelEval e = { 0 };
-    int ret = EXIT_BAD;
-    if (tvmaf_tiny_model_load(&m, model_path, &lo) < 0 ||
-        tvmaf_model_eval(&e, m, c->data, c->target, c->group, c->group_given, c->drop_nonfinite,
-                         log) < 0)
-        goto end;
-    const TvmafEvalReport rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
-                                 .model_sha256 = tvmaf_tiny_model_sha256(m),
-                                 .data_path = c->data, .target = c->target, .group = c->group,
-                                 .t = &e.t, .res = &e.res };
-    printf("model %s on %zu rows of %s: PLCC %.4f  SROCC %.4f  RMSE %.4f\n",
-           tvmaf_tiny_model_id(m), e.t.n_rows, c->data, e.all.plcc, e.all.srocc, e.all.rmse);
-    if (e.t.group)
-        tvmaf_eval_report_print(stdout, &rp);
-    if (c->out && tvmaf_eval_report_write(c->out, &rp, log) < 0)
-        goto end;
-    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
-end:
-    tvmaf_model_eval_free(&e);
-    tvmaf_tiny_model_free(&m);
-    return ret;
-#else
-    (void)c;
-    (void)model_path;
-    (void)log;
-    return tvmaf_cli_fail("eval", EXIT_BAD,
-                          "--model needs the tiny-model runtime (built without it)");
-#endif
-}
-
 int tvmaf_cmd_eval(const int argc, char **const argv)
 {
     static const struct option opts[] = {
@@ -379,8 +307,6 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
     uint64_t *const seeds = malloc(sizeof(uint64_t) * MAX_SEEDS);
     int n_seeds = 0, seed_given = 0, kfold = 0, loso = 0, n_threads = 0, opt, idx = 0;
     const char *model = NULL, *oof_path = NULL;
-    TvmafTable t = { 0 };
-    TvmafEvalResult res = { 0 };
     int ret = EXIT_BAD;
     long v;
     if (!seeds)
@@ -460,47 +386,25 @@ int tvmaf_cmd_eval(const int argc, char **const argv)
             goto end;
         }
     }
-    if (model) {
-        if (loso || kfold || n_seeds || seed_given || oof_path) {
-            tvmaf_cli_fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold, seeds "
-                           "or --predictions");
-            goto end;
-        }
-        ret = eval_model(&c, model, &log);
+    if (model && (loso || kfold || n_seeds || seed_given || oof_path)) {
+        tvmaf_cli_fail(cmd, ret, "--model scores a fixed model: no --loso, --kfold, seeds "
+                       "or --predictions");
         goto end;
     }
     if (!n_seeds) {
         seeds[0] = c.recipe.seed;
         n_seeds = 1;
     }
-    ret = EXIT_BAD;
-    const enum TvmafCvMode mode = loso ? TVMAF_CV_LOSO : kfold ? TVMAF_CV_KFOLD : TVMAF_CV_NONE;
-    const TvmafTableSpec spec = { .features = c.features, .n_features = c.n_features,
-                                  .target = c.target, .drop_nonfinite = c.drop_nonfinite,
-                                  .group = mode == TVMAF_CV_NONE ? NULL : c.group };
-    if (tvmaf_table_load(&t, c.data, &spec, &log) < 0)
-        goto end;
-    const int show = !c.quiet && isatty(STDERR_FILENO);
-    const double t0 = now_s();
-    if (tvmaf_eval_run(&res, &t, mode, kfold, seeds, n_seeds, &c.recipe, n_threads,
-                       show ? job_progress : NULL, NULL, &log) < 0)
-        goto end;
-    const TvmafEvalReport rp = { .mode = loso ? "loso" : kfold ? "kfold" : "insample",
-                                 .k = kfold, .seeds = seeds, .n_seeds = n_seeds,
-                                 .recipe = &c.recipe, .data_path = c.data, .target = c.target,
-                                 .group = c.group, .t = &t, .res = &res };
-    printf("%s: %s, %s, %d epochs, %zu rows, %d group%s, %.2f s\n", c.data, rp.mode,
-           c.recipe.arch, c.recipe.epochs, t.n_rows, t.n_groups, t.n_groups == 1 ? "" : "s",
-           now_s() - t0);
-    tvmaf_eval_report_print(stdout, &rp);
-    if (c.out && tvmaf_eval_report_write(c.out, &rp, &log) < 0)
-        goto end;
-    if (oof_path && tvmaf_eval_write_predictions(oof_path, &rp, &log) < 0)
-        goto end;
-    ret = tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
+    const TvmafEvalJob job = {
+        .data = c.data, .features = c.features, .n_features = c.n_features, .target = c.target,
+        .group = c.group, .group_given = c.group_given, .drop_nonfinite = c.drop_nonfinite,
+        .recipe = c.recipe, .model = model, .k = kfold, .seeds = seeds, .n_seeds = n_seeds,
+        .mode = loso ? TVMAF_CV_LOSO : kfold ? TVMAF_CV_KFOLD : TVMAF_CV_NONE,
+        .n_threads = n_threads, .report = c.out, .predictions = oof_path,
+        .progress = !c.quiet && isatty(STDERR_FILENO) ? tvmaf_eval_progress_stderr : NULL,
+    };
+    ret = tvmaf_eval_job_run(&job, stdout, &log) < 0 || tvmaf_stdout_flush() < 0 ? EXIT_BAD : 0;
 end:
-    tvmaf_eval_result_free(&res);
-    tvmaf_table_free(&t);
     free(c.features_buf);
     free(seeds);
     return ret;

@@ -1,7 +1,7 @@
 /*
  * Evaluation output: the JSON report (docs/eval.schema.json), the text
- * table, the out-of-fold predictions CSV, and the per-group scores of a
- * fixed model's predictions.
+ * table, the out-of-fold predictions CSV, the per-group scores of a fixed
+ * model's predictions, and the progress lines of training and evaluation.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -263,4 +263,24 @@ int tvmaf_eval_fixed(TvmafEvalResult *const res, const TvmafTable *const t,
 end:
     free(buf);
     return ret;
+}
+
+void tvmaf_train_progress_stderr(void *const cookie, const int epoch, const int epochs,
+                                 const double loss, const double rows_per_s)
+{
+    (void)cookie;
+    fprintf(stderr, "\r  epoch %d/%d  loss %.5g  %.3g rows/s   ", epoch, epochs, loss,
+            rows_per_s);
+    if (epoch == epochs)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+void tvmaf_eval_progress_stderr(void *const cookie, const int done, const int total)
+{
+    (void)cookie;
+    fprintf(stderr, "\r  %d/%d trainings done   ", done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
 }

@@ -1,11 +1,13 @@
 /*
  * The toolkit's commands as calls: `tinyvmaf train` (table -> network ->
- * files), `export` (checkpoint -> files), `eval --model` and `predict`
- * (a tiny model on a table). tools/cmd_train.c and tools/cmd_tiny.c parse
+ * files), `export` (checkpoint -> files), `eval` (cross-validation, or
+ * `--model`: a tiny model scored on a table) and `predict` (a tiny model
+ * on a table). tools/cmd_train.c and tools/cmd_tiny.c parse
  * the options and print what these return.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -150,6 +152,77 @@ int tvmaf_eval_report_write(const char *const path, const TvmafEvalReport *const
     return err;
 }
 
+/* `eval --model`: the model's scores on every row, and per group. */
+static int eval_model(const TvmafEvalJob *const j, FILE *const out, const TvmafLogger *const log)
+{
+#if TVMAF_TRAIN_HAVE_TINY
+    TvmafTinyLoadOptions lo;
+    tvmaf_tiny_default_load_options(&lo);
+    lo.logger = *log;
+    lo.cpu_mask = j->recipe.cpu_mask;
+    TvmafTinyModel *m = NULL;
+    TvmafModelEval e = { 0 };
+    int err = tvmaf_tiny_model_load(&m, j->model, &lo);
+    if (err < 0 || (err = tvmaf_model_eval(&e, m, j->data, j->target, j->group, j->group_given,
+                                           j->drop_nonfinite, log)) < 0)
+        goto end;
+    const TvmafEvalReport rp = { .mode = "model", .model_id = tvmaf_tiny_model_id(m),
+                                 .model_sha256 = tvmaf_tiny_model_sha256(m),
+                                 .data_path = j->data, .target = j->target, .group = j->group,
+                                 .t = &e.t, .res = &e.res };
+    fprintf(out, "model %s on %zu rows of %s: PLCC %.4f  SROCC %.4f  RMSE %.4f\n",
+            tvmaf_tiny_model_id(m), e.t.n_rows, j->data, e.all.plcc, e.all.srocc, e.all.rmse);
+    if (e.t.group)
+        tvmaf_eval_report_print(out, &rp);
+    if (j->report)
+        err = tvmaf_eval_report_write(j->report, &rp, log);
+end:
+    tvmaf_model_eval_free(&e);
+    tvmaf_tiny_model_free(&m);
+    return err;
+#else
+    (void)j;
+    (void)out;
+    tvmaf_log(log, TVMAF_LOG_ERROR, "--model needs the tiny-model runtime (built without it)");
+    return TVMAF_ERR(ENOTSUP);
+#endif
+}
+
+int tvmaf_eval_job_run(const TvmafEvalJob *const j, FILE *const out, const TvmafLogger *const log)
+{
+    if (j->model)
+        return eval_model(j, out, log);
+    static const char *const mode_name[] = { "insample", "loso", "kfold" };
+    const TvmafTableSpec spec = { .features = j->features, .n_features = j->n_features,
+                                  .target = j->target, .drop_nonfinite = j->drop_nonfinite,
+                                  .group = j->mode == TVMAF_CV_NONE ? NULL : j->group };
+    TvmafTable t = { 0 };
+    TvmafEvalResult res = { 0 };
+    int err = tvmaf_table_load(&t, j->data, &spec, log);
+    const double t0 = now_s();
+    if (err < 0 || (err = tvmaf_eval_run(&res, &t, j->mode, j->k, j->seeds, j->n_seeds,
+                                         &j->recipe, j->n_threads, j->progress, j->cookie,
+                                         log)) < 0)
+        goto end;
+    const TvmafEvalReport rp = { .mode = mode_name[j->mode],
+                                 .k = j->mode == TVMAF_CV_KFOLD ? j->k : 0,
+                                 .seeds = j->seeds, .n_seeds = j->n_seeds,
+                                 .recipe = &j->recipe, .data_path = j->data,
+                                 .target = j->target, .group = j->group, .t = &t, .res = &res };
+    fprintf(out, "%s: %s, %s, %d epochs, %zu rows, %d group%s, %.2f s\n", j->data, rp.mode,
+            j->recipe.arch, j->recipe.epochs, t.n_rows, t.n_groups, t.n_groups == 1 ? "" : "s",
+            now_s() - t0);
+    tvmaf_eval_report_print(out, &rp);
+    if (j->report && (err = tvmaf_eval_report_write(j->report, &rp, log)) < 0)
+        goto end;
+    if (j->predictions)
+        err = tvmaf_eval_write_predictions(j->predictions, &rp, log);
+end:
+    tvmaf_eval_result_free(&res);
+    tvmaf_table_free(&t);
+    return err;
+}
+
 #if TVMAF_TRAIN_HAVE_TINY
 int tvmaf_table_load_for_model(TvmafTable *const t, const char *const path,
                                const TvmafTinyModel *const m, const TvmafTableSpec *const spec,
@@ -194,6 +267,34 @@ int tvmaf_tiny_predict(const TvmafTinyModel *const m, const TvmafTable *const t,
             return TVMAF_ERR(EBADMSG);
         }
     return 0;
+}
+
+int tvmaf_predict_run(const char *const model, const char *const registry_dir,
+                      const char *const features, const size_t batch, FILE *const out,
+                      const TvmafLogger *const log)
+{
+    TvmafTinyLoadOptions o;
+    tvmaf_tiny_default_load_options(&o);
+    o.registry_dir = registry_dir;
+    o.logger = *log;
+    TvmafTinyModel *m = NULL;
+    int err = tvmaf_tiny_model_load(&m, model, &o);
+    if (err < 0)
+        return err;
+    const TvmafTableSpec spec = { .allow_empty = 1 };
+    TvmafTable t;
+    float *pred = NULL;
+    if ((err = tvmaf_table_load_for_model(&t, features, m, &spec, log)) == 0 && t.n_rows &&
+        !(pred = malloc(t.n_rows * sizeof(*pred))))
+        err = oom(log);
+    if (!err)
+        err = tvmaf_tiny_predict(m, &t, batch, pred, log);
+    for (size_t i = 0; !err && i < t.n_rows; i++)
+        fprintf(out, "%.9g\n", pred[i]);
+    free(pred);
+    tvmaf_table_free(&t);
+    tvmaf_tiny_model_free(&m);
+    return err;
 }
 
 int tvmaf_model_eval(TvmafModelEval *const e, const TvmafTinyModel *const m,

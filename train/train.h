@@ -366,6 +366,43 @@ int tvmaf_export_checkpoint(const char *checkpoint, const char *out, const char 
 /** Writes the JSON report of tvmaf_eval_report_json() to path, atomically. */
 int tvmaf_eval_report_write(const char *path, const TvmafEvalReport *rp, const TvmafLogger *log);
 
+/** `tinyvmaf eval`: a recipe cross-validated on a table, or a fixed tiny model scored on it. */
+typedef struct TvmafEvalJob {
+    const char *data;                 ///< CSV table
+    const char *const *features;      ///< feature columns (not with model: the model's own)
+    int n_features;
+    const char *target, *group;
+    int group_given;                  ///< model: the group column was named (else optional)
+    int drop_nonfinite;
+    TvmafRecipe recipe;               ///< with model, only cpu_mask is used
+    const char *model;                ///< registry id or NAME.onnx, or NULL to cross-validate
+    enum TvmafCvMode mode;
+    int k;                            ///< TVMAF_CV_KFOLD's K
+    const uint64_t *seeds;            ///< [n_seeds], at least one (not with model)
+    int n_seeds;
+    int n_threads;                    ///< trainings in parallel (0 = one per core)
+    const char *report;               ///< JSON report (docs/eval.schema.json), or NULL
+    const char *predictions;          ///< out-of-fold predictions CSV, or NULL (not with model)
+    TvmafEvalProgress progress;       ///< or NULL
+    void *cookie;
+} TvmafEvalJob;
+
+/**
+ * Runs the job: reads the table, cross-validates (or runs and scores the
+ * model), prints the summary line and the per-fold table to `out`, then
+ * writes the report and the predictions the job names (each atomically).
+ * @return 0 or a negative TVMAF_ERR() (logged); TVMAF_ERR(ENOTSUP) for a
+ *         model when built without the tiny-model runtime.
+ */
+int tvmaf_eval_job_run(const TvmafEvalJob *j, FILE *out, const TvmafLogger *log);
+
+/** TvmafTrainProgress on stderr: one line rewritten per epoch, for a terminal. */
+void tvmaf_train_progress_stderr(void *cookie, int epoch, int epochs, double loss,
+                                 double rows_per_s);
+
+/** TvmafEvalProgress on stderr: one line rewritten per training, for a terminal. */
+void tvmaf_eval_progress_stderr(void *cookie, int done, int total);
+
 #if TVMAF_TRAIN_HAVE_TINY
 struct TvmafTinyModel;
 
@@ -388,6 +425,17 @@ int tvmaf_table_load_for_model(TvmafTable *t, const char *path, const struct Tvm
  */
 int tvmaf_tiny_predict(const struct TvmafTinyModel *m, const TvmafTable *t, size_t batch,
                        float *out, const TvmafLogger *log);
+
+/**
+ * `tinyvmaf predict`: loads `model` (a registry id, looked up in
+ * registry_dir when not NULL, or NAME.onnx), reads its columns from the
+ * CSV `features` ("-" = stdin; no data rows is no scores) and prints one
+ * score per row (%.9g) to `out`, nothing unless every row was scored.
+ * @return 0 or a negative TVMAF_ERR() (logged, except by a model load
+ *         that logs nothing).
+ */
+int tvmaf_predict_run(const char *model, const char *registry_dir, const char *features,
+                      size_t batch, FILE *out, const TvmafLogger *log);
 
 /** `tinyvmaf eval --model`: a fixed model scored on a table. */
 typedef struct TvmafModelEval {

@@ -1,6 +1,7 @@
 /*
  * The --plot writer: per-frame model scores as a self-contained SVG, and
- * the tinyvmaf plot subcommand that draws it from a JSON result.
+ * the tinyvmaf plot subcommand that draws it from a JSON result
+ * (read by output/result_read.c).
  */
 #ifndef TVMAF_TOOLS_OUTPUT_PLOT_H
 #define TVMAF_TOOLS_OUTPUT_PLOT_H
