@@ -33,8 +33,9 @@ static const char *const vif_model_names[] = {
     "VMAF_integer_feature_vif_scale2_score", "VMAF_integer_feature_vif_scale3_score",
 };
 
-static size_t vif_scratch(const TvmafKindEnv *e)
+static size_t vif_scratch(const TvmafKindEnv *e, const void *o)
 {
+    (void)o;
     return tvmaf_vif_scratch_size(e->w, e->h);
 }
 
@@ -57,8 +58,9 @@ static void vif_free(void **st)
 
 /* ---- adm ---- */
 
-static size_t adm_scratch(const TvmafKindEnv *e)
+static size_t adm_scratch(const TvmafKindEnv *e, const void *o)
 {
+    (void)o;
     return tvmaf_adm_scratch_size(e->w, e->h);
 }
 
@@ -95,8 +97,9 @@ static const char *motion_base_name(const TvmafKindEnv *e, unsigned o)
     return o == TVMAF_MOTION_OUT_SAD && e->motion_classic ? "integer_motion" : NULL;
 }
 
-static size_t motion_scratch(const TvmafKindEnv *e)
+static size_t motion_scratch(const TvmafKindEnv *e, const void *o)
 {
+    (void)o;
     return tvmaf_motion_scratch_size(e->w);
 }
 
@@ -143,6 +146,11 @@ static unsigned cambi_output_count(const void *o)
     return (unsigned)tvmaf_cambi_output_count(o);
 }
 
+static size_t cambi_scratch(const TvmafKindEnv *e, const void *o)
+{
+    return tvmaf_cambi_scratch_size(e->w, e->h, e->bpc, o);
+}
+
 static int cambi_init(void **st, const TvmafKindEnv *e, const void *o)
 {
     return tvmaf_cambi_init((TvmafCambi **)st, e->w, e->h, e->bpc, o, e->cpu_flags);
@@ -175,6 +183,11 @@ static const char *const speed_model_names[] = {
     "Speed_chroma_feature_speed_chroma_uv_score",
 };
 
+static size_t speed_scratch(const TvmafKindEnv *e, const void *o)
+{
+    return tvmaf_speed_chroma_scratch_size(e->w, e->h, e->bpc, e->layout, o);
+}
+
 static int speed_init(void **st, const TvmafKindEnv *e, const void *o)
 {
     return tvmaf_speed_chroma_init((TvmafSpeedChroma **)st, e->w, e->h, e->bpc, e->layout, o,
@@ -201,12 +214,13 @@ static const TvmafExtractorKind kinds[] = {
     { .name = "cambi", .options = tvmaf_cambi_options, .options_size = sizeof(TvmafCambiOptions),
       .n_outputs = TVMAF_CAMBI_OUTPUTS, .n_keyed = 1, .output_count = cambi_output_count,
       .outputs = tvmaf_cambi_output_names, .model_names = cambi_model_names,
-      .init = cambi_init, .compute = cambi_compute, .free = cambi_free },
+      .scratch_size = cambi_scratch, .init = cambi_init, .compute = cambi_compute,
+      .free = cambi_free },
     { .name = "speed_chroma", .options = tvmaf_speed_chroma_options,
       .options_size = sizeof(TvmafSpeedChromaOptions), .n_outputs = 3,
       .outputs = tvmaf_speed_chroma_names, .model_names = speed_model_names,
-      .flags = TVMAF_KIND_CHROMA, .init = speed_init, .compute = speed_compute,
-      .free = speed_free },
+      .flags = TVMAF_KIND_CHROMA, .scratch_size = speed_scratch, .init = speed_init,
+      .compute = speed_compute, .free = speed_free },
     { .name = "adm", .options = tvmaf_adm_options, .options_size = sizeof(TvmafAdmOptions),
       .n_outputs = TVMAF_ADM_OUT_COUNT, .outputs = tvmaf_adm_key_names,
       .model_names = tvmaf_adm_feature_names, .scratch_size = adm_scratch, .init = adm_init, .compute = adm_compute,

@@ -69,9 +69,10 @@ typedef struct TvmafExtractorKind {
     int (*check)(const void *opts, char *err, size_t err_size);
     /* Base name of output o when it depends on the env (else NULL: outputs[o]). */
     const char *(*base_name)(const TvmafKindEnv *env, unsigned o);
-    /* Bytes one init() allocates for the env's geometry (SIZE_MAX on overflow);
-     * NULL when the module does not say (then the memory budget cannot count it). */
-    size_t (*scratch_size)(const TvmafKindEnv *env);
+    /* Bytes one init() allocates for the env's geometry and these options
+     * (SIZE_MAX on overflow); NULL when the module does not say (then the
+     * memory budget cannot count it). */
+    size_t (*scratch_size)(const TvmafKindEnv *env, const void *opts);
     int (*init)(void **state, const TvmafKindEnv *env, const void *opts);
     /* Writes the n_outputs values of one frame (raw values for what finish() completes). */
     int (*compute)(void *state, const void *opts, const TvmafFrameInput *in, double *out);

@@ -226,11 +226,11 @@ static uint64_t worker_scratch_bytes(const TvmafContext *c)
     uint64_t sum = 0;
     for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
         sum += parts[i] == SIZE_MAX ? UINT64_MAX / 4 : parts[i];
-    /* Extractor instances whose module states its size (CAMBI and SpEED
-     * chroma do not yet: their scratch is not counted). */
+    /* Extractor instances whose module states its size (every kind does). */
     const TvmafKindEnv env = kind_env(c);
     for (unsigned k = 0; k < c->n_inst; k++) {
-        const size_t b = c->inst[k].kind->scratch_size ? c->inst[k].kind->scratch_size(&env) : 0;
+        const size_t b = c->inst[k].kind->scratch_size ? c->inst[k].kind->scratch_size(&env, c->inst[k].opts.bytes)
+                                                 : 0;
         sum += b == SIZE_MAX ? UINT64_MAX / 4 : b;
     }
     return sum;

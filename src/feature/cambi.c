@@ -259,18 +259,19 @@ static size_t layout(TvmafCambi *const c, uint8_t *const base)
     TAKE(c->hist, (aw * (size_t)c->par.band_size + SLACK) * sizeof(uint16_t));
     TAKE(c->rx_enc, aw * sizeof(int));
     TAKE(c->ry_enc, (size_t)c->alloc_h * sizeof(int));
-    TAKE(c->rx_src, aw * sizeof(int));
-    TAKE(c->ry_src, (size_t)c->alloc_h * sizeof(int));
+    /* One entry per source sample: without full_ref the source size may
+     * exceed the encode size the planes are allocated for. */
+    TAKE(c->rx_src, (size_t)c->src_w * sizeof(int));
+    TAKE(c->ry_src, (size_t)c->src_h * sizeof(int));
 #undef TAKE
     return off;
 }
 
-int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int bpc,
-                     const TvmafCambiOptions *const opt, const unsigned cpu_flags)
+/* Checks the options and fills every field but the DSP table and the
+ * buffers: what init keeps and what tvmaf_cambi_scratch_size() sizes. */
+static int setup(TvmafCambi *const c, const int w, const int h, const int bpc,
+                 const TvmafCambiOptions *const opt)
 {
-    if (!out)
-        return -EINVAL;
-    *out = NULL;
     if (w < 1 || h < 1 || w > 16384 || h > 16384)
         return -EINVAL;
     if (bpc != 8 && bpc != 10 && bpc != 12 && bpc != 16)
@@ -356,9 +357,6 @@ int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int
     if (max_window * max_window >= TVMAF_CAMBI_RECIP_SIZE)
         return -EINVAL;
 
-    TvmafCambi *const c = calloc(1, sizeof(*c));
-    if (!c)
-        return -ENOMEM;
     c->w = w;
     c->h = h;
     c->bpc = bpc;
@@ -381,6 +379,32 @@ int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int
     /* The contrast pass reads and writes rows up to the window's half
      * height even past the picture's last row (libvmaf's loop bounds). */
     c->rows = c->alloc_h > max_window + 1 ? c->alloc_h : max_window + 1;
+    return 0;
+}
+
+size_t tvmaf_cambi_scratch_size(const int w, const int h, const int bpc,
+                                const TvmafCambiOptions *const opt)
+{
+    TvmafCambi c = { 0 };
+    if (setup(&c, w, h, bpc, opt))
+        return 0;
+    return sizeof(c) + layout(&c, NULL) + ALIGN_BYTES;
+}
+
+int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int bpc,
+                     const TvmafCambiOptions *const opt, const unsigned cpu_flags)
+{
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    TvmafCambi *const c = calloc(1, sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    const int err = setup(c, w, h, bpc, opt);
+    if (err) {
+        free(c);
+        return err;
+    }
     reciprocal_table(c->recip);
     c->par.recip = c->recip;
     tvmaf_cambi_dsp_init(&c->dsp, cpu_flags);
@@ -394,10 +418,10 @@ int tvmaf_cambi_init(TvmafCambi **const out, const int w, const int h, const int
     uint8_t *const base =
         (uint8_t *)c->mem + ((ALIGN_BYTES - (uintptr_t)c->mem % ALIGN_BYTES) % ALIGN_BYTES);
     layout(c, base);
-    resample_map(c->rx_enc, w, enc_w);
-    resample_map(c->ry_enc, h, enc_h);
-    resample_map(c->rx_src, w, src_w);
-    resample_map(c->ry_src, h, src_h);
+    resample_map(c->rx_enc, w, c->enc_w);
+    resample_map(c->ry_enc, h, c->enc_h);
+    resample_map(c->rx_src, w, c->src_w);
+    resample_map(c->ry_src, h, c->src_h);
     *out = c;
     return 0;
 }

@@ -24,6 +24,7 @@
 #define TVMAF_SRC_FEATURE_CAMBI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "feature/option.h"
@@ -86,6 +87,9 @@ typedef struct TvmafCambi TvmafCambi;
  */
 int tvmaf_cambi_init(TvmafCambi **out, int w, int h, int bpc, const TvmafCambiOptions *o,
                      unsigned cpu_flags);
+
+/** Bytes tvmaf_cambi_init() allocates for these arguments (0 where it refuses them). */
+size_t tvmaf_cambi_scratch_size(int w, int h, int bpc, const TvmafCambiOptions *o);
 
 /**
  * Scores one frame.

@@ -803,13 +803,22 @@ static bool valid_options(const TvmafSpeedChromaOptions *const o)
            o->weight_var_mode <= 6;
 }
 
-int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int h,
-                            const int bpc, const enum TvmafPixelLayout layout,
-                            const TvmafSpeedChromaOptions *const opt, const unsigned cpu_flags)
+/* Where init's buffers lie in its one allocation (byte offsets). */
+typedef struct Plan {
+    TvmafSpeedChromaOptions o;
+    Dims d;
+    bool prescaled;
+    int aa_n;
+    size_t cols, src, tap[FILTER_MAX], vrow, x1, x2, dx, dec, blur, cen, acc, ind, sol, rect;
+    size_t res[2][2];
+    size_t bytes; /* the allocation's size */
+} Plan;
+
+/* Checks the arguments and lays out the buffers: what init allocates and
+ * tvmaf_speed_chroma_scratch_size() counts. */
+static int plan(Plan *const p, const int w, const int h, const int bpc,
+                const enum TvmafPixelLayout layout, const TvmafSpeedChromaOptions *const opt)
 {
-    if (!out)
-        return TVMAF_ERR(EINVAL);
-    *out = NULL;
     TvmafSpeedChromaOptions o;
     if (opt)
         o = *opt;
@@ -842,6 +851,60 @@ int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int
     d.nb = d.bw * d.bh;
     d.mw = d.bw * TVMAF_SPEED_BLOCK - TVMAF_SPEED_BLOCK + 1;
     d.mh = d.bh * TVMAF_SPEED_BLOCK - TVMAF_SPEED_BLOCK + 1;
+    p->o = o;
+    p->d = d;
+    p->prescaled = prescaled;
+    p->aa_n = filter_size(1, (float)o.kernelscale);
+
+    Arena ar = { 0, 0 };
+    p->cols = take(&ar, (size_t)d.ow * p->aa_n, sizeof(int));
+    p->src = prescaled ? take(&ar, (size_t)d.w * d.h, sizeof(float)) : 0;
+    for (int k = 0; k < p->aa_n; k++)
+        p->tap[k] = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
+    p->vrow = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
+    p->x1 = take(&ar, (size_t)d.sw * 9, sizeof(int));
+    p->x2 = take(&ar, d.sw, sizeof(int));
+    p->dx = take(&ar, (size_t)d.sw * 9, sizeof(float));
+    p->dec = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
+    p->blur = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
+    p->cen = take(&ar, (size_t)d.mw * TVMAF_SPEED_PITCH, sizeof(double));
+    p->acc = take(&ar, (size_t)N * TVMAF_SPEED_PITCH, sizeof(double));
+    p->ind = take(&ar, (size_t)N * d.nb, sizeof(float));
+    p->sol = take(&ar, (size_t)N * d.nb, sizeof(float));
+    p->rect = take(&ar, (size_t)N * d.nb, sizeof(float));
+    for (int k = 0; k < 2; k++)
+        for (int l = 0; l < 2; l++)
+            p->res[k][l] = take(&ar, d.nb, sizeof(float));
+    if (ar.overflow)
+        return TVMAF_ERR(EINVAL);
+    p->bytes = ar.off;
+    return 0;
+}
+
+size_t tvmaf_speed_chroma_scratch_size(const int w, const int h, const int bpc,
+                                       const enum TvmafPixelLayout layout,
+                                       const TvmafSpeedChromaOptions *const opt)
+{
+    Plan p;
+    if (plan(&p, w, h, bpc, layout, opt))
+        return 0;
+    return sizeof(TvmafSpeedChroma) + p.bytes;
+}
+
+int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int h,
+                            const int bpc, const enum TvmafPixelLayout layout,
+                            const TvmafSpeedChromaOptions *const opt, const unsigned cpu_flags)
+{
+    if (!out)
+        return TVMAF_ERR(EINVAL);
+    *out = NULL;
+    Plan p;
+    const int err = plan(&p, w, h, bpc, layout, opt);
+    if (err)
+        return err;
+    const TvmafSpeedChromaOptions o = p.o;
+    const Dims d = p.d;
+    const bool prescaled = p.prescaled;
 
     TvmafSpeedChroma *const s = calloc(1, sizeof(*s));
     if (!s)
@@ -855,63 +918,37 @@ int tvmaf_speed_chroma_init(TvmafSpeedChroma **const out, const int w, const int
     s->nn_floor = (float)o.nn_floor;
     tvmaf_speed_dsp_init(&s->dsp, cpu_flags);
 
-    const float ks = (float)o.kernelscale;
-    s->aa_n = filter_size(1, ks);
-    s->f4_n = filter_size(SCALES, ks);
+    s->aa_n = p.aa_n;
+    s->f4_n = filter_size(SCALES, (float)o.kernelscale);
     /* The anti-alias kernel has scale 1's size and a sigma sqrt(4) times as
      * wide (libvmaf's "sigma trick" for going straight to scale 4). */
     gaussian(s->aa, s->aa_n, (float)(sqrt(SCALES) * s->aa_n / 5.0f));
     gaussian(s->f4, s->f4_n, s->f4_n / 5.0f);
 
-    Arena ar = { 0, 0 };
-    const size_t o_cols = take(&ar, (size_t)d.ow * s->aa_n, sizeof(int));
-    const size_t o_src = prescaled ? take(&ar, (size_t)d.w * d.h, sizeof(float)) : 0;
-    size_t o_tap[FILTER_MAX];
-    for (int k = 0; k < s->aa_n; k++)
-        o_tap[k] = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
-    const size_t o_vrow = take(&ar, (size_t)d.sw + TVMAF_SPEED_SLACK, sizeof(float));
-    const size_t o_x1 = take(&ar, (size_t)d.sw * 9, sizeof(int));
-    const size_t o_x2 = take(&ar, d.sw, sizeof(int));
-    const size_t o_dx = take(&ar, (size_t)d.sw * 9, sizeof(float));
-    const size_t o_dec = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
-    const size_t o_blur = take(&ar, (size_t)d.ow * d.oh, sizeof(float));
-    const size_t o_cen = take(&ar, (size_t)d.mw * TVMAF_SPEED_PITCH, sizeof(double));
-    const size_t o_acc = take(&ar, (size_t)N * TVMAF_SPEED_PITCH, sizeof(double));
-    const size_t o_ind = take(&ar, (size_t)N * d.nb, sizeof(float));
-    const size_t o_sol = take(&ar, (size_t)N * d.nb, sizeof(float));
-    const size_t o_rect = take(&ar, (size_t)N * d.nb, sizeof(float));
-    size_t o_res[2][2];
-    for (int k = 0; k < 2; k++)
-        for (int l = 0; l < 2; l++)
-            o_res[k][l] = take(&ar, d.nb, sizeof(float));
-    if (ar.overflow) {
-        free(s);
-        return TVMAF_ERR(EINVAL);
-    }
-    char *const m = s->mem = aligned_alloc(64, ar.off);
+    char *const m = s->mem = aligned_alloc(64, p.bytes);
     if (!m) {
         free(s);
         return TVMAF_ERR(ENOMEM);
     }
-    memset(m, 0, ar.off);
-    s->aa_cols = (int *)(m + o_cols);
-    s->src = prescaled ? (float *)(m + o_src) : NULL;
+    memset(m, 0, p.bytes);
+    s->aa_cols = (int *)(m + p.cols);
+    s->src = prescaled ? (float *)(m + p.src) : NULL;
     for (int k = 0; k < s->aa_n; k++)
-        s->tap[k] = (float *)(m + o_tap[k]);
-    s->vrow = (float *)(m + o_vrow);
-    s->x1 = (int *)(m + o_x1);
-    s->x2 = (int *)(m + o_x2);
-    s->dx = (float *)(m + o_dx);
-    s->dec = (float *)(m + o_dec);
-    s->blur = (float *)(m + o_blur);
-    s->centred = (double *)(m + o_cen);
-    s->acc = (double *)(m + o_acc);
-    s->indep = (float *)(m + o_ind);
-    s->sol = (float *)(m + o_sol);
-    s->rect = (float *)(m + o_rect);
+        s->tap[k] = (float *)(m + p.tap[k]);
+    s->vrow = (float *)(m + p.vrow);
+    s->x1 = (int *)(m + p.x1);
+    s->x2 = (int *)(m + p.x2);
+    s->dx = (float *)(m + p.dx);
+    s->dec = (float *)(m + p.dec);
+    s->blur = (float *)(m + p.blur);
+    s->centred = (double *)(m + p.cen);
+    s->acc = (double *)(m + p.acc);
+    s->indep = (float *)(m + p.ind);
+    s->sol = (float *)(m + p.sol);
+    s->rect = (float *)(m + p.rect);
     for (int k = 0; k < 2; k++) {
-        s->res[k].entropy = (float *)(m + o_res[k][0]);
-        s->res[k].variance = (float *)(m + o_res[k][1]);
+        s->res[k].entropy = (float *)(m + p.res[k][0]);
+        s->res[k].variance = (float *)(m + p.res[k][1]);
     }
 
     for (int j = 0; j < d.ow; j++)

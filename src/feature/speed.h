@@ -75,6 +75,10 @@ int tvmaf_speed_chroma_init(TvmafSpeedChroma **out, int w, int h, int bpc,
                             enum TvmafPixelLayout layout, const TvmafSpeedChromaOptions *opt,
                             unsigned cpu_flags);
 
+/** Bytes tvmaf_speed_chroma_init() allocates for these arguments (0 where it refuses them). */
+size_t tvmaf_speed_chroma_scratch_size(int w, int h, int bpc, enum TvmafPixelLayout layout,
+                                       const TvmafSpeedChromaOptions *opt);
+
 /**
  * Scores one frame pair. ref[1], ref[2], dis[1], dis[2] are the U and V
  * planes (ref[0]/dis[0], luma, are not read); each must be at least the

@@ -13,6 +13,7 @@
 
 #include "feature/cambi.h"
 
+#include "heap_probe.h"
 #include "unit_check.h"
 
 static int parse(TvmafCambiOptions *o, const char *name, const char *value)
@@ -107,6 +108,48 @@ static int init_with(int w, int h, int bpc, const char *name, const char *value)
     CHECK(rc ? c == NULL : c != NULL, "out on rc %d", rc);
     tvmaf_cambi_free(&c);
     return rc;
+}
+
+/* The memory budget's figure covers what init allocates (allocator overhead
+ * aside: two allocations) and is within 2x of it. */
+static void test_scratch_size(void)
+{
+    if (!heap_probe_works()) {
+        printf("test_cambi: scratch size check skipped (allocator does not report)\n");
+        return;
+    }
+    static const struct {
+        int w, h, bpc;
+        const char *name[2], *value[2];
+    } cases[] = {
+        { 1920, 1080, 8, { NULL, NULL }, { NULL, NULL } },
+        { 3840, 2160, 10, { "cambi_high_res_speedup", NULL }, { "1080", NULL } },
+        { 1920, 1080, 8, { "enc_width", "enc_height" }, { "1280", "720" } },
+        { 1280, 720, 10, { "full_ref", "src_width" }, { "true", "1920" } },
+        { 640, 360, 12, { "max_log_contrast", "window_size" }, { "5", "127" } },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        TvmafCambiOptions o;
+        defaults(&o);
+        for (int k = 0; k < 2 && cases[i].name[k]; k++)
+            CHECK(!parse(&o, cases[i].name[k], cases[i].value[k]), "case %zu: option %s", i,
+                  cases[i].name[k]);
+        if (cases[i].name[1] && !strcmp(cases[i].name[1], "src_width"))
+            CHECK(!parse(&o, "src_height", "1080"), "case %zu: src_height", i);
+        const size_t stated = tvmaf_cambi_scratch_size(cases[i].w, cases[i].h, cases[i].bpc, &o);
+        TvmafCambi *c = NULL;
+        const size_t before = heap_in_use();
+        const int rc = tvmaf_cambi_init(&c, cases[i].w, cases[i].h, cases[i].bpc, &o, 0);
+        const size_t used = heap_in_use() - before;
+        tvmaf_cambi_free(&c);
+        CHECK(rc == 0, "case %zu: init %d", i, rc);
+        CHECK(stated + 2 * HEAP_PROBE_SLACK >= used && stated <= 2 * used,
+              "case %zu (%dx%d): stated %zu bytes, init allocated %zu", i, cases[i].w,
+              cases[i].h, stated, used);
+    }
+    TvmafCambiOptions o;
+    defaults(&o);
+    CHECK(tvmaf_cambi_scratch_size(200, 200, 8, &o) == 0, "refused size: nonzero scratch");
 }
 
 static void test_init_refusals(void)
@@ -261,6 +304,7 @@ int main(void)
     test_options();
     test_keys();
     test_init_refusals();
+    test_scratch_size();
     test_scores();
     if (fails)
         fprintf(stderr, "%d check(s) failed\n", fails);

@@ -12,6 +12,7 @@
 
 #include "feature/speed.h"
 #include "cpu.h"
+#include "heap_probe.h"
 #include "unit_check.h"
 
 static int set(TvmafSpeedChromaOptions *o, const char *name, const char *text)
@@ -30,6 +31,48 @@ static int init(int w, int h, int bpc, enum TvmafPixelLayout l, const TvmafSpeed
     tvmaf_speed_chroma_free(&s);
     CHECK(s == NULL, "free left the pointer set");
     return err;
+}
+
+/* The memory budget's figure covers what init allocates (allocator overhead
+ * aside: two allocations) and is within 2x of it. */
+static void test_scratch_size(void)
+{
+    if (!heap_probe_works()) {
+        printf("test_speed: scratch size check skipped (allocator does not report)\n");
+        return;
+    }
+    static const struct {
+        int w, h;
+        enum TvmafPixelLayout l;
+        const char *prescale, *method, *kernelscale;
+    } cases[] = {
+        { 1920, 1080, TVMAF_PIX_LAYOUT_420, "1.0", "nearest", "1.0" },
+        { 3840, 2160, TVMAF_PIX_LAYOUT_420, "1.0", "nearest", "1.0" },
+        { 1920, 1080, TVMAF_PIX_LAYOUT_444, "1.0", "nearest", "2.0" },
+        { 1280, 720, TVMAF_PIX_LAYOUT_422, "2.0", "bicubic", "1.0" },
+        { 640, 480, TVMAF_PIX_LAYOUT_420, "1.5", "lanczos4", "0.5" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        TvmafSpeedChromaOptions o;
+        tvmaf_option_defaults(tvmaf_speed_chroma_options, &o);
+        CHECK(!set(&o, "speed_prescale", cases[i].prescale) &&
+                  !set(&o, "speed_prescale_method", cases[i].method) &&
+                  !set(&o, "speed_kernelscale", cases[i].kernelscale),
+              "case %zu: options refused", i);
+        const size_t stated =
+            tvmaf_speed_chroma_scratch_size(cases[i].w, cases[i].h, 8, cases[i].l, &o);
+        TvmafSpeedChroma *s = NULL;
+        const size_t before = heap_in_use();
+        const int rc = tvmaf_speed_chroma_init(&s, cases[i].w, cases[i].h, 8, cases[i].l, &o, 0);
+        const size_t used = heap_in_use() - before;
+        tvmaf_speed_chroma_free(&s);
+        CHECK(rc == 0, "case %zu: init %d", i, rc);
+        CHECK(stated + 2 * HEAP_PROBE_SLACK >= used && stated <= 2 * used,
+              "case %zu (%dx%d): stated %zu bytes, init allocated %zu", i, cases[i].w,
+              cases[i].h, stated, used);
+    }
+    CHECK(tvmaf_speed_chroma_scratch_size(100, 100, 8, TVMAF_PIX_LAYOUT_420, NULL) == 0,
+          "refused size: nonzero scratch");
 }
 
 static uint32_t rng = 12345;
@@ -158,5 +201,6 @@ int main(void)
     }
     tvmaf_speed_chroma_free(&s);
     tvmaf_speed_chroma_free(NULL);
+    test_scratch_size();
     return fails ? 1 : 0;
 }
