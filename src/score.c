@@ -190,6 +190,7 @@ int tvmaf_scorer_add_model(TvmafScorer *s, TvmafModel **pm)
     return 0;
 }
 
+#if TVMAF_HAVE_ONNX
 /* Tiny models name features either way: "adm2" or libvmaf's "integer_adm2". */
 static int feature_by_name(const char *name, enum TvmafFeature *f)
 {
@@ -202,6 +203,7 @@ static int feature_by_name(const char *name, enum TvmafFeature *f)
     }
     return -1;
 }
+#endif
 
 int tvmaf_scorer_add_tiny_model(TvmafScorer *s, struct TvmafTinyModel **pm)
 {
@@ -417,6 +419,7 @@ static int read_features(TvmafScorer *s, unsigned *nm)
     return 0;
 }
 
+#if TVMAF_HAVE_ONNX
 /* The column of feature f in set 0, from the metrics already read. */
 static const double *set0_column(const TvmafScorer *s, unsigned nm, enum TvmafFeature f)
 {
@@ -428,6 +431,7 @@ static const double *set0_column(const TvmafScorer *s, unsigned nm, enum TvmafFe
             return s->metrics[i].values;
     return NULL;
 }
+#endif
 
 static int not_finite(const TvmafScorer *s, const char *model, unsigned frame, double v)
 {

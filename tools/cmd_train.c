@@ -469,6 +469,8 @@ int tvmaf_cmd_export(const int argc, char **const argv)
     free(id);
     return ret;
 #else
+    (void)id_given;
+    (void)notes;
     return tvmaf_cli_fail(cmd, EXIT_BAD, "export needs jansson (built without it)");
 #endif
 }

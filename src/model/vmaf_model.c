@@ -86,6 +86,7 @@ const char *tvmaf_model_name(const TvmafModel *m)
     return m ? m->name : NULL;
 }
 
+#if TVMAF_HAVE_JANSSON
 /* The feature names libvmaf models use, and the aliases it prints. */
 static const struct {
     const char *name;
@@ -108,6 +109,32 @@ static const struct {
     { "integer_vif_scale2", TVMAF_FEATURE_VIF_SCALE2 },
     { "integer_vif_scale3", TVMAF_FEATURE_VIF_SCALE3 },
 };
+#endif
+
+/* The fixed set's gain limits from the instance options, when every ADM
+ * (VIF) feature agrees; otherwise the model runs on instances. */
+static void fixed_gain_limits(TvmafModel *m)
+{
+    int adm_set = 0, vif_set = 0;
+    for (int i = 0; i < m->n && m->fixed; i++) {
+        const int adm = !strcmp(m->kind[i]->name, "adm"), vif = !strcmp(m->kind[i]->name, "vif");
+        if (!adm && !vif)
+            continue;
+        const TvmafOption *const o =
+            tvmaf_option_find(m->kind[i]->options, adm ? "adm_enhn_gain_limit" : "vif_enhn_gain_limit");
+        if (!o) {
+            m->fixed = 0;
+            break;
+        }
+        const double g = *(const double *)(m->opts[i].bytes + o->offset);
+        double *const dst = adm ? &m->adm_egl : &m->vif_egl;
+        int *const set = adm ? &adm_set : &vif_set;
+        if (*set && *dst != g)
+            m->fixed = 0;
+        *dst = g;
+        *set = 1;
+    }
+}
 
 #if TVMAF_HAVE_JANSSON
 #include <jansson.h>
@@ -254,31 +281,6 @@ static int parse_feature_opts(const Ctx *x, TvmafModel *m, json_t *a)
         }
     }
     return 0;
-}
-
-/* The fixed set's gain limits from the instance options, when every ADM
- * (VIF) feature agrees; otherwise the model runs on instances. */
-static void fixed_gain_limits(TvmafModel *m)
-{
-    int adm_set = 0, vif_set = 0;
-    for (int i = 0; i < m->n && m->fixed; i++) {
-        const int adm = !strcmp(m->kind[i]->name, "adm"), vif = !strcmp(m->kind[i]->name, "vif");
-        if (!adm && !vif)
-            continue;
-        const TvmafOption *const o =
-            tvmaf_option_find(m->kind[i]->options, adm ? "adm_enhn_gain_limit" : "vif_enhn_gain_limit");
-        if (!o) {
-            m->fixed = 0;
-            break;
-        }
-        const double g = *(const double *)(m->opts[i].bytes + o->offset);
-        double *const dst = adm ? &m->adm_egl : &m->vif_egl;
-        int *const set = adm ? &adm_set : &vif_set;
-        if (*set && *dst != g)
-            m->fixed = 0;
-        *dst = g;
-        *set = 1;
-    }
 }
 
 static int parse_model(const Ctx *x, TvmafModel *m, json_t *root)
