@@ -37,10 +37,10 @@ static int init(int w, int h, int bpc, enum TvmafPixelLayout l, const TvmafSpeed
  * aside: two allocations) and is within 2x of it. */
 static void test_scratch_size(void)
 {
-    if (!heap_probe_works()) {
+    /* Init runs either way (the sanitizer run sees its buffers used). */
+    const int probe = heap_probe_works();
+    if (!probe)
         printf("test_speed: scratch size check skipped (allocator does not report)\n");
-        return;
-    }
     static const struct {
         int w, h;
         enum TvmafPixelLayout l;
@@ -67,7 +67,7 @@ static void test_scratch_size(void)
         const size_t used = heap_in_use() - before;
         tvmaf_speed_chroma_free(&s);
         CHECK(rc == 0, "case %zu: init %d", i, rc);
-        CHECK(stated + 2 * HEAP_PROBE_SLACK >= used && stated <= 2 * used,
+        CHECK(!probe || (stated + 2 * HEAP_PROBE_SLACK >= used && stated <= 2 * used),
               "case %zu (%dx%d): stated %zu bytes, init allocated %zu", i, cases[i].w,
               cases[i].h, stated, used);
     }
