@@ -2,7 +2,8 @@
 # Configures the tree under each enable_* combination below, each in a
 # temporary build directory, and builds what that combination must build:
 # the library for every one, the whole tree for a few. An unoptimised
-# (buildtype=plain) build: this checks that the build files hold together,
+# (buildtype=plain) build with warnings as errors: this checks that the build
+# files and the feature guards hold together,
 # not the code generation (make test does that).
 #
 # Usage: tools/check_configs.sh [NAME...]   (no NAME: all of them)
@@ -43,7 +44,7 @@ echo "$matrix" | while IFS='|' read -r name opts targets; do
     dir=$tmp/$name
     t0=$(date +%s)
     # shellcheck disable=SC2086 # opts and targets are word lists
-    if ! meson setup "$dir" "$src" -Dbuildtype=plain $opts >"$tmp/$name.log" 2>&1; then
+    if ! meson setup "$dir" "$src" -Dbuildtype=plain -Dwerror=true $opts >"$tmp/$name.log" 2>&1; then
         echo "FAIL $name: configure ($opts)"
         tail -n 20 "$tmp/$name.log"
         echo fail >>"$tmp/results"
