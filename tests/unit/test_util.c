@@ -417,6 +417,13 @@ static void test_stdout_guard(void)
 
 int main(void)
 {
+    /* The writer leaves an ignored signal ignored (nohup); a test run started
+     * under nohup would then wait forever for a SIGHUP'd writer to die. The
+     * signal tests need the default dispositions, so set them first. */
+    static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+    sigaction(SIGINT, &dfl, NULL);
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGHUP, &dfl, NULL);
     const char *const base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     snprintf(dir, sizeof(dir), "%s/tvmaf_util_XXXXXX", base);
     if (!mkdtemp(dir)) {
