@@ -207,6 +207,15 @@ def main():
               f"({len(lines)} lines, {len(dashed)} means)")
         check("vmaf" in labels and "vmaf_tiny_v2" in labels, "legend names vmaf and vmaf_tiny_v2")
         check(len(rings) == 5, f"5 worst frames ringed ({len(rings)})")
+        # A v1 model prints cambi/speed_chroma/adm3... features under plain
+        # names: only the model is drawn.
+        v1 = j("v1.svg")
+        p = subprocess.run([CLI, "-r", ref, "-d", dis, "--model", "version=vmaf_v1.0.16_3d0h",
+                            "--tiny-model", "none", "--plot", v1, "-q"], capture_output=True,
+                           text=True)
+        n_v1 = len(ET.parse(v1).getroot().findall(f"{SVG}polyline")) if p.returncode == 0 else -1
+        check(n_v1 == 1, f"v1 run: one line for the model, none for its features ({n_v1}; "
+              f"{p.stderr.strip()})")
         check("frame" in labels and "score" in labels, "labelled axes")
         check("href" not in text and "<script" not in text and "url(" not in text,
               "self-contained (no link, script or external URL)")
