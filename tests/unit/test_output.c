@@ -108,9 +108,11 @@ int main(void)
     metrics[1].name = "vmaf";
 
     /* A refused report leaves no file at all. */
-    char dir[] = "/tmp/tvmaf_output_XXXXXX";
+    char dir[512];
+    snprintf(dir, sizeof(dir), "%s/tvmaf_output_XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(dir)) {
-        char path[64];
+        char path[600];
         snprintf(path, sizeof(path), "%s/out.json", dir);
         score[0] = NAN;
         CHECK(tvmaf_output_write_file(path, TVMAF_OUTPUT_JSON, &r, err, sizeof(err)) < 0,
