@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "feature/arena.h"
 #include "feature/adm.h"
 #include "tinyvmaf/common.h"
 #include "tinyvmaf/tinyvmaf.h"
@@ -763,27 +764,10 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
     }
 }
 
-/* Bump allocator over one block; offsets are 64-byte aligned and every
- * buffer is followed by the kernels' over-read slack (adm.h). */
-typedef struct Arena {
-    size_t off;
-    int overflow;
-} Arena;
-
-static size_t arena_take(Arena *const a, const size_t n, const size_t elem)
+/* Every buffer is followed by the kernels' over-read slack (adm.h). */
+static size_t arena_take(TvmafArena *const a, const size_t n, const size_t elem)
 {
-    const size_t at = a->off;
-    if (elem && n > (SIZE_MAX / 2) / elem) {
-        a->overflow = 1;
-        return 0;
-    }
-    const size_t bytes = (n * elem + TVMAF_ADM_OVERREAD + 63) & ~(size_t)63;
-    if (bytes > SIZE_MAX / 2 - a->off) {
-        a->overflow = 1;
-        return 0;
-    }
-    a->off += bytes;
-    return at;
+    return tvmaf_arena_take(a, n, elem, TVMAF_ADM_OVERREAD);
 }
 
 /* Offsets of every buffer in the block (fields as in TvmafAdm). */
@@ -792,13 +776,13 @@ typedef struct ArenaPlan {
 } ArenaPlan;
 
 /* Band sizes halve per scale, rounding up, as setup_scale() receives them. */
-static Arena plan_arena(const int w, const int h, const int n_kinds, ArenaPlan *const p)
+static TvmafArena plan_arena(const int w, const int h, const int n_kinds, ArenaPlan *const p)
 {
     const size_t w0 = ((size_t)w + 1) / 2, h0 = ((size_t)h + 1) / 2;
     const size_t n0 = w0 * h0;
     const size_t n1 = ((w0 + 1) / 2) * ((h0 + 1) / 2);
     const size_t row = w0 + 2; /* one pad column each side */
-    Arena ar = { 0, 0 };
+    TvmafArena ar = { 0, 0 };
     p->lut = arena_take(&ar, 65537, sizeof(int32_t));
     for (int k = 0; k < 2; k++) {
         for (int t = 0; t < 3; t++) {
@@ -818,7 +802,7 @@ static Arena plan_arena(const int w, const int h, const int n_kinds, ArenaPlan *
 size_t tvmaf_adm_scratch_size(const int w, const int h)
 {
     ArenaPlan p;
-    const Arena ar = plan_arena(w, h, RING_KINDS, &p);
+    const TvmafArena ar = plan_arena(w, h, RING_KINDS, &p);
     return ar.overflow ? SIZE_MAX : ar.off + sizeof(TvmafAdm);
 }
 
@@ -853,7 +837,7 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
 
     const int n_kinds = opt->skip_aim ? RING_A : RING_KINDS;
     ArenaPlan p;
-    const Arena ar = plan_arena(w, h, n_kinds, &p);
+    const TvmafArena ar = plan_arena(w, h, n_kinds, &p);
     if (ar.overflow) {
         free(a);
         return TVMAF_ERR(EINVAL);

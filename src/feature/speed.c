@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "feature/arena.h"
 #include "feature/speed.h"
 #include "tinyvmaf/common.h"
 #if TVMAF_ENABLE_SIMD
@@ -764,24 +765,9 @@ static int plane_score(TvmafSpeedChroma *const s, const TvmafPlane *const ref,
 
 /* ---------------- instance ---------------- */
 
-typedef struct Arena {
-    size_t off;
-    int overflow;
-} Arena;
-
-static size_t take(Arena *const a, const size_t n, const size_t elem)
+static size_t take(TvmafArena *const a, const size_t n, const size_t elem)
 {
-    const size_t at = a->off;
-    if (n > (SIZE_MAX / 4) / elem) {
-        a->overflow = 1;
-        return 0;
-    }
-    const size_t bytes = (n * elem + 64 + 63) & ~(size_t)63;
-    if (bytes > SIZE_MAX / 4 - a->off)
-        a->overflow = 1;
-    else
-        a->off += bytes;
-    return at;
+    return tvmaf_arena_take(a, n, elem, 64);
 }
 
 static bool valid_kernelscale(const float ks)
@@ -856,7 +842,7 @@ static int plan(Plan *const p, const int w, const int h, const int bpc,
     p->prescaled = prescaled;
     p->aa_n = filter_size(1, (float)o.kernelscale);
 
-    Arena ar = { 0, 0 };
+    TvmafArena ar = { 0, 0 };
     p->cols = take(&ar, (size_t)d.ow * p->aa_n, sizeof(int));
     p->src = prescaled ? take(&ar, (size_t)d.w * d.h, sizeof(float)) : 0;
     for (int k = 0; k < p->aa_n; k++)
