@@ -17,8 +17,13 @@
  * lock-free atomics (C11 7.14.1.1: only those are safe in a handler). */
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the temp-file registry needs lock-free int atomics");
 
-enum { SLOT_FREE, SLOT_FILLING, SLOT_LIVE };
+/* FILLING: the name is being written and no file of ours has it yet.
+ * CREATING: the name is whole and its open() may have created the file. */
+enum { SLOT_FREE, SLOT_FILLING, SLOT_CREATING, SLOT_LIVE };
 static atomic_int slot_state[TVMAF_ATOMIC_MAX_LIVE];
+/* The signal a handler has seen, for a thread that was creating a
+ * temporary meanwhile: that thread removes its file and re-raises. */
+static atomic_int dying_signal;
 /* Inline storage: the handler must never see a path that is being freed. */
 static char slot_path[TVMAF_ATOMIC_MAX_LIVE][PATH_MAX];
 
@@ -31,9 +36,28 @@ static mode_t process_umask;
 static void on_signal(const int sig)
 {
     const int saved = errno;
-    for (int i = 0; i < TVMAF_ATOMIC_MAX_LIVE; i++)
-        if (atomic_load(&slot_state[i]) == SLOT_LIVE)
+    /* A process-directed signal runs this on any thread, also while another
+     * one is inside open() for a temporary (its own mask blocks the signal
+     * there). The store of dying_signal before the scan, and the creator's
+     * store of LIVE before it reads dying_signal (both sequentially
+     * consistent), mean one of the two always sees the other: either this
+     * scan finds the file LIVE, or the creator finds the signal and finishes
+     * the job itself. The creator also reads dying_signal after publishing
+     * CREATING and before its open(), so no temporary is made after a scan
+     * that did not see it coming. */
+    atomic_store(&dying_signal, sig);
+    int creating = 0;
+    for (int i = 0; i < TVMAF_ATOMIC_MAX_LIVE; i++) {
+        const int state = atomic_load(&slot_state[i]);
+        if (state == SLOT_LIVE)
             unlink(slot_path[i]);
+        else if (state == SLOT_CREATING)
+            creating = 1;
+    }
+    if (creating) {
+        errno = saved;
+        return;
+    }
     /* Default action again, then re-raise: the signal stays pending while
      * this handler runs (it is blocked here) and ends the process with the
      * status the sender expects once the handler returns. */
@@ -63,18 +87,12 @@ static void init(void)
     }
 }
 
-static int registry_add(const char *const path)
+static int registry_reserve(void)
 {
-    const size_t n = strlen(path);
-    if (n >= PATH_MAX)
-        return -ENAMETOOLONG;
     for (int i = 0; i < TVMAF_ATOMIC_MAX_LIVE; i++) {
         int expect = SLOT_FREE;
-        if (atomic_compare_exchange_strong(&slot_state[i], &expect, SLOT_FILLING)) {
-            memcpy(slot_path[i], path, n + 1);
-            atomic_store(&slot_state[i], SLOT_LIVE);
+        if (atomic_compare_exchange_strong(&slot_state[i], &expect, SLOT_FILLING))
             return i;
-        }
     }
     return -EMFILE;
 }
@@ -105,10 +123,14 @@ static void fill_random(uint8_t *const buf, const size_t n)
     }
 }
 
-int tvmaf_tmpfile_create(char *const tmpl)
+/* slot >= 0: each candidate name is published in that registry slot
+ * (CREATING) before its open(), and the slot is LIVE once the file exists. */
+static int tmpfile_create(char *const tmpl, const int slot)
 {
     static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     const size_t n = strlen(tmpl);
+    if (slot >= 0 && n >= PATH_MAX)
+        return -ENAMETOOLONG;
     size_t nx = 0;
     while (nx < n && nx < 16 && tmpl[n - 1 - nx] == 'X')
         nx++;
@@ -117,13 +139,31 @@ int tvmaf_tmpfile_create(char *const tmpl)
         fill_random(rnd, nx);
         for (size_t i = 0; i < nx; i++)
             tmpl[n - nx + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+        if (slot >= 0) {
+            memcpy(slot_path[slot], tmpl, n + 1);
+            atomic_store(&slot_state[slot], SLOT_CREATING);
+            /* Once a handler has run, no new file: the thread that ran it
+             * may end the process before this one could remove it. */
+            if (atomic_load(&dying_signal)) {
+                atomic_store(&slot_state[slot], SLOT_FILLING);
+                return -EINTR;
+            }
+        }
         const int fd = open(tmpl, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        const int e = errno;
+        if (slot >= 0)
+            atomic_store(&slot_state[slot], fd >= 0 ? SLOT_LIVE : SLOT_FILLING);
         if (fd >= 0)
             return fd;
-        if (errno != EEXIST || !nx)
-            return -errno;
+        if (e != EEXIST || !nx)
+            return -e;
     }
     return -EEXIST;
+}
+
+int tvmaf_tmpfile_create(char *const tmpl)
+{
+    return tmpfile_create(tmpl, -1);
 }
 
 static void release(TvmafAtomicFile *const af)
@@ -232,13 +272,27 @@ int tvmaf_atomic_open(TvmafAtomicFile *const af, const char *const path, char *c
     for (int i = 0; i < N_CLEANUP_SIGNALS; i++)
         sigaddset(&block, cleanup_signals[i]);
     pthread_sigmask(SIG_BLOCK, &block, &old);
-    int fd = tvmaf_tmpfile_create(af->tmp);
+    int fd = -EMFILE;
+    if ((af->slot = registry_reserve()) >= 0)
+        fd = tmpfile_create(af->tmp, af->slot);
     int e = fd < 0 ? -fd : 0;
-    if (fd >= 0 && (af->slot = registry_add(af->tmp)) < 0) {
-        e = -af->slot;
-        close(fd);
-        unlink(af->tmp);
+    const int sig = atomic_load(&dying_signal);
+    if (sig) {
+        /* A handler ran on another thread while this one was creating. */
+        if (fd >= 0) {
+            close(fd);
+            unlink(af->tmp);
+        }
+        registry_remove(af->slot);
+        static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigaction(sig, &dfl, NULL);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        raise(sig);
+        /* Still here: this thread blocks the signal in its own mask. */
         fd = -1;
+        e = EINTR;
+    } else if (fd < 0) {
+        registry_remove(af->slot);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0)

@@ -43,9 +43,10 @@
  * While a temporary exists its path sits in a small process-wide registry;
  * the first open installs handlers for SIGINT, SIGTERM and SIGHUP (only
  * where the disposition is still the default) that unlink the registered
- * temporaries, restore the default action and re-raise the signal. A
- * handler that runs while another thread registers a new temporary may
- * miss that one. At most TVMAF_ATOMIC_MAX_LIVE temporaries exist at once.
+ * temporaries, restore the default action and re-raise the signal. When
+ * the handler runs while another thread is creating a temporary, that
+ * thread removes its file and re-raises the signal itself. At most
+ * TVMAF_ATOMIC_MAX_LIVE temporaries exist at once.
  */
 typedef struct TvmafAtomicFile {
     FILE *f;           ///< write here; NULL once committed or aborted

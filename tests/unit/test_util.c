@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +237,65 @@ static void test_signal_cleanup(const int sig)
     CHECK(count_temporaries() == 0, "signal %d: temporaries left", sig);
 }
 
+/* A process-directed signal usually lands on a thread other than the one
+ * creating a temporary (that one blocks it while it creates): killed at
+ * random moments while a thread opens and drops temporaries in a loop, the
+ * process must never leave one behind. */
+static void *open_abort_loop(void *const arg)
+{
+    const int ready = *(const int *)arg;
+    char err[256];
+    for (long i = 0;; i++) {
+        TvmafAtomicFile af;
+        if (tvmaf_atomic_open(&af, at("race.txt"), err, sizeof(err)) < 0)
+            _exit(3);
+        tvmaf_atomic_abort(&af);
+        if (i == 0 && write(ready, "r", 1) != 1)
+            _exit(4);
+    }
+    return NULL;
+}
+
+static void test_signal_race(void)
+{
+    int left = 0, died = 0;
+    const int rounds = 300;
+    for (int round = 0; round < rounds; round++) {
+        int fds[2];
+        if (pipe(fds))
+            return;
+        const pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            pthread_t t;
+            if (pthread_create(&t, NULL, open_abort_loop, &fds[1]))
+                _exit(5);
+            for (;;)
+                pause();
+        }
+        close(fds[1]);
+        char c;
+        const int ok = read(fds[0], &c, 1) == 1;
+        close(fds[0]);
+        /* 0..~1 ms: lands anywhere in the open/abort cycle */
+        const struct timespec ts = { 0, (round * 7919L) % 1000 * 1000L };
+        nanosleep(&ts, NULL);
+        kill(pid, SIGTERM);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        died += ok && WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM;
+        if (count_temporaries() != 0) {
+            left++;
+            char cmd[PATH_MAX + 32];
+            snprintf(cmd, sizeof(cmd), "rm -f '%s'/.tv*", dir);
+            if (system(cmd))
+                fprintf(stderr, "could not remove the temporaries in %s\n", dir);
+        }
+    }
+    CHECK(died == rounds, "signal race: %d of %d writers died by SIGTERM", died, rounds);
+    CHECK(left == 0, "signal race: %d of %d killed writers left a temporary", left, rounds);
+}
+
 static void test_same_file(void)
 {
     put_file(at("in.y4m"), "data", 0644);
@@ -435,6 +495,7 @@ int main(void)
     test_signal_cleanup(SIGTERM);
     test_signal_cleanup(SIGINT);
     test_signal_cleanup(SIGHUP);
+    test_signal_race();
     test_same_file();
     test_escape();
     test_csv();
