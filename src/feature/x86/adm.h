@@ -1,10 +1,10 @@
 /*
  * x86 entries of the ADM DSP table (videolan/dav1d src/x86/cdef.h style):
  * each ISA upgrades the table and the ladder stops at the first missing flag.
- * The kernels are adm_tmpl.c (DWT, masking, denominator), instantiated by
- * adm_avx2.c and adm_avx512.c, which add their own decouple kernels; each is
- * its own static library built with that ISA's -m flags, and all are
- * bit-exact to the C reference in ../adm.c.
+ * Every kernel is adm_tmpl.c, instantiated by adm_avx2.c and adm_avx512.c
+ * (each its own static library built with that ISA's -m flags, adding only
+ * its scale 1..3 angle test); all are bit-exact to the C reference in
+ * ../adm.c.
  */
 #ifndef TVMAF_SRC_FEATURE_X86_ADM_H
 #define TVMAF_SRC_FEATURE_X86_ADM_H

@@ -1,21 +1,24 @@
 /*
- * Integer ADM kernels for one vector width: the DWT, masking and
- * denominator entries, and the helpers the decouple kernels share. Included
- * by adm_avx2.c and adm_avx512.c after their vector layer (vec_avx2.h,
- * vec_avx512.h: vec, N16, N32, the v_* operations) and with FN(name) naming
- * the exported symbol; the decouple kernels, whose devices differ per ISA
- * (AVX-512 converts int64 to float and keeps lane masks), follow in each file.
+ * Integer ADM kernels for one vector width: every entry of the DSP table.
+ * Included by adm_avx2.c and adm_avx512.c after their vector layer
+ * (vec_avx2.h, vec_avx512.h: vec, vmask, vecd, N16, N32, the v_* operations),
+ * with FN(name) naming the exported symbol and angle_s123() defined: the
+ * scale 1..3 angle test needs int64 -> float conversions, which only AVX-512
+ * has in vectors.
  *
  * Bit-exact to the C reference in ../adm.c for every n and every input
  * value; the fixed-point derivations are there and in docs/algorithms.md,
  * section 3. Only the ways the same numbers are reached in vectors are
  * explained here. Recurring devices:
  *  - int16 x int16 sums of two products use pmaddwd (v_madd), which is exact
- *    for our taps (|tap| < 2^15).
+ *    for our taps (|tap| < 2^15); in the angle test they wrap only at
+ *    2 * (-2^15)^2 = 2^31, which v_cvt_sum_ps reads back.
  *  - int64 products come from v_muls32/v_mulu32 on the even 32-bit lanes;
  *    odd lanes are shifted down first (odd32). Where the C result is
  *    wrap32(v >> s) with s <= 32, a logical 64-bit shift gives the same low
  *    32 bits.
+ *  - The float steps (angle test, enhancement limit) are the C code's IEEE
+ *    operations in the same order, in float or double lanes, never fused.
  *  - Tails run the full vector on over-read input (adm.h contract); stores
  *    write [0, n) only (v_st32_n, v_st16_n) and sums zero the dead lanes
  *    (v_keep32), which then add exactly 0.
@@ -29,6 +32,8 @@
 
 #define I4_ONE_BY_30 143165577
 #define I4_ONE_BY_15 286331153
+/* M_PI is not in strict C11; libvmaf's literal, as in adm.c. */
+#define ADM_PI 3.14159265358979323846264338327
 
 /* Two int16 taps in one 32-bit lane, for pmaddwd. */
 static inline vec tap_pair(const int a, const int b)
@@ -235,6 +240,160 @@ TVMAF_ADM_DWT_S123_FN(FN(dwt_s123))
         v_st32_n(hvd[0] + j, dwt_s123_horiz(ph, tl, rnd, hs), m);
         v_st32_n(hvd[1] + j, dwt_s123_horiz(pl, th, rnd, hs), m);
         v_st32_n(hvd[2] + j, dwt_s123_horiz(ph, th, rnd, hs), m);
+    }
+}
+
+/* --- decouple + CSF (decouple_s0_c, decouple_s123_c) --- */
+
+/* (float)cos^2(1 deg) promoted to double, as cos_1deg_sq() in adm.c. */
+static double cos_1deg_sq(void)
+{
+    const double c = cos(1.0 * ADM_PI / 180.0);
+    return (float)(c * c);
+}
+
+/*
+ * The angle test of angle_within_1deg() on int16 values held in 32-bit
+ * lanes: each lane pairs (h, v) for one pmaddwd. Dividing dp, |o|^2 and
+ * |t|^2 by 4096 is exact and commutes with every later rounding (no under-
+ * or overflow), so it is left out.
+ */
+static inline vmask angle_s0(const vec oh, const vec ov, const vec th, const vec tv, const vecd c)
+{
+    const vec po = v_blend_odd16(oh, v_sll32(ov, 16)), pt = v_blend_odd16(th, v_sll32(tv, 16));
+    return v_dot_ge(v_cvt_sum_ps(v_madd(po, pt)), v_cvt_sum_ps(v_madd(po, po)),
+                    v_cvt_sum_ps(v_madd(pt, pt)), c);
+}
+
+/* The egl_clamp() selection of adm.c: where use, min (o > 0) or max of r * egl and t. */
+static inline vec egl_limit(const vec rr, const vec t, const vec o, const vmask use, const vecd egl)
+{
+    return v_sel32(use, rr, v_minmax_scaled(rr, t, v_gt32(o, v_zero()), egl));
+}
+
+typedef struct DecoupleConsts {
+    const int32_t *div; /* centred: div[o] for o in [-32768, 32768] */
+    vecd cos1sq, egl;
+    vec egl_int;        /* egl when it is an integer (then r * egl is exact in int32) */
+    int egl_is_int;
+} DecoupleConsts;
+
+static void decouple_consts(DecoupleConsts *const k, const TvmafAdmKernelParams *const p)
+{
+    const double egl = p->enhn_gain_limit;
+    k->div = p->div_lut + 32768;
+    k->cos1sq = v_set_pd(cos_1deg_sq());
+    k->egl = v_set_pd(egl);
+    k->egl_is_int = egl == (double)(int)egl;
+    k->egl_int = v_set32((int)egl);
+}
+
+/* The restored value of one scale-0 orientation (gain, rounding, enhancement limit). */
+static inline vec restore_s0(const vec o, const vec d, const vmask angle,
+                             const DecoupleConsts *const kc)
+{
+    const vec zero = v_zero(), k32768 = v_set32(32768);
+    const vec div = v_gather32(kc->div, o);
+    /* (div * d + 2^14) >> 15 without int64: div = dh * 2^15 + dl, dl in [0, 2^15)
+     * and d's high half is its sign, so pmaddwd gives dl * d exactly. */
+    const vec dh = v_srai32(div, 15), dl = v_and(div, v_set32(0x7fff));
+    vec k = v_add32(v_mullo32(dh, d), v_srai32(v_add32(v_madd(dl, d), v_set32(16384)), 15));
+    k = v_min32(v_max32(k, zero), k32768);
+    const vmask o0 = v_eq32(o, zero);
+    k = v_sel32(o0, k, k32768);
+    const vec rr = v_srai32(v_add32(v_mullo32(k, o), v_set32(16384)), 15);
+    const vmask use = v_mandn(angle, v_mor(o0, v_eq32(k, zero)));
+    if (!kc->egl_is_int) return egl_limit(rr, d, o, use, kc->egl);
+    const vec re = v_mullo32(rr, kc->egl_int);
+    return v_sel32(use, rr, v_sel32(v_gt32(o, zero), v_max32(re, d), v_min32(re, d)));
+}
+
+TVMAF_ADM_DECOUPLE_S0_FN(FN(decouple_s0))
+{
+    static const int shift[3] = { 15, 15, 17 };
+    static const int32_t add[3] = { 16384, 16384, 65535 };
+    DecoupleConsts kc;
+    decouple_consts(&kc, p);
+    for (int j = 0; j < n; j += N32) {
+        vec o[3], d[3];
+        for (int t = 0; t < 3; t++) {
+            o[t] = v_ld_s16w(ref[t] + j);
+            d[t] = v_ld_s16w(dis[t] + j);
+        }
+        const vmask angle = angle_s0(o[0], o[1], d[0], d[1], kc.cos1sq);
+        for (int t = 0; t < 3; t++) {
+            const vec rr = restore_s0(o[t], d[t], angle, &kc);
+            const vec a = wrap16_32(v_sub32(d[t], rr));
+            const vec c = wrap16_32(v_srai32(
+                v_add32(v_mullo32(a, v_set32((int32_t)p->rf[t])), v_set32(add[t])), shift[t]));
+            const vec f = wrap16_32(
+                v_srai32(v_add32(v_mullo32(v_abs32(c), v_set32(4369)), v_set32(2048)), 12));
+            v_st16_n(r[t] + j, rr, n - j);
+            v_st16_n(ca[t] + j, c, n - j);
+            v_st16_n(cf[t] + j, f, n - j);
+        }
+    }
+}
+
+/*
+ * gain_s123() and the restored value of one scale 1..3 orientation. |o| is
+ * rounded to 15 significant bits, sh = bitlength - 15: (|o| >> 8) < 2^24
+ * converts to float exactly, so its exponent is bitlength(|o|) - 9.
+ */
+static inline vec restore_s123(const vec o, const vec d, const vmask angle,
+                               const DecoupleConsts *const kc)
+{
+    const vec zero = v_zero();
+    const vec m0 = v_abs32(o); /* as uint32: 2^31 for INT32_MIN */
+    const vec ex = v_srl32(v_cvt32_fbits(v_srl32(m0, 8)), 23);
+    const vec sh = v_sel32(v_gt32(v_srl32(m0, 15), zero), zero, v_sub32(ex, v_set32(127 + 6)));
+    const vec half = v_srl32(v_sllv32(v_set32(1), sh), 1);
+    const vec dv = v_gather32(kc->div, v_srlv32(v_add32(m0, half), sh));
+    const vec sdiv = v_sel32(v_gt32(zero, o), dv, v_sub32(zero, dv));
+
+    /* k = clamp((sdiv * d + 2^(14 + sh)) >> (15 + sh), 0, 32768), in int64. */
+    const vec lo32 = v_set64(0xffffffff), r14 = v_set64(1 << 14), c15 = v_set64(15);
+    const vec k32768 = v_set64(32768);
+    const vec se = v_and(sh, lo32), so = odd32(sh);
+    const vec ke = v_shr64_clamp(v_add64(v_muls32(sdiv, d), v_sllv64(r14, se)), v_add64(se, c15),
+                                 k32768);
+    const vec ko = v_shr64_clamp(v_add64(v_muls32(odd32(sdiv), odd32(d)), v_sllv64(r14, so)),
+                                 v_add64(so, c15), k32768);
+    const vmask o0 = v_eq32(o, zero);
+    const vec k = v_sel32(o0, join_lo32(ke, ko), v_set32(32768));
+
+    const vec rnd14 = v_set64(16384);
+    const vec rr = join_lo32(v_srl64(v_add64(v_muls32(k, o), rnd14), 15),
+                             v_srl64(v_add64(v_muls32(odd32(k), odd32(o)), rnd14), 15));
+    return egl_limit(rr, d, o, v_mandn(angle, v_mor(o0, v_eq32(k, zero))), kc->egl);
+}
+
+TVMAF_ADM_DECOUPLE_S123_FN(FN(decouple_s123))
+{
+    DecoupleConsts kc;
+    decouple_consts(&kc, p);
+    const vec c30 = v_set32(I4_ONE_BY_30);
+    const vec r955 = v_set64((int64_t)1 << 31);
+    const vec rnd27 = v_set64(1 << 27);
+
+    for (int j = 0; j < n; j += N32) {
+        /* Lanes past n hold over-read values; they are never stored. */
+        const vmask angle = angle_s123(ref[0] + j, ref[1] + j, dis[0] + j, dis[1] + j, kc.cos1sq);
+        for (int t = 0; t < 3; t++) {
+            const vec o = v_ld(ref[t] + j), d = v_ld(dis[t] + j);
+            const vec rr = restore_s123(o, d, angle, &kc);
+            const vec a = v_sub32(d, rr);
+            const vec rf = v_set32((int32_t)p->rf[t]);
+            const vec c = join_lo32(v_srl64(v_add64(v_muls32(a, rf), rnd27), 28),
+                                    v_srl64(v_add64(v_muls32(odd32(a), rf), rnd27), 28));
+            /* (C * |c| - 2^31) >> 32: the high half of the 64-bit difference. */
+            const vec u = v_abs32(c);
+            const vec f = join_hi32(v_sub64(v_mulu32(u, c30), r955),
+                                    v_sub64(v_mulu32(odd32(u), c30), r955));
+            v_st32_n(r[t] + j, rr, n - j);
+            v_st32_n(ca[t] + j, c, n - j);
+            v_st32_n(cf[t] + j, f, n - j);
+        }
     }
 }
 

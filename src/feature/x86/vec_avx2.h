@@ -148,4 +148,93 @@ static inline int64_t v_hsum64(const vec a)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(s) + (uint64_t)_mm_extract_epi64(s, 1));
 }
 
+/* For adm_tmpl.c's decouple kernels: lane masks, table look-ups, per-lane
+ * shifts and the few float/double steps of the angle test and gain limit. */
+typedef __m256i vmask; /* all ones in the 32-bit lanes where true */
+typedef __m256 vecf;   /* N32 floats */
+typedef __m256d vecd;  /* N32 / 2 doubles */
+static inline vmask v_eq32(const vec a, const vec b) { return _mm256_cmpeq_epi32(a, b); }
+static inline vmask v_gt32(const vec a, const vec b) { return _mm256_cmpgt_epi32(a, b); }
+static inline vmask v_mor(const vmask a, const vmask b) { return _mm256_or_si256(a, b); }
+/* a and not b. */
+static inline vmask v_mandn(const vmask a, const vmask b) { return _mm256_andnot_si256(b, a); }
+/* b where m, a elsewhere. */
+static inline vec v_sel32(const vmask m, const vec a, const vec b) { return _mm256_blendv_epi8(a, b, m); }
+static inline vec v_min32(const vec a, const vec b) { return _mm256_min_epi32(a, b); }
+static inline vec v_sllv32(const vec a, const vec n) { return _mm256_sllv_epi32(a, n); }
+static inline vec v_srlv32(const vec a, const vec n) { return _mm256_srlv_epi32(a, n); }
+static inline vec v_sllv64(const vec a, const vec n) { return _mm256_sllv_epi64(a, n); }
+/* The IEEE single bits of (float)a, per 32-bit lane. */
+static inline vec v_cvt32_fbits(const vec a) { return _mm256_castps_si256(_mm256_cvtepi32_ps(a)); }
+static inline vecd v_set_pd(const double x) { return _mm256_set1_pd(x); }
+/*
+ * base[idx] per 32-bit lane. Scalar loads instead of vpgatherdd: the ymm
+ * gather is several times slower on some AMD cores (measured on Zen: ADM's
+ * scale-0 decouple 11.5 us -> 3 us per 770 columns without it), and this is
+ * never slower.
+ */
+static inline vec v_gather32(const int32_t *const base, const vec idx)
+{
+    int32_t ix[8];
+    _mm256_storeu_si256((__m256i *)ix, idx);
+    __m128i lo = _mm_cvtsi32_si128(base[ix[0]]);
+    __m128i hi = _mm_cvtsi32_si128(base[ix[4]]);
+    lo = _mm_insert_epi32(lo, base[ix[1]], 1);
+    hi = _mm_insert_epi32(hi, base[ix[5]], 1);
+    lo = _mm_insert_epi32(lo, base[ix[2]], 2);
+    hi = _mm_insert_epi32(hi, base[ix[6]], 2);
+    lo = _mm_insert_epi32(lo, base[ix[3]], 3);
+    hi = _mm_insert_epi32(hi, base[ix[7]], 3);
+    return _mm256_setr_m128i(lo, hi);
+}
+/* clamp(a >> n, 0, hi) on 64-bit lanes, arithmetic shift, n in [0, 63]. The
+ * logical shift differs only for a < 0, where the result is 0 either way. */
+static inline vec v_shr64_clamp(const vec a, const vec n, const vec hi)
+{
+    const vec q = _mm256_srlv_epi64(a, n);
+    const vec c = _mm256_blendv_epi8(q, hi, _mm256_cmpgt_epi64(q, hi));
+    return _mm256_andnot_si256(_mm256_cmpgt_epi64(_mm256_setzero_si256(), a), c);
+}
+/* Float of int32 lanes holding a value in [-2^31 + 1, 2^31], 2^31 wrapped to INT32_MIN. */
+static inline vecf v_cvt_sum_ps(const vec a)
+{
+    const vec min = _mm256_set1_epi32(INT32_MIN);
+    const vecf f = _mm256_cvtepi32_ps(a);
+    return _mm256_xor_ps(f, _mm256_castsi256_ps(_mm256_and_si256(_mm256_cmpeq_epi32(a, min), min)));
+}
+/* Lanes where d >= 0 and d * d >= c * x * y, each float promoted to double,
+ * products in that order and never fused (the angle test of ADM). */
+static inline __m256d v_dot_ge_half(const __m128 d, const __m128 x, const __m128 y, const vecd c)
+{
+    const __m256d dd = _mm256_cvtps_pd(d);
+    const __m256d rhs = _mm256_mul_pd(_mm256_mul_pd(c, _mm256_cvtps_pd(x)), _mm256_cvtps_pd(y));
+    return _mm256_and_pd(_mm256_cmp_pd(dd, _mm256_setzero_pd(), _CMP_GE_OQ),
+                         _mm256_cmp_pd(_mm256_mul_pd(dd, dd), rhs, _CMP_GE_OQ));
+}
+static inline vmask v_dot_ge(const vecf d, const vecf x, const vecf y, const vecd c)
+{
+    const __m256d lo = v_dot_ge_half(_mm256_castps256_ps128(d), _mm256_castps256_ps128(x),
+                                     _mm256_castps256_ps128(y), c);
+    const __m256d hi = v_dot_ge_half(_mm256_extractf128_ps(d, 1), _mm256_extractf128_ps(x, 1),
+                                     _mm256_extractf128_ps(y, 1), c);
+    const vec p = _mm256_packs_epi32(_mm256_castpd_si256(lo), _mm256_castpd_si256(hi));
+    return _mm256_permute4x64_epi64(p, 0xD8);
+}
+/* Per lane: (int32)min((double)a * s, (double)b) where m, else the max; truncated. */
+static inline __m128i v_minmax_scaled_half(const __m128i a, const __m128i b, const __m128i m,
+                                           const vecd s)
+{
+    const __m256d x = _mm256_mul_pd(_mm256_cvtepi32_pd(a), s), y = _mm256_cvtepi32_pd(b);
+    return _mm_blendv_epi8(_mm256_cvttpd_epi32(_mm256_max_pd(x, y)),
+                           _mm256_cvttpd_epi32(_mm256_min_pd(x, y)), m);
+}
+static inline vec v_minmax_scaled(const vec a, const vec b, const vmask m, const vecd s)
+{
+    return _mm256_setr_m128i(
+        v_minmax_scaled_half(_mm256_castsi256_si128(a), _mm256_castsi256_si128(b),
+                             _mm256_castsi256_si128(m), s),
+        v_minmax_scaled_half(_mm256_extracti128_si256(a, 1), _mm256_extracti128_si256(b, 1),
+                             _mm256_extracti128_si256(m, 1), s));
+}
+
 #endif /* TVMAF_SRC_FEATURE_X86_VEC_AVX2_H */

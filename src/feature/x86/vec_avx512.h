@@ -133,4 +133,63 @@ static inline int64_t v_hsum64(const vec a)
     return (int64_t)((uint64_t)_mm_cvtsi128_si64(q) + (uint64_t)_mm_extract_epi64(q, 1));
 }
 
+/* For adm_tmpl.c's decouple kernels (see vec_avx2.h). */
+typedef __mmask16 vmask;
+typedef __m512 vecf;
+typedef __m512d vecd;
+static inline vmask v_eq32(const vec a, const vec b) { return _mm512_cmpeq_epi32_mask(a, b); }
+static inline vmask v_gt32(const vec a, const vec b) { return _mm512_cmpgt_epi32_mask(a, b); }
+static inline vmask v_mor(const vmask a, const vmask b) { return (vmask)(a | b); }
+static inline vmask v_mandn(const vmask a, const vmask b) { return (vmask)(a & ~b); }
+static inline vec v_sel32(const vmask m, const vec a, const vec b) { return _mm512_mask_mov_epi32(a, m, b); }
+static inline vec v_min32(const vec a, const vec b) { return _mm512_min_epi32(a, b); }
+static inline vec v_sllv32(const vec a, const vec n) { return _mm512_sllv_epi32(a, n); }
+static inline vec v_srlv32(const vec a, const vec n) { return _mm512_srlv_epi32(a, n); }
+static inline vec v_sllv64(const vec a, const vec n) { return _mm512_sllv_epi64(a, n); }
+static inline vec v_cvt32_fbits(const vec a) { return _mm512_castps_si512(_mm512_cvtepi32_ps(a)); }
+static inline vecd v_set_pd(const double x) { return _mm512_set1_pd(x); }
+static inline vec v_gather32(const int32_t *const base, const vec idx)
+{
+    return _mm512_i32gather_epi32(idx, base, 4);
+}
+static inline vec v_shr64_clamp(const vec a, const vec n, const vec hi)
+{
+    return _mm512_min_epi64(_mm512_max_epi64(_mm512_srav_epi64(a, n), _mm512_setzero_si512()), hi);
+}
+static inline vecf v_cvt_sum_ps(const vec a)
+{
+    return _mm512_mask_mov_ps(_mm512_cvtepi32_ps(a),
+                              _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN)),
+                              _mm512_set1_ps(2147483648.0f));
+}
+static inline __mmask8 v_dot_ge_half(const __m256 d, const __m256 x, const __m256 y, const vecd c)
+{
+    const __m512d dd = _mm512_cvtps_pd(d);
+    const __m512d rhs = _mm512_mul_pd(_mm512_mul_pd(c, _mm512_cvtps_pd(x)), _mm512_cvtps_pd(y));
+    return _mm512_cmp_pd_mask(dd, _mm512_setzero_pd(), _CMP_GE_OQ) &
+           _mm512_cmp_pd_mask(_mm512_mul_pd(dd, dd), rhs, _CMP_GE_OQ);
+}
+static inline vmask v_dot_ge(const vecf d, const vecf x, const vecf y, const vecd c)
+{
+    const __mmask8 lo = v_dot_ge_half(_mm512_castps512_ps256(d), _mm512_castps512_ps256(x),
+                                      _mm512_castps512_ps256(y), c);
+    const __mmask8 hi = v_dot_ge_half(_mm512_extractf32x8_ps(d, 1), _mm512_extractf32x8_ps(x, 1),
+                                      _mm512_extractf32x8_ps(y, 1), c);
+    return _mm512_kunpackb(hi, lo);
+}
+static inline __m256i v_minmax_scaled_half(const __m256i a, const __m256i b, const __mmask8 m,
+                                           const vecd s)
+{
+    const __m512d x = _mm512_mul_pd(_mm512_cvtepi32_pd(a), s), y = _mm512_cvtepi32_pd(b);
+    return _mm512_cvttpd_epi32(_mm512_mask_blend_pd(m, _mm512_max_pd(x, y), _mm512_min_pd(x, y)));
+}
+static inline vec v_minmax_scaled(const vec a, const vec b, const vmask m, const vecd s)
+{
+    const __m256i lo = v_minmax_scaled_half(_mm512_castsi512_si256(a), _mm512_castsi512_si256(b),
+                                            (__mmask8)m, s);
+    const __m256i hi = v_minmax_scaled_half(_mm512_extracti64x4_epi64(a, 1),
+                                            _mm512_extracti64x4_epi64(b, 1), (__mmask8)(m >> 8), s);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
 #endif /* TVMAF_SRC_FEATURE_X86_VEC_AVX512_H */
