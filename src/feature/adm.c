@@ -391,28 +391,12 @@ static inline int16_t csf_f_s0(const int16_t c)
     return wrap16((4369 * (int32_t)uabs32(c) + 2048) >> 12);
 }
 
-static TVMAF_ADM_DECOUPLE_S0_FN(decouple_s0_c)
+/* The gain k = clamp(d / o, 0, 1) in Q15 through the reciprocal table; 1 for o = 0. */
+static inline int64_t gain_s0(const int32_t *const div, const int32_t o, const int32_t d)
 {
-    const int32_t *const div = p->div_lut + 32768;
-    const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
-
-    for (int j = 0; j < n; j++) {
-        const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
-        for (int t = 0; t < 3; t++) {
-            const int32_t o = ref[t][j], d = dis[t][j];
-            int32_t k = 32768;
-            if (o) {
-                k = (int32_t)(((int64_t)div[o] * d + 16384) >> 15);
-                k = k < 0 ? 0 : k > 32768 ? 32768 : k;
-            }
-            int16_t rr = wrap16((k * o + 16384) >> 15);
-            rr = (int16_t)egl_clamp(rr, d, k, o, angle, egl);
-            const int16_t c = csf_s0(p->rf[t], wrap16(d - rr), t);
-            r[t][j] = rr;
-            ca[t][j] = c;
-            cf[t][j] = csf_f_s0(c);
-        }
-    }
+    if (!o) return 32768;
+    const int64_t k = ((int64_t)div[o] * d + 16384) >> 15;
+    return k < 0 ? 0 : k > 32768 ? 32768 : k;
 }
 
 static inline int bit_length(const uint32_t v)
@@ -455,8 +439,9 @@ static inline int64_t gain_s123(const int32_t *const div, const int32_t o, const
 #define I4_ONE_BY_15 286331153
 #define I4_ROUND_955 (-(int64_t)2147483648)
 
-static inline int32_t csf_s123(const uint32_t rf, const int32_t v)
+static inline int32_t csf_s123(const uint32_t rf, const int32_t v, const int t)
 {
+    (void)t; /* one rounding for every orientation */
     return wrap32(((int64_t)rf * v + (1 << 27)) >> 28);
 }
 
@@ -465,25 +450,8 @@ static inline int32_t csf_f_s123(const int32_t c)
     return wrap32(((int64_t)I4_ONE_BY_30 * uabs32(c) + I4_ROUND_955) >> 32);
 }
 
-static TVMAF_ADM_DECOUPLE_S123_FN(decouple_s123_c)
-{
-    const int32_t *const div = p->div_lut + 32768;
-    const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
-
-    for (int j = 0; j < n; j++) {
-        const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
-        for (int t = 0; t < 3; t++) {
-            const int32_t o = ref[t][j], d = dis[t][j];
-            const int64_t k = gain_s123(div, o, d);
-            int32_t rr = wrap32((k * o + 16384) >> 15);
-            rr = (int32_t)egl_clamp(rr, d, k, o, angle, egl);
-            const int32_t c = csf_s123(p->rf[t], wrap32((int64_t)d - rr));
-            r[t][j] = rr;
-            ca[t][j] = c;
-            cf[t][j] = csf_f_s123(c);
-        }
-    }
-}
+/* The kernels, decouple_s0_c and decouple_s123_c, are in adm_band_tmpl.c,
+ * instantiated with the driver below. */
 
 /* --- algorithms.md 3.5 masking threshold and 3.7 numerator --- */
 
@@ -569,23 +537,6 @@ static TVMAF_ADM_DEN_S123_FN(den_s123_c)
         }
     }
     for (int t = 0; t < 3; t++) sum[t] = acc[t];
-}
-
-void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
-{
-    c->dwt_s0 = dwt_s0_c;
-    c->dwt_s123 = dwt_s123_c;
-    c->decouple_s0 = decouple_s0_c;
-    c->decouple_s123 = decouple_s123_c;
-    c->cm_s0 = cm_s0_c;
-    c->cm_s123 = cm_s123_c;
-    c->den_s0 = den_s0_c;
-    c->den_s123 = den_s123_c;
-#if TVMAF_ENABLE_SIMD
-    adm_dsp_init_x86(c, cpu_flags);
-#else
-    (void)cpu_flags;
-#endif
 }
 
 /* --- options and output names --- */
@@ -886,34 +837,37 @@ void tvmaf_adm_free(TvmafAdm **const pa)
     *pa = NULL;
 }
 
-/* Scale-0 DWT of one picture into b16[k] and band_a[k][0]. */
-static void dwt_scale0(TvmafAdm *const a, const int k, const TvmafPlane *const pic)
+/*
+ * DWT of scale `scale` of picture k: from the picture itself at scale 0,
+ * from the LL band of the previous scale above.
+ */
+static void dwt_scale(TvmafAdm *const a, const int k, const int scale, const TvmafPlane *const pic)
 {
-    const AdmScale *const s = &a->sc[0];
-    const char *const base = pic->data;
+    const AdmScale *const s = &a->sc[scale];
+    const char *base = pic->data;
+    ptrdiff_t stride = pic->stride;
+    int in_w = a->w, in_h = a->h;
+    if (scale > 0) {
+        const AdmScale *const prev = &a->sc[scale - 1];
+        base = (const char *)a->band_a[k][(scale - 1) & 1];
+        stride = (ptrdiff_t)prev->w * (ptrdiff_t)sizeof(int32_t);
+        in_w = prev->w;
+        in_h = prev->h;
+    }
+    int32_t *const outa = a->band_a[k][scale & 1];
     for (int i = 0; i < s->h; i++) {
         const void *src[4];
         for (int t = 0; t < 4; t++)
-            src[t] = base + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, a->h) * pic->stride;
+            src[t] = base + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, in_h) * stride;
         const ptrdiff_t o = (ptrdiff_t)i * s->w;
-        int16_t *const hvd[3] = { a->b16[k][0] + o, a->b16[k][1] + o, a->b16[k][2] + o };
-        a->dsp.dwt_s0(a->band_a[k][0] + o, hvd, src, a->tmp, a->w, a->bpc);
-    }
-}
-
-/* DWT of scale `scale` (1..3) from the LL band of the previous scale. */
-static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
-{
-    const AdmScale *const prev = &a->sc[scale - 1], *const s = &a->sc[scale];
-    const int32_t *const in = a->band_a[k][(scale - 1) & 1];
-    int32_t *const outa = a->band_a[k][scale & 1];
-    for (int i = 0; i < s->h; i++) {
-        const int32_t *src[4];
-        for (int t = 0; t < 4; t++)
-            src[t] = in + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, prev->h) * prev->w;
-        const ptrdiff_t o = (ptrdiff_t)i * s->w;
-        int32_t *const hvd[3] = { a->b32[k][0] + o, a->b32[k][1] + o, a->b32[k][2] + o };
-        a->dsp.dwt_s123(outa + o, hvd, src, a->tmp, prev->w, scale);
+        if (scale == 0) {
+            int16_t *const hvd[3] = { a->b16[k][0] + o, a->b16[k][1] + o, a->b16[k][2] + o };
+            a->dsp.dwt_s0(outa + o, hvd, src, a->tmp, in_w, a->bpc);
+        } else {
+            int32_t *const hvd[3] = { a->b32[k][0] + o, a->b32[k][1] + o, a->b32[k][2] + o };
+            const int32_t *const in[4] = { src[0], src[1], src[2], src[3] };
+            a->dsp.dwt_s123(outa + o, hvd, in, a->tmp, in_w, scale);
+        }
     }
 }
 
@@ -924,122 +878,66 @@ static void dwt_scale123(TvmafAdm *const a, const int k, const int scale)
         (row)[(w)] = (row)[(w)-1];                                                                 \
     } while (0)
 
-/*
- * AIM rows from the decoupled ones: the impairment a = d - r, and the CSF of
- * the restored signal r with its 1/30 share. libvmaf runs its CSF and masking
- * stages a second time with the roles of r and a swapped; the masking kernel
- * is reused as is, these are the only new values.
- */
-static void aim_rows_s0(int16_t *const ia[3], int16_t *const ca[3], int16_t *const cf[3],
-                        const int16_t *const r[3], const int16_t *const dis[3], const int n,
-                        const TvmafAdmKernelParams *const p)
-{
-    /* One orientation per loop, restrict rows: simple enough for the compiler to vectorize. */
-    for (int t = 0; t < 3; t++) {
-        int16_t *restrict const oa = ia[t], *restrict const oc = ca[t], *restrict const of = cf[t];
-        const int16_t *restrict const rr = r[t], *restrict const dd = dis[t];
-        const uint32_t rf = p->rf[t];
-        for (int j = 0; j < n; j++) {
-            oa[j] = wrap16(dd[j] - rr[j]);
-            oc[j] = csf_s0(rf, rr[j], t);
-            of[j] = csf_f_s0(oc[j]);
-        }
-    }
-}
-
-static void aim_rows_s123(int32_t *const ia[3], int32_t *const ca[3], int32_t *const cf[3],
-                          const int32_t *const r[3], const int32_t *const dis[3], const int n,
-                          const TvmafAdmKernelParams *const p)
-{
-    for (int t = 0; t < 3; t++) {
-        int32_t *restrict const oa = ia[t], *restrict const oc = ca[t], *restrict const of = cf[t];
-        const int32_t *restrict const rr = r[t], *restrict const dd = dis[t];
-        const uint32_t rf = p->rf[t];
-        for (int j = 0; j < n; j++) {
-            oa[j] = wrap32((int64_t)dd[j] - rr[j]);
-            oc[j] = csf_s123(rf, rr[j]);
-            of[j] = csf_f_s123(oc[j]);
-        }
-    }
-}
-
 /* Row pointers of ring slot `slot`, kind k, offset to column c. */
 #define RING_ROWS(T, a, slot, k, c)                                                                \
     { (T *)(a)->ring[slot][k][0] + (c), (T *)(a)->ring[slot][k][1] + (c),                         \
       (T *)(a)->ring[slot][k][2] + (c) }
 
-/* Decouples band row y into ring slot y % 3 (plus the AIM rows) and pads its cf rows. */
+#define T int16_t
+#define TN(x) x##_s0
+#define BANDS b16
+#define WRAP wrap16
+#define DECOUPLE_C decouple_s0_c
+#include "feature/adm_band_tmpl.c"
+#undef T
+#undef TN
+#undef BANDS
+#undef WRAP
+#undef DECOUPLE_C
+
+#define T int32_t
+#define TN(x) x##_s123
+#define BANDS b32
+#define WRAP wrap32
+#define DECOUPLE_C decouple_s123_c
+#include "feature/adm_band_tmpl.c"
+#undef T
+#undef TN
+#undef BANDS
+#undef WRAP
+#undef DECOUPLE_C
+
+#define SET_C(sig, k) c->k = k##_c;
+
+void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
+{
+    TVMAF_ADM_KERNELS(SET_C)
+#if TVMAF_ENABLE_SIMD
+    adm_dsp_init_x86(c, cpu_flags);
+#else
+    (void)cpu_flags;
+#endif
+}
+
+/* Decouples band row y into ring slot y % 3, columns [c0, c1). */
 static void decouple_row(TvmafAdm *const a, const int scale, const int y, const int c0,
                          const int c1)
 {
     const AdmScale *const s = &a->sc[scale];
-    const int slot = y % 3;
     const ptrdiff_t o = (ptrdiff_t)y * s->w + c0;
-    const int n = c1 - c0, w = s->w;
-    if (scale == 0) {
-        int16_t *const r[3] = RING_ROWS(int16_t, a, slot, RING_R, c0);
-        int16_t *const ca[3] = RING_ROWS(int16_t, a, slot, RING_CA, c0);
-        int16_t *const cf[3] = RING_ROWS(int16_t, a, slot, RING_CF, c0);
-        const int16_t *const ref[3] = { a->b16[0][0] + o, a->b16[0][1] + o, a->b16[0][2] + o };
-        const int16_t *const dis[3] = { a->b16[1][0] + o, a->b16[1][1] + o, a->b16[1][2] + o };
-        a->dsp.decouple_s0(r, ca, cf, ref, dis, n, &s->kp);
-        for (int t = 0; t < 3; t++) PAD_CF((int16_t *)a->ring[slot][RING_CF][t], w);
-        if (a->aim) {
-            int16_t *const ia[3] = RING_ROWS(int16_t, a, slot, RING_A, c0);
-            int16_t *const car[3] = RING_ROWS(int16_t, a, slot, RING_CA_R, c0);
-            int16_t *const cfr[3] = RING_ROWS(int16_t, a, slot, RING_CF_R, c0);
-            aim_rows_s0(ia, car, cfr, (const int16_t *const *)r, dis, n, &s->kp);
-            for (int t = 0; t < 3; t++) PAD_CF((int16_t *)a->ring[slot][RING_CF_R][t], w);
-        }
-    } else {
-        int32_t *const r[3] = RING_ROWS(int32_t, a, slot, RING_R, c0);
-        int32_t *const ca[3] = RING_ROWS(int32_t, a, slot, RING_CA, c0);
-        int32_t *const cf[3] = RING_ROWS(int32_t, a, slot, RING_CF, c0);
-        const int32_t *const ref[3] = { a->b32[0][0] + o, a->b32[0][1] + o, a->b32[0][2] + o };
-        const int32_t *const dis[3] = { a->b32[1][0] + o, a->b32[1][1] + o, a->b32[1][2] + o };
-        a->dsp.decouple_s123(r, ca, cf, ref, dis, n, &s->kp);
-        for (int t = 0; t < 3; t++) PAD_CF((int32_t *)a->ring[slot][RING_CF][t], w);
-        if (a->aim) {
-            int32_t *const ia[3] = RING_ROWS(int32_t, a, slot, RING_A, c0);
-            int32_t *const car[3] = RING_ROWS(int32_t, a, slot, RING_CA_R, c0);
-            int32_t *const cfr[3] = RING_ROWS(int32_t, a, slot, RING_CF_R, c0);
-            aim_rows_s123(ia, car, cfr, (const int32_t *const *)r, dis, n, &s->kp);
-            for (int t = 0; t < 3; t++) PAD_CF((int32_t *)a->ring[slot][RING_CF_R][t], w);
-        }
-    }
+    if (scale == 0)
+        decouple_row_s0(a, s, y % 3, o, c0, c1 - c0);
+    else
+        decouple_row_s123(a, s, y % 3, o, c0, c1 - c0);
 }
 
-/*
- * Scores one scale from its bands: numerator (decouple, CSF, masking) and
- * denominator over the window, row by row, with the per-row rounding of
- * algorithms.md 3.7/3.8. The cf pads written by decouple_row are only read when the
- * window touches the band edge, where they carry the -1 -> 1, n -> n-1 mirror.
- */
-/* Masked sum of one window row: value rows of kind kv, masker rows kinds kca, kcf. */
 static void cm_row(const TvmafAdm *const a, const int scale, const int i, const int rows[3],
                    const int kv, const int kca, const int kcf, int64_t cm[3])
 {
-    const AdmScale *const s = &a->sc[scale];
-    const int n = s->right - s->left;
-    if (scale == 0) {
-        const int16_t *r[3], *ca[3], *cf[3][3];
-        for (int t = 0; t < 3; t++) {
-            r[t] = (const int16_t *)a->ring[i % 3][kv][t] + s->left;
-            ca[t] = (const int16_t *)a->ring[i % 3][kca][t] + s->left;
-            for (int k = 0; k < 3; k++)
-                cf[t][k] = (const int16_t *)a->ring[rows[k] % 3][kcf][t] + s->left;
-        }
-        a->dsp.cm_s0(cm, r, ca, (const int16_t *const(*)[3])cf, n, &s->kp);
-    } else {
-        const int32_t *r[3], *ca[3], *cf[3][3];
-        for (int t = 0; t < 3; t++) {
-            r[t] = (const int32_t *)a->ring[i % 3][kv][t] + s->left;
-            ca[t] = (const int32_t *)a->ring[i % 3][kca][t] + s->left;
-            for (int k = 0; k < 3; k++)
-                cf[t][k] = (const int32_t *)a->ring[rows[k] % 3][kcf][t] + s->left;
-        }
-        a->dsp.cm_s123(cm, r, ca, (const int32_t *const(*)[3])cf, n, &s->kp);
-    }
+    if (scale == 0)
+        cm_row_s0(a, &a->sc[0], i, rows, kv, kca, kcf, cm);
+    else
+        cm_row_s123(a, &a->sc[scale], i, rows, kv, kca, kcf, cm);
 }
 
 /* Float rounding points are libvmaf's (algorithms.md 3.7): scale 0 divides in
@@ -1071,7 +969,7 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
                         float *const aim)
 {
     const AdmScale *const s = &a->sc[scale];
-    const int w = s->w, h = s->h, n = s->right - s->left;
+    const int w = s->w, h = s->h;
     /* The masking needs ca/cf one pixel around the window (clamped to the band). */
     const int c0 = s->left > 0 ? s->left - 1 : 0;
     const int c1 = s->right < w ? s->right + 1 : w;
@@ -1088,13 +986,10 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
         uint64_t dn[3];
         cm_row(a, scale, i, rows, RING_R, RING_CA, RING_CF, cm);
         if (a->aim) cm_row(a, scale, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
-        if (scale == 0) {
-            const int16_t *const ref[3] = { a->b16[0][0] + o, a->b16[0][1] + o, a->b16[0][2] + o };
-            a->dsp.den_s0(dn, ref, n, &s->kp);
-        } else {
-            const int32_t *const ref[3] = { a->b32[0][0] + o, a->b32[0][1] + o, a->b32[0][2] + o };
-            a->dsp.den_s123(dn, ref, n, &s->kp);
-        }
+        if (scale == 0)
+            den_row_s0(a, s, o, dn);
+        else
+            den_row_s123(a, s, o, dn);
         for (int t = 0; t < 3; t++) {
             acc_num[t] += rnd64(cm[t], s->rho);
             acc_aim[t] += rnd64(cm_aim[t], s->rho);
@@ -1129,13 +1024,8 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
     /* Scale sums are float, accumulated in double, as libvmaf does. */
     double num = 0.0, den = 0.0, aim = 0.0;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
-        if (s == 0) {
-            dwt_scale0(a, 0, ref);
-            dwt_scale0(a, 1, dis);
-        } else {
-            dwt_scale123(a, 0, s);
-            dwt_scale123(a, 1, s);
-        }
+        dwt_scale(a, 0, s, ref);
+        dwt_scale(a, 1, s, dis);
         float n = 0.0f, d = 1e-10f, m = 0.0f; /* libvmaf's values for a skipped scale 0 */
         if (s > 0 || !a->skip_scale0) score_scale(a, s, &n, &d, &m);
         num += n;

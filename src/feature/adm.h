@@ -213,6 +213,14 @@ typedef TVMAF_ADM_CM_S123_FN(*TvmafAdmCmS123Fn);
 typedef TVMAF_ADM_DEN_S0_FN(*TvmafAdmDenS0Fn);
 typedef TVMAF_ADM_DEN_S123_FN(*TvmafAdmDenS123Fn);
 
+/* Every kernel of the table as X(SIG, name), SIG naming its TVMAF_ADM_<SIG>_FN
+ * signature: what each ISA declares and installs, and what the C init installs
+ * (name_c). */
+#define TVMAF_ADM_KERNELS(X)                                                                       \
+    X(DWT_S0, dwt_s0) X(DWT_S123, dwt_s123) X(DECOUPLE_S0, decouple_s0)                            \
+    X(DECOUPLE_S123, decouple_s123) X(CM_S0, cm_s0) X(CM_S123, cm_s123) X(DEN_S0, den_s0)          \
+    X(DEN_S123, den_s123)
+
 typedef struct TvmafAdmDSPContext {
     TvmafAdmDwtS0Fn dwt_s0;
     TvmafAdmDwtS123Fn dwt_s123;

@@ -76,30 +76,9 @@ static int64_t relate(const int64_t o, const int how)
     }
 }
 
-static void fill_pair16(int16_t *const o, int16_t *const d, const int n)
+static int64_t clamp64(const int64_t v, const int64_t lo, const int64_t hi)
 {
-    fill16(o, n);
-    fill16(d, n);
-    const int how = (int)(checksimd_rand() % 6);
-    if (how < 4) {
-        for (int i = 0; i < n + SLACK; i++) {
-            const int64_t v = relate(o[i], how);
-            d[i] = (int16_t)(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
-        }
-    }
-}
-
-static void fill_pair32(int32_t *const o, int32_t *const d, const int n)
-{
-    fill32(o, n);
-    fill32(d, n);
-    const int how = (int)(checksimd_rand() % 6);
-    if (how < 4) {
-        for (int i = 0; i < n + SLACK; i++) {
-            const int64_t v = relate(o[i], how);
-            d[i] = (int32_t)(v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v);
-        }
-    }
+    return v < lo ? lo : v > hi ? hi : v;
 }
 
 /* Kernel parameters: the defaults of the driver (1080p, 3H) or random ones
@@ -228,285 +207,25 @@ static void check_dwt_s123(const TvmafAdmDSPContext *const c)
     }
 }
 
-/* Three orientations of n band values, allocated with slack and guard. */
-typedef struct Bands16 {
-    int16_t *p[3];
-} Bands16;
-typedef struct Bands32 {
-    int32_t *p[3];
-} Bands32;
+#define T int16_t
+#define TN(x) x##16
+#define SCALE_OF(rep) 0
+#define BENCH_W 772
+#include "adm_check_tmpl.c"
+#undef T
+#undef TN
+#undef SCALE_OF
+#undef BENCH_W
 
-static Bands16 alloc16(void)
-{
-    Bands16 b;
-    for (int t = 0; t < 3; t++) b.p[t] = checksimd_alloc((MAXW + SLACK + GUARD) * 2);
-    return b;
-}
-
-static Bands32 alloc32(void)
-{
-    Bands32 b;
-    for (int t = 0; t < 3; t++) b.p[t] = checksimd_alloc((MAXW + SLACK + GUARD) * 4);
-    return b;
-}
-
-static void check_decouple_s0(const TvmafAdmDSPContext *const c)
-{
-    declare_func(void, int16_t *const r[3], int16_t *const ca[3], int16_t *const cf[3],
-                 const int16_t *const ref[3], const int16_t *const dis[3], int n,
-                 const TvmafAdmKernelParams *p);
-    const Bands16 o = alloc16(), d = alloc16();
-    Bands16 oc[3], oa[3];
-    for (int q = 0; q < 3; q++) {
-        oc[q] = alloc16();
-        oa[q] = alloc16();
-    }
-    static const char *const names[3] = { "r", "ca", "cf" };
-
-    if (check_func(c->decouple_s0, "adm_decouple_s0")) {
-        for (int rep = 0; rep < 4; rep++) {
-            for (int i = 0; i < N_WIDTHS; i++) {
-                const int n = widths[i];
-                TvmafAdmKernelParams p;
-                rand_params(&p, 0);
-                for (int t = 0; t < 3; t++) fill_pair16(o.p[t], d.p[t], n);
-                for (int q = 0; q < 3; q++) {
-                    for (int t = 0; t < 3; t++) {
-                        checksimd_poison(oc[q].p[t], (MAXW + GUARD) * 2);
-                        checksimd_poison(oa[q].p[t], (MAXW + GUARD) * 2);
-                    }
-                }
-                call_ref(oc[0].p, oc[1].p, oc[2].p, (const int16_t *const *)o.p,
-                         (const int16_t *const *)d.p, n, &p);
-                call_new(oa[0].p, oa[1].p, oa[2].p, (const int16_t *const *)o.p,
-                         (const int16_t *const *)d.p, n, &p);
-                int bad = 0;
-                for (int q = 0; q < 3 && !bad; q++)
-                    for (int t = 0; t < 3 && !bad; t++)
-                        bad = checksimd_check_buf(names[q], oc[q].p[t], oa[q].p[t], n + GUARD, 2);
-                if (bad) {
-                    checksimd_fail("n %d, egl %g, rf %u %u %u", n, p.enhn_gain_limit, p.rf[0],
-                                   p.rf[1], p.rf[2]);
-                    rep = 4;
-                    break;
-                }
-            }
-        }
-        TvmafAdmKernelParams p;
-        rand_params(&p, 0);
-        p.enhn_gain_limit = 100.0;
-        for (int t = 0; t < 3; t++) fill_pair16(o.p[t], d.p[t], 772);
-        bench_new_px(772, oa[0].p, oa[1].p, oa[2].p, (const int16_t *const *)o.p,
-                     (const int16_t *const *)d.p, 772, &p);
-    }
-    report("decouple_s0");
-}
-
-static void check_decouple_s123(const TvmafAdmDSPContext *const c)
-{
-    declare_func(void, int32_t *const r[3], int32_t *const ca[3], int32_t *const cf[3],
-                 const int32_t *const ref[3], const int32_t *const dis[3], int n,
-                 const TvmafAdmKernelParams *p);
-    const Bands32 o = alloc32(), d = alloc32();
-    Bands32 oc[3], oa[3];
-    for (int q = 0; q < 3; q++) {
-        oc[q] = alloc32();
-        oa[q] = alloc32();
-    }
-    static const char *const names[3] = { "r", "ca", "cf" };
-
-    if (check_func(c->decouple_s123, "adm_decouple_s123")) {
-        for (int rep = 0; rep < 4; rep++) {
-            for (int i = 0; i < N_WIDTHS; i++) {
-                const int n = widths[i];
-                TvmafAdmKernelParams p;
-                rand_params(&p, 1 + (int)(checksimd_rand() % 3));
-                for (int t = 0; t < 3; t++) fill_pair32(o.p[t], d.p[t], n);
-                for (int q = 0; q < 3; q++) {
-                    for (int t = 0; t < 3; t++) {
-                        checksimd_poison(oc[q].p[t], (MAXW + GUARD) * 4);
-                        checksimd_poison(oa[q].p[t], (MAXW + GUARD) * 4);
-                    }
-                }
-                call_ref(oc[0].p, oc[1].p, oc[2].p, (const int32_t *const *)o.p,
-                         (const int32_t *const *)d.p, n, &p);
-                call_new(oa[0].p, oa[1].p, oa[2].p, (const int32_t *const *)o.p,
-                         (const int32_t *const *)d.p, n, &p);
-                int bad = 0;
-                for (int q = 0; q < 3 && !bad; q++)
-                    for (int t = 0; t < 3 && !bad; t++)
-                        bad = checksimd_check_buf(names[q], oc[q].p[t], oa[q].p[t], n + GUARD, 4);
-                if (bad) {
-                    checksimd_fail("n %d, egl %g, rf %u %u %u", n, p.enhn_gain_limit, p.rf[0],
-                                   p.rf[1], p.rf[2]);
-                    rep = 4;
-                    break;
-                }
-            }
-        }
-        TvmafAdmKernelParams p;
-        rand_params(&p, 1);
-        p.enhn_gain_limit = 100.0;
-        for (int t = 0; t < 3; t++) fill_pair32(o.p[t], d.p[t], 388);
-        bench_new_px(388, oa[0].p, oa[1].p, oa[2].p, (const int32_t *const *)o.p,
-                     (const int32_t *const *)d.p, 388, &p);
-    }
-    report("decouple_s123");
-}
-
-/* cf rows are read at columns -1 .. n: one element before each row. */
-static void check_cm(const TvmafAdmDSPContext *const c)
-{
-    {
-        declare_func(void, int64_t sum[3], const int16_t *const r[3], const int16_t *const ca[3],
-                     const int16_t *const cf[3][3], int n, const TvmafAdmKernelParams *p);
-        const Bands16 r = alloc16(), ca = alloc16();
-        Bands16 cfb[3];
-        const int16_t *cf[3][3];
-        for (int k = 0; k < 3; k++) cfb[k] = alloc16();
-        for (int t = 0; t < 3; t++)
-            for (int k = 0; k < 3; k++) cf[t][k] = cfb[k].p[t] + 1;
-
-        if (check_func(c->cm_s0, "adm_cm_s0")) {
-            for (int rep = 0; rep < 4; rep++) {
-                for (int i = 0; i < N_WIDTHS; i++) {
-                    const int n = widths[i];
-                    TvmafAdmKernelParams p;
-                    rand_params(&p, 0);
-                    for (int t = 0; t < 3; t++) {
-                        fill16(r.p[t], n);
-                        fill16(ca.p[t], n);
-                        for (int k = 0; k < 3; k++) fill16(cfb[k].p[t], n + 2);
-                    }
-                    int64_t sc[3], sa[3];
-                    checksimd_poison(sc, sizeof(sc));
-                    checksimd_poison(sa, sizeof(sa));
-                    call_ref(sc, (const int16_t *const *)r.p, (const int16_t *const *)ca.p,
-                             (const int16_t *const(*)[3])cf, n, &p);
-                    call_new(sa, (const int16_t *const *)r.p, (const int16_t *const *)ca.p,
-                             (const int16_t *const(*)[3])cf, n, &p);
-                    if (checksimd_check_buf("sum", sc, sa, 3, 8)) {
-                        checksimd_fail("n %d, shifts %d %d %d", n, p.cube_shift[0],
-                                       p.cube_shift[1], p.cube_shift[2]);
-                        rep = 4;
-                        break;
-                    }
-                }
-            }
-            TvmafAdmKernelParams p;
-            rand_params(&p, 0);
-            int64_t s[3];
-            bench_new_px(770, s, (const int16_t *const *)r.p, (const int16_t *const *)ca.p,
-                         (const int16_t *const(*)[3])cf, 770, &p);
-        }
-        report("cm_s0");
-    }
-    {
-        declare_func(void, int64_t sum[3], const int32_t *const r[3], const int32_t *const ca[3],
-                     const int32_t *const cf[3][3], int n, const TvmafAdmKernelParams *p);
-        const Bands32 r = alloc32(), ca = alloc32();
-        Bands32 cfb[3];
-        const int32_t *cf[3][3];
-        for (int k = 0; k < 3; k++) cfb[k] = alloc32();
-        for (int t = 0; t < 3; t++)
-            for (int k = 0; k < 3; k++) cf[t][k] = cfb[k].p[t] + 1;
-
-        if (check_func(c->cm_s123, "adm_cm_s123")) {
-            for (int rep = 0; rep < 4; rep++) {
-                for (int i = 0; i < N_WIDTHS; i++) {
-                    const int n = widths[i];
-                    TvmafAdmKernelParams p;
-                    rand_params(&p, 1 + (int)(checksimd_rand() % 3));
-                    for (int t = 0; t < 3; t++) {
-                        fill32(r.p[t], n);
-                        fill32(ca.p[t], n);
-                        for (int k = 0; k < 3; k++) fill32(cfb[k].p[t], n + 2);
-                    }
-                    int64_t sc[3], sa[3];
-                    checksimd_poison(sc, sizeof(sc));
-                    checksimd_poison(sa, sizeof(sa));
-                    call_ref(sc, (const int32_t *const *)r.p, (const int32_t *const *)ca.p,
-                             (const int32_t *const(*)[3])cf, n, &p);
-                    call_new(sa, (const int32_t *const *)r.p, (const int32_t *const *)ca.p,
-                             (const int32_t *const(*)[3])cf, n, &p);
-                    if (checksimd_check_buf("sum", sc, sa, 3, 8)) {
-                        checksimd_fail("n %d, shifts %d %d %d", n, p.cube_shift[0],
-                                       p.cube_shift[1], p.cube_shift[2]);
-                        rep = 4;
-                        break;
-                    }
-                }
-            }
-            TvmafAdmKernelParams p;
-            rand_params(&p, 1);
-            int64_t s[3];
-            bench_new_px(386, s, (const int32_t *const *)r.p, (const int32_t *const *)ca.p,
-                         (const int32_t *const(*)[3])cf, 386, &p);
-        }
-        report("cm_s123");
-    }
-}
-
-static void check_den(const TvmafAdmDSPContext *const c)
-{
-    {
-        declare_func(void, uint64_t sum[3], const int16_t *const o[3], int n,
-                     const TvmafAdmKernelParams *p);
-        const Bands16 o = alloc16();
-        if (check_func(c->den_s0, "adm_den_s0")) {
-            for (int i = 0; i < N_WIDTHS; i++) {
-                const int n = widths[i];
-                TvmafAdmKernelParams p;
-                rand_params(&p, 0);
-                for (int t = 0; t < 3; t++) fill16(o.p[t], n);
-                uint64_t sc[3], sa[3];
-                checksimd_poison(sc, sizeof(sc));
-                checksimd_poison(sa, sizeof(sa));
-                call_ref(sc, (const int16_t *const *)o.p, n, &p);
-                call_new(sa, (const int16_t *const *)o.p, n, &p);
-                if (checksimd_check_buf("sum", sc, sa, 3, 8)) {
-                    checksimd_fail("n %d", n);
-                    break;
-                }
-            }
-            TvmafAdmKernelParams p;
-            rand_params(&p, 0);
-            uint64_t s[3];
-            bench_new_px(770, s, (const int16_t *const *)o.p, 770, &p);
-        }
-        report("den_s0");
-    }
-    {
-        declare_func(void, uint64_t sum[3], const int32_t *const o[3], int n,
-                     const TvmafAdmKernelParams *p);
-        const Bands32 o = alloc32();
-        if (check_func(c->den_s123, "adm_den_s123")) {
-            for (int rep = 0; rep < 3; rep++) {
-                for (int i = 0; i < N_WIDTHS; i++) {
-                    const int n = widths[i];
-                    TvmafAdmKernelParams p;
-                    rand_params(&p, 1 + rep);
-                    for (int t = 0; t < 3; t++) fill32(o.p[t], n);
-                    uint64_t sc[3], sa[3];
-                    checksimd_poison(sc, sizeof(sc));
-                    checksimd_poison(sa, sizeof(sa));
-                    call_ref(sc, (const int32_t *const *)o.p, n, &p);
-                    call_new(sa, (const int32_t *const *)o.p, n, &p);
-                    if (checksimd_check_buf("sum", sc, sa, 3, 8)) {
-                        checksimd_fail("n %d, q %d, e %d", n, p.den_sq_shift, p.den_cube_shift);
-                        rep = 3;
-                        break;
-                    }
-                }
-            }
-            TvmafAdmKernelParams p;
-            rand_params(&p, 1);
-            uint64_t s[3];
-            bench_new_px(386, s, (const int32_t *const *)o.p, 386, &p);
-        }
-        report("den_s123");
-    }
-}
+#define T int32_t
+#define TN(x) x##32
+#define SCALE_OF(rep) (1 + (rep) % 3)
+#define BENCH_W 388
+#include "adm_check_tmpl.c"
+#undef T
+#undef TN
+#undef SCALE_OF
+#undef BENCH_W
 
 void checksimd_check_adm(void)
 {
@@ -518,8 +237,10 @@ void checksimd_check_adm(void)
     }
     check_dwt_s0(&c);
     check_dwt_s123(&c);
-    check_decouple_s0(&c);
-    check_decouple_s123(&c);
-    check_cm(&c);
-    check_den(&c);
+    check_decouple16((void *)c.decouple_s0, "decouple_s0");
+    check_decouple32((void *)c.decouple_s123, "decouple_s123");
+    check_cm16((void *)c.cm_s0, "cm_s0");
+    check_cm32((void *)c.cm_s123, "cm_s123");
+    check_den16((void *)c.den_s0, "den_s0");
+    check_den32((void *)c.den_s123, "den_s123");
 }

@@ -22,13 +22,13 @@
 
 static int failures;
 
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);              \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+static void check(const int ok, const char *const what, const int line)
+{
+    if (ok) return;
+    fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, line, what);
+    failures++;
+}
+#define CHECK(cond) check(!!(cond), #cond, __LINE__)
 
 static uint32_t lcg(uint32_t *const s)
 {
@@ -41,26 +41,29 @@ static int clip8(const int v)
     return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
+/* Mean of the 3x3 neighbourhood of (x, y) in v, clipped to the picture. */
+static int box3(const int *const v, const int w, const int h, const int x, const int y)
+{
+    int s = 0, c = 0;
+    for (int yy = y - 1; yy <= y + 1; yy++) {
+        for (int xx = x - 1; xx <= x + 1; xx++) {
+            if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+            s += v[yy * w + xx];
+            c++;
+        }
+    }
+    return s / c;
+}
+
 /* Textured 8-bit content: a gradient plus box-blurred noise, so that every
  * DWT scale has energy. */
 static void make_ref(uint8_t *const p, const int w, const int h, uint32_t seed)
 {
     int *const n = malloc(sizeof(*n) * (size_t)w * h);
     for (int i = 0; i < w * h; i++) n[i] = (int)(lcg(&seed) % 161) - 80;
-    for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-            int s = 0, c = 0;
-            for (int dy = -1; dy <= 1; dy++) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    const int yy = y + dy, xx = x + dx;
-                    if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-                    s += n[yy * w + xx];
-                    c++;
-                }
-            }
-            p[y * w + x] = (uint8_t)clip8(40 + (x * 150) / w + (y * 40) / h + s / c);
-        }
-    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            p[y * w + x] = (uint8_t)clip8(40 + (x * 150) / w + (y * 40) / h + box3(n, w, h, x, y));
     free(n);
 }
 
@@ -72,21 +75,16 @@ static void add_noise(uint8_t *const d, const uint8_t *const r, const int n, uin
 /* Unsharp mask: r + 2 * (r - box3(r)), an enhancement rather than a loss. */
 static void sharpen(uint8_t *const d, const uint8_t *const r, const int w, const int h)
 {
-    for (int y = 0; y < h; y++) {
-        for (int x = 0; x < w; x++) {
-            int s = 0, c = 0;
-            for (int dy = -1; dy <= 1; dy++) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    const int yy = y + dy, xx = x + dx;
-                    if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-                    s += r[yy * w + xx];
-                    c++;
-                }
-            }
-            const int v = r[y * w + x];
-            d[y * w + x] = (uint8_t)clip8(v + 2 * (v - s / c));
-        }
+    int *const v = malloc(sizeof(*v) * (size_t)w * h);
+    if (!v) {
+        failures++;
+        return;
     }
+    for (int i = 0; i < w * h; i++) v[i] = r[i];
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            d[y * w + x] = (uint8_t)clip8(3 * v[y * w + x] - 2 * box3(v, w, h, x, y));
+    free(v);
 }
 
 /* Scores an 8-bit pair at depth bpc (samples scaled by 2^(bpc-8)). */
@@ -232,21 +230,19 @@ static void test_arguments(void)
     opt = def;
 
     /* Each option out of range, alone, is refused. */
-    static const struct {
-        const char *name, *value;
-    } bad[] = {
-        { "adm_csf_mode", "4" },          { "adm_csf_mode", "-1" },
-        { "adm_dlm_weight", "1.5" },      { "adm_noise_weight", "-0.1" },
-        { "adm_noise_weight", "1501" },   { "adm_min_val", "1.01" },
-        { "adm_csf_scale", "51" },        { "adm_csf_diag_scale", "-1" },
-        { "adm_norm_view_dist", "0.5" },  { "adm_ref_display_height", "4321" },
-        { "adm_enhn_gain_limit", "0.9" }, { "adm_skip_aim", "2" },
+    static const char *const bad[] = {
+        "adm_csf_mode=4",        "adm_csf_mode=-1",         "adm_dlm_weight=1.5",
+        "adm_noise_weight=-0.1", "adm_noise_weight=1501",   "adm_min_val=1.01",
+        "adm_csf_scale=51",      "adm_csf_diag_scale=-1",   "adm_norm_view_dist=0.5",
+        "adm_ref_display_height=4321", "adm_enhn_gain_limit=0.9", "adm_skip_aim=2",
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
-        const TvmafOption *o = tvmaf_option_find(tvmaf_adm_options, bad[i].name);
-        char err[128];
+        char name[64], err[128];
+        const char *const eq = strchr(bad[i], '=');
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - bad[i]), bad[i]);
+        const TvmafOption *o = tvmaf_option_find(tvmaf_adm_options, name);
         opt = def;
-        CHECK(o && tvmaf_option_parse(o, &opt, bad[i].value, err, sizeof(err)) == -EINVAL);
+        CHECK(o && tvmaf_option_parse(o, &opt, eq + 1, err, sizeof(err)) == -EINVAL);
     }
     opt = def;
     opt.csf_mode = 4;

@@ -13,41 +13,23 @@
 #include "feature/adm.h"
 #include "tinyvmaf/tinyvmaf.h"
 
-#define TVMAF_ADM_DECL_ISA(isa)                                                                    \
-    TVMAF_ADM_DWT_S0_FN(tvmaf_adm_dwt_s0_##isa);                                                   \
-    TVMAF_ADM_DWT_S123_FN(tvmaf_adm_dwt_s123_##isa);                                               \
-    TVMAF_ADM_DECOUPLE_S0_FN(tvmaf_adm_decouple_s0_##isa);                                         \
-    TVMAF_ADM_DECOUPLE_S123_FN(tvmaf_adm_decouple_s123_##isa);                                     \
-    TVMAF_ADM_CM_S0_FN(tvmaf_adm_cm_s0_##isa);                                                     \
-    TVMAF_ADM_CM_S123_FN(tvmaf_adm_cm_s123_##isa);                                                 \
-    TVMAF_ADM_DEN_S0_FN(tvmaf_adm_den_s0_##isa);                                                   \
-    TVMAF_ADM_DEN_S123_FN(tvmaf_adm_den_s123_##isa)
-
-TVMAF_ADM_DECL_ISA(avx2);
+#define TVMAF_ADM_DECL_AVX2(sig, k) TVMAF_ADM_##sig##_FN(tvmaf_adm_##k##_avx2);
+#define TVMAF_ADM_SET_AVX2(sig, k) c->k = tvmaf_adm_##k##_avx2;
+TVMAF_ADM_KERNELS(TVMAF_ADM_DECL_AVX2)
 #if TVMAF_ENABLE_AVX512
-TVMAF_ADM_DECL_ISA(avx512);
+#define TVMAF_ADM_DECL_AVX512(sig, k) TVMAF_ADM_##sig##_FN(tvmaf_adm_##k##_avx512);
+#define TVMAF_ADM_SET_AVX512(sig, k) c->k = tvmaf_adm_##k##_avx512;
+TVMAF_ADM_KERNELS(TVMAF_ADM_DECL_AVX512)
 #endif
-
-#define TVMAF_ADM_SET_ISA(c, isa)                                                                  \
-    do {                                                                                           \
-        (c)->dwt_s0 = tvmaf_adm_dwt_s0_##isa;                                                      \
-        (c)->dwt_s123 = tvmaf_adm_dwt_s123_##isa;                                                  \
-        (c)->decouple_s0 = tvmaf_adm_decouple_s0_##isa;                                            \
-        (c)->decouple_s123 = tvmaf_adm_decouple_s123_##isa;                                        \
-        (c)->cm_s0 = tvmaf_adm_cm_s0_##isa;                                                        \
-        (c)->cm_s123 = tvmaf_adm_cm_s123_##isa;                                                    \
-        (c)->den_s0 = tvmaf_adm_den_s0_##isa;                                                      \
-        (c)->den_s123 = tvmaf_adm_den_s123_##isa;                                                  \
-    } while (0)
 
 static inline void adm_dsp_init_x86(TvmafAdmDSPContext *const c, const unsigned flags)
 {
     if (!(flags & TVMAF_CPU_FLAG_AVX2)) return;
-    TVMAF_ADM_SET_ISA(c, avx2);
+    TVMAF_ADM_KERNELS(TVMAF_ADM_SET_AVX2)
 
 #if TVMAF_ENABLE_AVX512
     if (!(flags & TVMAF_CPU_FLAG_AVX512)) return;
-    TVMAF_ADM_SET_ISA(c, avx512);
+    TVMAF_ADM_KERNELS(TVMAF_ADM_SET_AVX512)
 #endif
 }
 

@@ -159,7 +159,10 @@ static inline vmask v_mor(const vmask a, const vmask b) { return _mm256_or_si256
 /* a and not b. */
 static inline vmask v_mandn(const vmask a, const vmask b) { return _mm256_andnot_si256(b, a); }
 /* b where m, a elsewhere. */
-static inline vec v_sel32(const vmask m, const vec a, const vec b) { return _mm256_blendv_epi8(a, b, m); }
+static inline vec v_sel32(const vmask m, const vec a, const vec b)
+{
+    return _mm256_blendv_epi8(a, b, m);
+}
 static inline vec v_min32(const vec a, const vec b) { return _mm256_min_epi32(a, b); }
 static inline vec v_sllv32(const vec a, const vec n) { return _mm256_sllv_epi32(a, n); }
 static inline vec v_srlv32(const vec a, const vec n) { return _mm256_srlv_epi32(a, n); }

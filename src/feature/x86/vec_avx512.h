@@ -141,7 +141,10 @@ static inline vmask v_eq32(const vec a, const vec b) { return _mm512_cmpeq_epi32
 static inline vmask v_gt32(const vec a, const vec b) { return _mm512_cmpgt_epi32_mask(a, b); }
 static inline vmask v_mor(const vmask a, const vmask b) { return (vmask)(a | b); }
 static inline vmask v_mandn(const vmask a, const vmask b) { return (vmask)(a & ~b); }
-static inline vec v_sel32(const vmask m, const vec a, const vec b) { return _mm512_mask_mov_epi32(a, m, b); }
+static inline vec v_sel32(const vmask m, const vec a, const vec b)
+{
+    return _mm512_mask_mov_epi32(a, m, b);
+}
 static inline vec v_min32(const vec a, const vec b) { return _mm512_min_epi32(a, b); }
 static inline vec v_sllv32(const vec a, const vec n) { return _mm512_sllv_epi32(a, n); }
 static inline vec v_srlv32(const vec a, const vec n) { return _mm512_srlv_epi32(a, n); }
