@@ -146,50 +146,44 @@ static float barten_rf(const int lambda, const double nvd, const int rdh, const 
 
 /* --- algorithms.md 3.4 CSF: Barten/Watson blends, tabulated per viewing condition --- */
 
+/*
+ * libvmaf tabulates the blended factors for nine viewing conditions. At
+ * twice the display height a scale sees the frequencies of the next coarser
+ * one: libvmaf's 2160-line tables are its 1080-line ones moved by one scale,
+ * with a new finest value, and 2160 lines at 1.5H is 1080 at 3H in pixels per
+ * degree. So the factors are stored once, as series over octaves
+ * [legacy, mae][h/v, d][octave], and a condition reads its scale s at octave
+ * s + octave0.
+ */
+static const float blend_series[6][2][2][5] = {
+    { { { 0.00226f, 0.01183f, 0.025026f, 0.04295f, 0.058621f },
+        { 0.000479f, 0.004302f, 0.011778f, 0.023918f, 0.035901f } },
+      { { 0.002166f, 0.011249f, 0.022606f, 0.035930f, 0.045673f },
+        { 0.000447f, 0.004097f, 0.010921f, 0.021430f, 0.031313f } } },
+    { { { 0.000092f, 0.004212f, 0.014809f, 0.029642f, 0.047464f },
+        { 0.000050f, 0.000984f, 0.005852f, 0.0146f, 0.027574f } },
+      { { 0.000077f, 0.004052f, 0.013939f, 0.026298f, 0.038833f },
+        { 0.000045f, 0.000927f, 0.005544f, 0.013415f, 0.024515f } } },
+    { { { 0.018715f, 0.035637f, 0.052798f, 0.061509f }, { 0.007999f, 0.018396f, 0.031851f, 0.037718f } },
+      { { 0.017329f, 0.030870f, 0.042134f, 0.047410f }, { 0.007509f, 0.016707f, 0.028072f, 0.032722f } } },
+    { { { 0.010144f, 0.022561f, 0.040309f, 0.05672f }, { 0.003463f, 0.010282f, 0.021839f, 0.034641f } },
+      { { 0.009689f, 0.020577f, 0.034162f, 0.044523f }, { 0.003302f, 0.009579f, 0.019661f, 0.030318f } } },
+    { { { 0.027961f, 0.045875f, 0.060275f, 0.056234f }, { 0.013572f, 0.026277f, 0.036959f, 0.034511f } },
+      { { 0.024969f, 0.037825f, 0.046676f, 0.043974f }, { 0.012511f, 0.023424f, 0.032139f, 0.030166f } } },
+    { { { 0.016781f, 0.032822f, 0.05032f, 0.061594f }, { 0.00691f, 0.016545f, 0.029917f, 0.037777f } },
+      { { 0.015665f, 0.028766f, 0.040612f, 0.047483f }, { 0.006514f, 0.015107f, 0.026476f, 0.032776f } } },
+};
+
 typedef struct BlendCsf {
     int rdh;
     double nvd;
-    float f[2][2][4]; /* [legacy, mae][h/v, d][scale] */
+    int series, octave0;
 } BlendCsf;
 
-/* 2160 lines at 1.5H is 1080 at 3H in pixels per degree and shares its row. */
 static const BlendCsf blend_csf[] = {
-    { 1080, 3.0,
-      { { { 0.01183f, 0.025026f, 0.04295f, 0.058621f }, { 0.004302f, 0.011778f, 0.023918f, 0.035901f } },
-        { { 0.011249f, 0.022606f, 0.035930f, 0.045673f },
-          { 0.004097f, 0.010921f, 0.021430f, 0.031313f } } } },
-    { 1080, 5.0,
-      { { { 0.004212f, 0.014809f, 0.029642f, 0.047464f }, { 0.000984f, 0.005852f, 0.0146f, 0.027574f } },
-        { { 0.004052f, 0.013939f, 0.026298f, 0.038833f },
-          { 0.000927f, 0.005544f, 0.013415f, 0.024515f } } } },
-    { 2160, 1.5,
-      { { { 0.01183f, 0.025026f, 0.04295f, 0.058621f }, { 0.004302f, 0.011778f, 0.023918f, 0.035901f } },
-        { { 0.011249f, 0.022606f, 0.035930f, 0.045673f },
-          { 0.004097f, 0.010921f, 0.021430f, 0.031313f } } } },
-    { 2160, 3.0,
-      { { { 0.00226f, 0.01183f, 0.025026f, 0.04295f }, { 0.000479f, 0.004302f, 0.011778f, 0.023918f } },
-        { { 0.002166f, 0.011249f, 0.022606f, 0.035930f },
-          { 0.000447f, 0.004097f, 0.010921f, 0.021430f } } } },
-    { 2160, 5.0,
-      { { { 0.000092f, 0.004212f, 0.014809f, 0.029642f }, { 0.000050f, 0.000984f, 0.005852f, 0.0146f } },
-        { { 0.000077f, 0.004052f, 0.013939f, 0.026298f },
-          { 0.000045f, 0.000927f, 0.005544f, 0.013415f } } } },
-    { 720, 3.0,
-      { { { 0.018715f, 0.035637f, 0.052798f, 0.061509f }, { 0.007999f, 0.018396f, 0.031851f, 0.037718f } },
-        { { 0.017329f, 0.030870f, 0.042134f, 0.047410f },
-          { 0.007509f, 0.016707f, 0.028072f, 0.032722f } } } },
-    { 720, 5.0,
-      { { { 0.010144f, 0.022561f, 0.040309f, 0.05672f }, { 0.003463f, 0.010282f, 0.021839f, 0.034641f } },
-        { { 0.009689f, 0.020577f, 0.034162f, 0.044523f },
-          { 0.003302f, 0.009579f, 0.019661f, 0.030318f } } } },
-    { 480, 3.0,
-      { { { 0.027961f, 0.045875f, 0.060275f, 0.056234f }, { 0.013572f, 0.026277f, 0.036959f, 0.034511f } },
-        { { 0.024969f, 0.037825f, 0.046676f, 0.043974f },
-          { 0.012511f, 0.023424f, 0.032139f, 0.030166f } } } },
-    { 480, 5.0,
-      { { { 0.016781f, 0.032822f, 0.05032f, 0.061594f }, { 0.00691f, 0.016545f, 0.029917f, 0.037777f } },
-        { { 0.015665f, 0.028766f, 0.040612f, 0.047483f },
-          { 0.006514f, 0.015107f, 0.026476f, 0.032776f } } } },
+    { 1080, 3.0, 0, 1 }, { 2160, 1.5, 0, 1 }, { 2160, 3.0, 0, 0 }, { 1080, 5.0, 1, 1 },
+    { 2160, 5.0, 1, 0 }, { 720, 3.0, 2, 0 },  { 720, 5.0, 3, 0 },  { 480, 3.0, 4, 0 },
+    { 480, 5.0, 5, 0 },
 };
 
 static const BlendCsf *find_blend(const TvmafAdmOptions *const o)
@@ -210,7 +204,8 @@ static float csf_factor(const TvmafAdmOptions *const o, const int scale, const i
     case TVMAF_ADM_CSF_BARTEN_WATSON_BLEND:
     case TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE: {
         const BlendCsf *const b = find_blend(o); /* checked by init */
-        return b->f[o->csf_mode == TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE][theta == 2][scale];
+        return blend_series[b->series][o->csf_mode == TVMAF_ADM_CSF_BARTEN_WATSON_BLEND_MAE]
+                           [theta == 2][scale + b->octave0];
     }
     default: return watson_rf(scale, theta, o->norm_view_dist, o->ref_display_height);
     }
