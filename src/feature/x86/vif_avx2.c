@@ -11,8 +11,105 @@
 #include "feature/x86/vec_avx2.h"
 
 #define FN(name) tvmaf_vif_##name##_avx2
+#define VIF_OWN_VFILT_MOM_8
 
 #include "feature/x86/vif_tmpl.c"
+
+/* ---- vertical moments, 8-bit rows (scale 0 only: 17 taps) ---- */
+
+/*
+ * The sums and the x - 128 trick of vif_tmpl.c's vfilt_mom_8_body, 8
+ * columns per vector instead of 16: the two rows of a pair are interleaved
+ * byte by byte before widening, so 32-bit lane i holds (row a, row b) of
+ * column i and the results come out in column order. Two output rows take
+ * ten accumulators, which fit in the 16 ymm registers with the operands;
+ * the 16-column form needs twenty and spilled them on every tap pair.
+ */
+static inline __m256i ld_pair_u8(const uint8_t *const a, const uint8_t *const b)
+{
+    return _mm256_cvtepu8_epi16(_mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)a),
+                                                  _mm_loadl_epi64((const __m128i *)b)));
+}
+
+typedef struct Mom8 {
+    __m256i m1, m2, xx, yy, xy;
+} Mom8;
+
+static inline __attribute__((always_inline)) void mom8_add(Mom8 *const a, const __m256i F, const __m256i x,
+                                                           const __m256i y, const __m256i pxx,
+                                                           const __m256i pyy, const __m256i pxy)
+{
+    a->m1 = _mm256_add_epi32(a->m1, _mm256_madd_epi16(x, F));
+    a->m2 = _mm256_add_epi32(a->m2, _mm256_madd_epi16(y, F));
+    a->xx = _mm256_add_epi32(a->xx, _mm256_madd_epi16(pxx, F));
+    a->yy = _mm256_add_epi32(a->yy, _mm256_madd_epi16(pyy, F));
+    a->xy = _mm256_add_epi32(a->xy, _mm256_madd_epi16(pxy, F));
+}
+
+static inline __attribute__((always_inline)) void mom8_store(const TvmafVifMomRow *const out, const int j,
+                                                             const Mom8 *const a, const int sh_mu)
+{
+    const __m256i rnd_mu = _mm256_set1_epi32(1 << (sh_mu - 1)), c2_30 = _mm256_set1_epi32(1 << 30);
+    const __m128i sh = _mm_cvtsi32_si128(sh_mu);
+    const __m256i m1 = _mm256_srl_epi32(_mm256_add_epi32(a->m1, rnd_mu), sh);
+    const __m256i m2 = _mm256_srl_epi32(_mm256_add_epi32(a->m2, rnd_mu), sh);
+    _mm_storeu_si128((__m128i *)(out->mu1 + j), _mm_packus_epi32(_mm256_castsi256_si128(m1), _mm256_extracti128_si256(m1, 1)));
+    _mm_storeu_si128((__m128i *)(out->mu2 + j), _mm_packus_epi32(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1)));
+    _mm256_storeu_si256((__m256i *)(out->xx + j),
+                        _mm256_sub_epi32(_mm256_add_epi32(a->xx, _mm256_slli_epi32(a->m1, 8)), c2_30));
+    _mm256_storeu_si256((__m256i *)(out->yy + j),
+                        _mm256_sub_epi32(_mm256_add_epi32(a->yy, _mm256_slli_epi32(a->m2, 8)), c2_30));
+    _mm256_storeu_si256((__m256i *)(out->xy + j),
+                        _mm256_sub_epi32(_mm256_add_epi32(a->xy, _mm256_slli_epi32(_mm256_add_epi32(a->m1, a->m2), 7)), c2_30));
+}
+
+/* nrows = 2: pairs (0,1) .. (16,17) serve both outputs, with taps (f_2p,
+ * f_2p+1) and (f_2p-1, f_2p); for one output the last pair is row 16
+ * twice, its second tap 0. */
+static inline __attribute__((always_inline)) void
+vfilt_mom_8_body(const TvmafVifMomRow *const out, const uint8_t *const *const ref,
+                 const uint8_t *const *const dis, const int w, const int nrows, const int sh_mu)
+{
+    const uint16_t *const f = tvmaf_vif_filter[0];
+    __m256i FA[9], FB[9];
+    for (int p = 0; p < 9; p++) {
+        FA[p] = _mm256_set1_epi32((int)(f[2 * p] | (uint32_t)(p < 8 ? f[2 * p + 1] : 0) << 16));
+        FB[p] = _mm256_set1_epi32((int)((p ? f[2 * p - 1] : 0) | (uint32_t)f[2 * p] << 16));
+    }
+    const __m256i c128 = _mm256_set1_epi16(128);
+
+    for (int j = 0; j < w; j += 8) {
+        Mom8 a = { 0 }, b = { 0 };
+        /* Not unrolled: GCC then hoists the products ahead of the sums and
+         * spills them. */
+#pragma GCC unroll 1
+        for (int p = 0; p < 9; p++) {
+            const int r1 = nrows == 2 || p < 8 ? 2 * p + 1 : 2 * p;
+            const __m256i x = ld_pair_u8(ref[2 * p] + j, ref[r1] + j);
+            const __m256i y = ld_pair_u8(dis[2 * p] + j, dis[r1] + j);
+            const __m256i x_ = _mm256_sub_epi16(x, c128), y_ = _mm256_sub_epi16(y, c128);
+            const __m256i pxx = _mm256_mullo_epi16(x_, x_), pyy = _mm256_mullo_epi16(y_, y_);
+            const __m256i pxy = _mm256_mullo_epi16(x_, y_);
+            mom8_add(&a, FA[p], x, y, pxx, pyy, pxy);
+            if (nrows == 2)
+                mom8_add(&b, FB[p], x, y, pxx, pyy, pxy);
+        }
+        mom8_store(&out[0], j, &a, sh_mu);
+        if (nrows == 2)
+            mom8_store(&out[1], j, &b, sh_mu);
+    }
+}
+
+decl_vif_vfilt_mom_fn(tvmaf_vif_vfilt_mom_8_avx2)
+{
+    (void)scale;
+    (void)sh_sq; /* 0 for 8-bit: the product sums are kept whole */
+    const uint8_t *const *const r = (const uint8_t *const *)ref, *const *const d = (const uint8_t *const *)dis;
+    if (nrows == 2)
+        vfilt_mom_8_body(out, r, d, w, 2, sh_mu);
+    else
+        vfilt_mom_8_body(out, r, d, w, 1, sh_mu);
+}
 
 /* ---- the per-pixel statistic ---- */
 

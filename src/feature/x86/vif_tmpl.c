@@ -89,6 +89,10 @@ static inline void st_fix32(uint32_t *const dst, const vec lo, const vec hi)
 
 /* ---- vertical moments, 8-bit rows (scale 0 only: 17 taps) ---- */
 
+/* An ISA file may bring its own (vif_avx2.c: 16 registers hold half the
+ * accumulators of this one). */
+#ifndef VIF_OWN_VFILT_MOM_8
+
 typedef struct MomAcc {
     vec m1l, m1h, m2l, m2h, xxl, xxh, yyl, yyh, xyl, xyh;
 } MomAcc;
@@ -185,6 +189,7 @@ decl_vif_vfilt_mom_fn(FN(vfilt_mom_8))
     else
         vfilt_mom_8_body(out, ref, dis, w, 1, sh_mu);
 }
+#endif /* VIF_OWN_VFILT_MOM_8 */
 
 /* ---- vertical moments, 16-bit rows ---- */
 
