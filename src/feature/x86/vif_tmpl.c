@@ -354,6 +354,31 @@ hfilt_mom_body(const TvmafVifFiltRow *const out, const TvmafVifMomRow *const in,
         }
         for (int t = 0; t < n; t += N32) {
             const int j = j0 + t;
+            if (fw == 17) {
+                /* Taps outer, the eight rows inner: one tap pair stays in a
+                 * register for eight multiply-adds (with the rows outer,
+                 * AVX2's 16 registers cannot hold the nine pairs and each
+                 * multiply-add reloads its taps). */
+                vec a0 = v_zero(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                for (int p = 0; p < 9; p++) {
+                    const vec Fp = F[p];
+                    const int o = t + 2 * p;
+                    a0 = v_dpadd(a0, v_ld(pm1 + o), Fp);
+                    a1 = v_dpadd(a1, v_ld(pm2 + o), Fp);
+                    a2 = v_dpadd(a2, v_ld(pxl + o), Fp);
+                    a3 = v_dpadd(a3, v_ld(pxh + o), Fp);
+                    a4 = v_dpadd(a4, v_ld(pyl + o), Fp);
+                    a5 = v_dpadd(a5, v_ld(pyh + o), Fp);
+                    a6 = v_dpadd(a6, v_ld(pzl + o), Fp);
+                    a7 = v_dpadd(a7, v_ld(pzh + o), Fp);
+                }
+                v_st(out->mu1 + j, v_xor(a0, off32));
+                v_st(out->mu2 + j, v_xor(a1, off32));
+                v_st(out->xx + j, v_add32(v_xor(a3, off32), v_srl32(v_add32(v_xor(a2, off32), rnd), 16)));
+                v_st(out->yy + j, v_add32(v_xor(a5, off32), v_srl32(v_add32(v_xor(a4, off32), rnd), 16)));
+                v_st(out->xy + j, v_add32(v_xor(a7, off32), v_srl32(v_add32(v_xor(a6, off32), rnd), 16)));
+                continue;
+            }
             v_st(out->mu1 + j, v_xor(hsum(pm1 + t, F, fw), off32));
             v_st(out->mu2 + j, v_xor(hsum(pm2 + t, F, fw), off32));
             v_st(out->xx + j, v_add32(v_xor(hsum(pxh + t, F, fw), off32),
