@@ -11,10 +11,10 @@
  * floor division libvmaf relies on. Left shifts of negative values are never
  * used.
  *
- * Data flow per frame: the DWT of each scale is stored as whole bands; the
- * decouple/CSF, contrast-masking and denominator stages then stream over the
- * rows of the scoring window with a three-row ring, so only the bands are
- * plane-sized.
+ * Data flow per frame: each scale is one pass over its band rows. A DWT
+ * row of both pictures is made, then decoupled (with its CSF and
+ * denominator) while it is in cache, into a three-row ring that the
+ * masking reads; only the LL band, the next scale's input, is kept whole.
  *
  * Sizes that libvmaf itself does not handle (a band input of fewer than five
  * samples at some scale, i.e. a width or height below 33; see the notes at
@@ -624,8 +624,8 @@ struct TvmafAdm {
     AdmScale sc[TVMAF_ADM_SCALES];
 
     int32_t *div_lut;
-    int16_t *b16[2][3];  /* scale-0 h, v, d of ref [0] and dis [1] */
-    int32_t *b32[2][3];  /* scales 1..3 h, v, d */
+    int16_t *b16[2][3];  /* the current scale-0 band row: h, v, d of ref [0] and dis [1] */
+    int32_t *b32[2][3];  /* the same at scales 1..3 */
     int32_t *band_a[2][2]; /* LL of ref/dis, ping-pong between scales */
     void *tmp;           /* DWT row scratch */
     /* [slot][kind][theta]: column 0 of a padded row. kinds: RING_R, RING_CA,
@@ -637,6 +637,8 @@ struct TvmafAdm {
     int skip_scale0;     /* scale 0 only feeds the DWT of scale 1 */
     double dlm_weight, min_val;
     int n_kinds;         /* ring kinds in use */
+    const TvmafPlane *pic[2]; /* the pair being scored (ref, dis) */
+    int dwt_next;        /* first band row not yet made at the scale being scored */
     void *mem;
 };
 
@@ -727,13 +729,14 @@ static TvmafArena plan_arena(const int w, const int h, const int n_kinds, ArenaP
     const size_t w0 = ((size_t)w + 1) / 2, h0 = ((size_t)h + 1) / 2;
     const size_t n0 = w0 * h0;
     const size_t n1 = ((w0 + 1) / 2) * ((h0 + 1) / 2);
+    const size_t w1 = (w0 + 1) / 2;
     const size_t row = w0 + 2; /* one pad column each side */
     TvmafArena ar = { 0, 0 };
     p->lut = arena_take(&ar, 65537, sizeof(int32_t));
     for (int k = 0; k < 2; k++) {
         for (int t = 0; t < 3; t++) {
-            p->b16[k][t] = arena_take(&ar, n0, sizeof(int16_t));
-            p->b32[k][t] = arena_take(&ar, n1, sizeof(int32_t));
+            p->b16[k][t] = arena_take(&ar, w0, sizeof(int16_t));
+            p->b32[k][t] = arena_take(&ar, w1, sizeof(int32_t));
         }
         p->band_a[k][0] = arena_take(&ar, n0, sizeof(int32_t));
         p->band_a[k][1] = arena_take(&ar, n1, sizeof(int32_t));
@@ -833,12 +836,15 @@ void tvmaf_adm_free(TvmafAdm **const pa)
 }
 
 /*
- * DWT of scale `scale` of picture k: from the picture itself at scale 0,
- * from the LL band of the previous scale above.
+ * Rows [i0, i1) of the DWT of scale `scale` of picture k: from the picture
+ * itself at scale 0, from the LL band of the previous scale above. The LL
+ * rows go to the band, the h, v, d rows to the row buffers (the last row
+ * stays there).
  */
-static void dwt_scale(TvmafAdm *const a, const int k, const int scale, const TvmafPlane *const pic)
+static void dwt_rows(TvmafAdm *const a, const int k, const int scale, const int i0, const int i1)
 {
     const AdmScale *const s = &a->sc[scale];
+    const TvmafPlane *const pic = a->pic[k];
     const char *base = pic->data;
     ptrdiff_t stride = pic->stride;
     int in_w = a->w, in_h = a->h;
@@ -850,20 +856,27 @@ static void dwt_scale(TvmafAdm *const a, const int k, const int scale, const Tvm
         in_h = prev->h;
     }
     int32_t *const outa = a->band_a[k][scale & 1];
-    for (int i = 0; i < s->h; i++) {
+    for (int i = i0; i < i1; i++) {
         const void *src[4];
         for (int t = 0; t < 4; t++)
             src[t] = base + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, in_h) * stride;
-        const ptrdiff_t o = (ptrdiff_t)i * s->w;
+        int32_t *const ll = outa + (ptrdiff_t)i * s->w;
         if (scale == 0) {
-            int16_t *const hvd[3] = { a->b16[k][0] + o, a->b16[k][1] + o, a->b16[k][2] + o };
-            a->dsp.dwt_s0(outa + o, hvd, src, a->tmp, in_w, a->bpc);
+            a->dsp.dwt_s0(ll, a->b16[k], src, a->tmp, in_w, a->bpc);
         } else {
-            int32_t *const hvd[3] = { a->b32[k][0] + o, a->b32[k][1] + o, a->b32[k][2] + o };
             const int32_t *const in[4] = { src[0], src[1], src[2], src[3] };
-            a->dsp.dwt_s123(outa + o, hvd, in, a->tmp, in_w, scale);
+            a->dsp.dwt_s123(ll, a->b32[k], in, a->tmp, in_w, scale);
         }
     }
+}
+
+/* Makes the remaining band rows, up to y, of both pictures at `scale` (LL only matters). */
+static void dwt_until(TvmafAdm *const a, const int scale, const int y)
+{
+    if (y < a->dwt_next) return;
+    dwt_rows(a, 0, scale, a->dwt_next, y + 1);
+    dwt_rows(a, 1, scale, a->dwt_next, y + 1);
+    a->dwt_next = y + 1;
 }
 
 /* Mirror pads of a cf row for the masking taps at -1 and w (algorithms.md 3.5). */
@@ -914,16 +927,28 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
 #endif
 }
 
-/* Decouples band row y into ring slot y % 3, columns [c0, c1). */
-static void decouple_row(TvmafAdm *const a, const int scale, const int y, const int c0,
-                         const int c1)
+/*
+ * Makes band row y of both pictures, decouples it into ring slot y % 3
+ * (columns [c0, c1)) when y >= d0, and adds its denominator to den when it
+ * is a window row: each step reads the row while it is in cache.
+ */
+static void band_row(TvmafAdm *const a, const int scale, const int y, const int d0, const int c0,
+                     const int c1, uint64_t den[3])
 {
     const AdmScale *const s = &a->sc[scale];
-    const ptrdiff_t o = (ptrdiff_t)y * s->w + c0;
+    dwt_until(a, scale, y);
+    if (y < d0) return;
+    uint64_t dn[3];
     if (scale == 0)
-        decouple_row_s0(a, s, y % 3, o, c0, c1 - c0);
+        decouple_row_s0(a, s, y % 3, c0, c0, c1 - c0);
     else
-        decouple_row_s123(a, s, y % 3, o, c0, c1 - c0);
+        decouple_row_s123(a, s, y % 3, c0, c0, c1 - c0);
+    if (y < s->top || y >= s->bottom) return;
+    if (scale == 0)
+        den_row_s0(a, s, s->left, dn);
+    else
+        den_row_s123(a, s, s->left, dn);
+    for (int t = 0; t < 3; t++) den[t] += rndu64(dn[t], s->den_row_shift);
 }
 
 static void cm_row(const TvmafAdm *const a, const int scale, const int i, const int rows[3],
@@ -968,27 +993,20 @@ static void score_scale(TvmafAdm *const a, const int scale, float *const num, fl
     /* The masking needs ca/cf one pixel around the window (clamped to the band). */
     const int c0 = s->left > 0 ? s->left - 1 : 0;
     const int c1 = s->right < w ? s->right + 1 : w;
-    int next = s->top > 0 ? s->top - 1 : 0;
+    const int d0 = s->top > 0 ? s->top - 1 : 0; /* first decoupled row */
     int64_t acc_num[3] = { 0, 0, 0 }, acc_aim[3] = { 0, 0, 0 };
     uint64_t acc_den[3] = { 0, 0, 0 };
 
     for (int i = s->top; i < s->bottom; i++) {
         const int last = i + 1 < h ? i + 1 : h - 1;
-        while (next <= last) decouple_row(a, scale, next++, c0, c1);
+        for (int y = a->dwt_next; y <= last; y++) band_row(a, scale, y, d0, c0, c1, acc_den);
         const int rows[3] = { tvmaf_adm_mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
-        const ptrdiff_t o = (ptrdiff_t)i * w + s->left;
         int64_t cm[3], cm_aim[3] = { 0, 0, 0 };
-        uint64_t dn[3];
         cm_row(a, scale, i, rows, RING_R, RING_CA, RING_CF, cm);
         if (a->aim) cm_row(a, scale, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
-        if (scale == 0)
-            den_row_s0(a, s, o, dn);
-        else
-            den_row_s123(a, s, o, dn);
         for (int t = 0; t < 3; t++) {
             acc_num[t] += rnd64(cm[t], s->rho);
             acc_aim[t] += rnd64(cm_aim[t], s->rho);
-            acc_den[t] += rndu64(dn[t], s->den_row_shift);
         }
     }
 
@@ -1015,14 +1033,16 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
                       TvmafAdmScores *const out)
 {
     if (!a || !out || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
+    a->pic[0] = ref;
+    a->pic[1] = dis;
 
     /* Scale sums are float, accumulated in double, as libvmaf does. */
     double num = 0.0, den = 0.0, aim = 0.0;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
-        dwt_scale(a, 0, s, ref);
-        dwt_scale(a, 1, s, dis);
         float n = 0.0f, d = 1e-10f, m = 0.0f; /* libvmaf's values for a skipped scale 0 */
+        a->dwt_next = 0;
         if (s > 0 || !a->skip_scale0) score_scale(a, s, &n, &d, &m);
+        dwt_until(a, s, a->sc[s].h - 1); /* the rest of the LL band, for the next scale */
         num += n;
         den += d;
         aim += m;

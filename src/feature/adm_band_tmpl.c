@@ -5,7 +5,7 @@
  *   T       the band element: int16_t at scale 0, int32_t above;
  *   TN(x)   x for that type: x_s0 or x_s123 (adm.c's helpers of that name
  *           carry the type's numerics, and the DSP table's entries are named so);
- *   BANDS   the band arrays of struct TvmafAdm: b16 or b32;
+ *   BANDS   the band row buffers of struct TvmafAdm: b16 or b32;
  *   WRAP    the store wrap: wrap16 or wrap32;
  *   DECOUPLE_C  the name of the C decouple kernel: decouple_s0_c or decouple_s123_c.
  */
@@ -53,8 +53,8 @@ static void TN(aim_rows)(T *const ia[3], T *const ca[3], T *const cf[3], const T
     }
 }
 
-/* Decouples n band values from offset o into ring slot `slot` at column c0
- * (plus the AIM rows) and pads the cf rows. */
+/* Decouples n values of the band row from offset o into ring slot `slot` at
+ * column c0 (plus the AIM rows) and pads the cf rows. */
 static void TN(decouple_row)(TvmafAdm *const a, const AdmScale *const s, const int slot,
                              const ptrdiff_t o, const int c0, const int n)
 {
@@ -87,7 +87,7 @@ static void TN(cm_row)(const TvmafAdm *const a, const AdmScale *const s, const i
     a->dsp.TN(cm)(cm, r, ca, (const T *const(*)[3])cf, s->right - s->left, &s->kp);
 }
 
-/* Denominator sums of the reference's window row starting at band offset o. */
+/* Denominator sums of the reference's band row over the window, from offset o. */
 static void TN(den_row)(const TvmafAdm *const a, const AdmScale *const s, const ptrdiff_t o,
                         uint64_t dn[3])
 {
