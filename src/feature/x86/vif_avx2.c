@@ -178,10 +178,16 @@ static inline __m256i num_log8(const __m256i s1, const __m256i s2, const __m256i
         const __m128i s12h = h ? hi128(s12) : lo128(s12);
         const __m256d d1 = _mm256_cvtepi32_pd(s1h), d12 = _mm256_cvtepi32_pd(s12h);
         __m256d g = _mm256_div_pd(d12, _mm256_add_pd(d1, eps));
-        const __m128i sv = _mm256_cvttpd_epi32(_mm256_sub_pd(_mm256_cvtepi32_pd(s2h), _mm256_mul_pd(g, d12)));
+        /* sv^2 = max(int32(s2 - g*s12), 0) without leaving doubles: the
+         * difference is at most s2 < 2^31 (g*s12 >= 0), so truncating in
+         * double and clamping at 0 is the same whenever int32 holds it, and
+         * below -2^31 (where the conversion gives INT32_MIN) both clamp to 0. */
+        const __m256d sv = _mm256_max_pd(_mm256_round_pd(_mm256_sub_pd(_mm256_cvtepi32_pd(s2h), _mm256_mul_pd(g, d12)),
+                                                         _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC),
+                                         _mm256_setzero_pd());
         g = _mm256_min_pd(g, lim); /* g < lim ? g : lim, as the C */
         const __m256d t = _mm256_round_pd(_mm256_mul_pd(_mm256_mul_pd(g, g), d1), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-        n1[h] = _mm256_add_pd(_mm256_cvtepi32_pd(_mm_max_epi32(sv, _mm_setzero_si128())), nsq);
+        n1[h] = _mm256_add_pd(sv, nsq);
         n2[h] = _mm256_add_pd(t, n1[h]);
     }
     const __m256i b1 = hi32x8(n1[0], n1[1]), b2 = hi32x8(n2[0], n2[1]);
