@@ -206,7 +206,7 @@ decl_vif_stat_fn(tvmaf_vif_stat_avx2)
      * only the sigma2^2 sum needs 64 bits. */
     __m256i num_k = zero, den_k = zero, den_nl = zero, num_nl = zero;
     int64_t num_tab = 0, den_tab = 0;
-    _Alignas(32) int32_t id_den[SB], id_n1[SB], id_n2[SB];
+    _Alignas(32) int32_t id_den[SB], id_n1[SB], id_n2[SB], b1[SB], b2[SB], b12[SB];
 
     for (int j0 = 0; j0 < w; j0 += SB) {
         const int j1 = w - j0 < SB ? w : j0 + SB;
@@ -245,10 +245,18 @@ decl_vif_stat_fn(tvmaf_vif_stat_avx2)
                                                                            _mm256_cmpgt_epi32(s2, zero)));
             if (_mm256_testz_si256(isnum, isnum))
                 continue;
-            num_k = _mm256_add_epi32(num_k, num_log8(s1, _mm256_and_si256(s2, isnum), _mm256_and_si256(s12, isnum),
-                                                     eps, lim, id_n1 + nn, id_n2 + nn));
+            _mm256_store_si256((__m256i *)(b1 + nn), s1);
+            _mm256_store_si256((__m256i *)(b2 + nn), _mm256_and_si256(s2, isnum));
+            _mm256_store_si256((__m256i *)(b12 + nn), _mm256_and_si256(s12, isnum));
             nn += 8;
         }
+        /* The numerator in a loop of its own: no branches, so the long
+         * division chains of several vectors overlap. */
+        for (int i = 0; i < nn; i += 8)
+            num_k = _mm256_add_epi32(num_k, num_log8(_mm256_load_si256((const __m256i *)(b1 + i)),
+                                                     _mm256_load_si256((const __m256i *)(b2 + i)),
+                                                     _mm256_load_si256((const __m256i *)(b12 + i)), eps, lim,
+                                                     id_n1 + i, id_n2 + i));
         den_tab += (int64_t)tab_sum(id_den, nd) - (int64_t)nd_off * tvmaf_vif_log2_table[0];
         num_tab += (int64_t)tab_sum(id_n2, nn) - (int64_t)tab_sum(id_n1, nn);
     }
