@@ -31,36 +31,20 @@ static inline __m256i ld_pair_u8(const uint8_t *const a, const uint8_t *const b)
                                                   _mm_loadl_epi64((const __m128i *)b)));
 }
 
-typedef struct Mom8 {
-    __m256i m1, m2, xx, yy, xy;
-} Mom8;
-
-static inline __attribute__((always_inline)) void mom8_add(Mom8 *const a, const __m256i F, const __m256i x,
-                                                           const __m256i y, const __m256i pxx,
-                                                           const __m256i pyy, const __m256i pxy)
-{
-    a->m1 = _mm256_add_epi32(a->m1, _mm256_madd_epi16(x, F));
-    a->m2 = _mm256_add_epi32(a->m2, _mm256_madd_epi16(y, F));
-    a->xx = _mm256_add_epi32(a->xx, _mm256_madd_epi16(pxx, F));
-    a->yy = _mm256_add_epi32(a->yy, _mm256_madd_epi16(pyy, F));
-    a->xy = _mm256_add_epi32(a->xy, _mm256_madd_epi16(pxy, F));
-}
-
 static inline __attribute__((always_inline)) void mom8_store(const TvmafVifMomRow *const out, const int j,
-                                                             const Mom8 *const a, const int sh_mu)
+                                                             const Mom8Sums *const a, const int sh_mu)
 {
-    const __m256i rnd_mu = _mm256_set1_epi32(1 << (sh_mu - 1)), c2_30 = _mm256_set1_epi32(1 << 30);
+    const __m256i rnd_mu = _mm256_set1_epi32(1 << (sh_mu - 1));
     const __m128i sh = _mm_cvtsi32_si128(sh_mu);
     const __m256i m1 = _mm256_srl_epi32(_mm256_add_epi32(a->m1, rnd_mu), sh);
     const __m256i m2 = _mm256_srl_epi32(_mm256_add_epi32(a->m2, rnd_mu), sh);
+    __m256i xx, yy, xy;
+    mom8_unoffset(a, &xx, &yy, &xy);
     _mm_storeu_si128((__m128i *)(out->mu1 + j), _mm_packus_epi32(_mm256_castsi256_si128(m1), _mm256_extracti128_si256(m1, 1)));
     _mm_storeu_si128((__m128i *)(out->mu2 + j), _mm_packus_epi32(_mm256_castsi256_si128(m2), _mm256_extracti128_si256(m2, 1)));
-    _mm256_storeu_si256((__m256i *)(out->xx + j),
-                        _mm256_sub_epi32(_mm256_add_epi32(a->xx, _mm256_slli_epi32(a->m1, 8)), c2_30));
-    _mm256_storeu_si256((__m256i *)(out->yy + j),
-                        _mm256_sub_epi32(_mm256_add_epi32(a->yy, _mm256_slli_epi32(a->m2, 8)), c2_30));
-    _mm256_storeu_si256((__m256i *)(out->xy + j),
-                        _mm256_sub_epi32(_mm256_add_epi32(a->xy, _mm256_slli_epi32(_mm256_add_epi32(a->m1, a->m2), 7)), c2_30));
+    _mm256_storeu_si256((__m256i *)(out->xx + j), xx);
+    _mm256_storeu_si256((__m256i *)(out->yy + j), yy);
+    _mm256_storeu_si256((__m256i *)(out->xy + j), xy);
 }
 
 /* nrows = 2: pairs (0,1) .. (16,17) serve both outputs, with taps (f_2p,
@@ -76,10 +60,10 @@ vfilt_mom_8_body(const TvmafVifMomRow *const out, const uint8_t *const *const re
         FA[p] = _mm256_set1_epi32((int)(f[2 * p] | (uint32_t)(p < 8 ? f[2 * p + 1] : 0) << 16));
         FB[p] = _mm256_set1_epi32((int)((p ? f[2 * p - 1] : 0) | (uint32_t)f[2 * p] << 16));
     }
-    const __m256i c128 = _mm256_set1_epi16(128);
+    const __m256i c128 = _mm256_set1_epi16(128), zero = _mm256_setzero_si256();
 
     for (int j = 0; j < w; j += 8) {
-        Mom8 a = { 0 }, b = { 0 };
+        Mom8Sums a = { zero, zero, zero, zero, zero }, b = a;
         /* Not unrolled: GCC then hoists the products ahead of the sums and
          * spills them. */
 #pragma GCC unroll 1

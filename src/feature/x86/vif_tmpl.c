@@ -89,52 +89,58 @@ static inline void st_fix32(uint32_t *const dst, const vec lo, const vec hi)
 
 /* ---- vertical moments, 8-bit rows (scale 0 only: 17 taps) ---- */
 
+/* The sums of one vector of columns: the means, and the products of the
+ * samples less 128. */
+typedef struct Mom8Sums {
+    vec m1, m2, xx, yy, xy;
+} Mom8Sums;
+
+/* x, y: one row pair of each image, interleaved; pxx..pxy: the products of
+ * the same less 128. */
+static inline __attribute__((always_inline)) void mom8_add(Mom8Sums *const a, const vec F, const vec x,
+                                                           const vec y, const vec pxx, const vec pyy,
+                                                           const vec pxy)
+{
+    a->m1 = v_dpadd(a->m1, x, F);
+    a->m2 = v_dpadd(a->m2, y, F);
+    a->xx = v_dpadd(a->xx, pxx, F);
+    a->yy = v_dpadd(a->yy, pyy, F);
+    a->xy = v_dpadd(a->xy, pxy, F);
+}
+
+/* The product sums with the offsets of the samples undone (mod 2^32). */
+static inline __attribute__((always_inline)) void mom8_unoffset(const Mom8Sums *const a, vec *const xx,
+                                                                vec *const yy, vec *const xy)
+{
+    const vec c2_30 = v_set32(1 << 30);
+    *xx = v_sub32(v_add32(a->xx, v_sll32(a->m1, 8)), c2_30);
+    *yy = v_sub32(v_add32(a->yy, v_sll32(a->m2, 8)), c2_30);
+    *xy = v_sub32(v_add32(a->xy, v_sll32(v_add32(a->m1, a->m2), 7)), c2_30);
+}
+
 /* An ISA file may bring its own (vif_avx2.c: 16 registers hold half the
  * accumulators of this one). */
 #ifndef VIF_OWN_VFILT_MOM_8
 
+/* Columns 0-3 and 8-11 (l), 4-7 and 12-15 (h) of each 128-bit lane. */
 typedef struct MomAcc {
-    vec m1l, m1h, m2l, m2h, xxl, xxh, yyl, yyh, xyl, xyh;
+    Mom8Sums l, h;
 } MomAcc;
-
-static inline __attribute__((always_inline)) void mom_acc_zero(MomAcc *const a)
-{
-    a->m1l = a->m1h = a->m2l = a->m2h = a->xxl = a->xxh = a->yyl = a->yyh = a->xyl = a->xyh = v_zero();
-}
-
-/* xl..yh: one row pair of each image, interleaved; x*, y*: the same less 128;
- * pxx..pxy: their products. */
-static inline __attribute__((always_inline)) void
-mom_acc_add(MomAcc *const a, const vec F, const vec xl, const vec xh, const vec yl, const vec yh,
-            const vec pxxl, const vec pxxh, const vec pyyl, const vec pyyh, const vec pxyl,
-            const vec pxyh)
-{
-    a->m1l = v_dpadd(a->m1l, xl, F);
-    a->m1h = v_dpadd(a->m1h, xh, F);
-    a->m2l = v_dpadd(a->m2l, yl, F);
-    a->m2h = v_dpadd(a->m2h, yh, F);
-    a->xxl = v_dpadd(a->xxl, pxxl, F);
-    a->xxh = v_dpadd(a->xxh, pxxh, F);
-    a->yyl = v_dpadd(a->yyl, pyyl, F);
-    a->yyh = v_dpadd(a->yyh, pyyh, F);
-    a->xyl = v_dpadd(a->xyl, pxyl, F);
-    a->xyh = v_dpadd(a->xyh, pxyh, F);
-}
 
 static inline __attribute__((always_inline)) void
 mom_acc_store(const TvmafVifMomRow *const out, const int j, const MomAcc *const a, const int sh_mu)
 {
-    const vec rnd_mu = v_set32(1 << (sh_mu - 1)), c2_30 = v_set32(1 << 30);
-    v_st(out->mu1 + j, v_packus32(v_srl32(v_add32(a->m1l, rnd_mu), sh_mu),
-                                  v_srl32(v_add32(a->m1h, rnd_mu), sh_mu)));
-    v_st(out->mu2 + j, v_packus32(v_srl32(v_add32(a->m2l, rnd_mu), sh_mu),
-                                  v_srl32(v_add32(a->m2h, rnd_mu), sh_mu)));
-    st_fix32(out->xx + j, v_sub32(v_add32(a->xxl, v_sll32(a->m1l, 8)), c2_30),
-             v_sub32(v_add32(a->xxh, v_sll32(a->m1h, 8)), c2_30));
-    st_fix32(out->yy + j, v_sub32(v_add32(a->yyl, v_sll32(a->m2l, 8)), c2_30),
-             v_sub32(v_add32(a->yyh, v_sll32(a->m2h, 8)), c2_30));
-    st_fix32(out->xy + j, v_sub32(v_add32(a->xyl, v_sll32(v_add32(a->m1l, a->m2l), 7)), c2_30),
-             v_sub32(v_add32(a->xyh, v_sll32(v_add32(a->m1h, a->m2h), 7)), c2_30));
+    const vec rnd_mu = v_set32(1 << (sh_mu - 1));
+    vec xxl, yyl, xyl, xxh, yyh, xyh;
+    mom8_unoffset(&a->l, &xxl, &yyl, &xyl);
+    mom8_unoffset(&a->h, &xxh, &yyh, &xyh);
+    v_st(out->mu1 + j, v_packus32(v_srl32(v_add32(a->l.m1, rnd_mu), sh_mu),
+                                  v_srl32(v_add32(a->h.m1, rnd_mu), sh_mu)));
+    v_st(out->mu2 + j, v_packus32(v_srl32(v_add32(a->l.m2, rnd_mu), sh_mu),
+                                  v_srl32(v_add32(a->h.m2, rnd_mu), sh_mu)));
+    st_fix32(out->xx + j, xxl, xxh);
+    st_fix32(out->yy + j, yyl, yyh);
+    st_fix32(out->xy + j, xyl, xyh);
 }
 
 /*
@@ -154,9 +160,7 @@ vfilt_mom_8_body(const TvmafVifMomRow *const out, const void *const *const ref,
     const vec c128 = v_set16(128), zero = v_zero();
 
     for (int j = 0; j < w; j += N16) {
-        MomAcc a, b;
-        mom_acc_zero(&a);
-        mom_acc_zero(&b);
+        MomAcc a = { { zero, zero, zero, zero, zero }, { zero, zero, zero, zero, zero } }, b = a;
         for (int p = 0; p < 9; p++) {
             const int has_b = nrows == 2 || p < 8;
             const vec xa = v_ld_u8((const uint8_t *)ref[2 * p] + j);
@@ -170,9 +174,12 @@ vfilt_mom_8_body(const TvmafVifMomRow *const out, const void *const *const ref,
             const vec pxxl = v_mullo16(xl_, xl_), pxxh = v_mullo16(xh_, xh_);
             const vec pyyl = v_mullo16(yl_, yl_), pyyh = v_mullo16(yh_, yh_);
             const vec pxyl = v_mullo16(xl_, yl_), pxyh = v_mullo16(xh_, yh_);
-            mom_acc_add(&a, FA[p], xl, xh, yl, yh, pxxl, pxxh, pyyl, pyyh, pxyl, pxyh);
-            if (nrows == 2)
-                mom_acc_add(&b, FB[p], xl, xh, yl, yh, pxxl, pxxh, pyyl, pyyh, pxyl, pxyh);
+            mom8_add(&a.l, FA[p], xl, yl, pxxl, pyyl, pxyl);
+            mom8_add(&a.h, FA[p], xh, yh, pxxh, pyyh, pxyh);
+            if (nrows == 2) {
+                mom8_add(&b.l, FB[p], xl, yl, pxxl, pyyl, pxyl);
+                mom8_add(&b.h, FB[p], xh, yh, pxxh, pyyh, pxyh);
+            }
         }
         mom_acc_store(&out[0], j, &a, sh_mu);
         if (nrows == 2)
