@@ -94,7 +94,7 @@ typedef struct TvmafSettings {
  *     need(n) = n * (S + 2 * P) + 2 * P
  *
  * for n worker threads, where S is one worker's scratch for the picture
- * size: the fixed features' (about 4 bytes per luma pixel) plus that of
+ * size: the fixed features' (about 1.5 bytes per luma pixel) plus that of
  * each extractor instance asked for with tvmaf_use_feature() (those whose
  * kind states its size), and P the bytes of one reference + distorted pair
  * as sent (every plane, stride x height). Each worker has one frame running

@@ -11,10 +11,12 @@
  * floor division libvmaf relies on. Left shifts of negative values are never
  * used.
  *
- * Data flow per frame: each scale is one pass over its band rows. A DWT
- * row of both pictures is made, then decoupled (with its CSF and
- * denominator) while it is in cache, into a three-row ring that the
- * masking reads; only the LL band, the next scale's input, is kept whole.
+ * Data flow per frame: one pass over the rows of all four scales at once. A
+ * DWT row of both pictures is made, then decoupled (with its CSF and
+ * denominator) while it is in cache, into a three-row ring per scale that
+ * the masking reads; its LL row goes to a four-row ring that the next
+ * scale's DWT reads as soon as it has the rows it needs. Nothing is
+ * plane-sized.
  *
  * Sizes that libvmaf itself does not handle (a band input of fewer than five
  * samples at some scale, i.e. a width or height below 33; see the notes at
@@ -604,6 +606,11 @@ static int options_ok(const TvmafAdmOptions *const o)
 
 /* --- driver --- */
 
+enum { RING_R, RING_CA, RING_CF, RING_A, RING_CA_R, RING_CF_R, RING_KINDS };
+
+/* Rows of LL kept per scale: the next scale's DWT row y reads rows 2y-1 .. 2y+2. */
+#define LL_SLOTS 4
+
 typedef struct AdmScale {
     int w, h;                     /* band size */
     int left, top, right, bottom; /* scoring window (algorithms.md 3.6) */
@@ -614,9 +621,20 @@ typedef struct AdmScale {
     double rf_cube[3];            /* pow(rf, 3) of the float CSF factor */
     float noise;                  /* powf(area * nw, 1/3) */
     TvmafAdmKernelParams kp;
+    /* [slot][kind][theta]: column 0 of a padded row. kinds: RING_R, RING_CA,
+     * RING_CF (DLM: restored signal, CSF of the impairment, its 1/30 share),
+     * then, for AIM, RING_A, RING_CA_R, RING_CF_R (the impairment, CSF of the
+     * restored signal, its 1/30 share). */
+    void *ring[3][RING_KINDS][3];
 } AdmScale;
 
-enum { RING_R, RING_CA, RING_CF, RING_A, RING_CA_R, RING_CF_R, RING_KINDS };
+/* One scale's progress and sums over the frame being scored. */
+typedef struct AdmPass {
+    int next;                   /* next band row to make */
+    int cm_next;                /* next window row to mask */
+    int64_t num[3], aim[3];     /* per-row rounded masked sums (DLM, AIM) */
+    uint64_t den[3];            /* per-row rounded denominator sums */
+} AdmPass;
 
 struct TvmafAdm {
     int w, h, bpc;
@@ -624,21 +642,16 @@ struct TvmafAdm {
     AdmScale sc[TVMAF_ADM_SCALES];
 
     int32_t *div_lut;
-    int16_t *b16[2][3];  /* the current scale-0 band row: h, v, d of ref [0] and dis [1] */
+    int16_t *b16[2][3];  /* the scale-0 band row being made: h, v, d of ref [0] and dis [1] */
     int32_t *b32[2][3];  /* the same at scales 1..3 */
-    int32_t *band_a[2][2]; /* LL of ref/dis, ping-pong between scales */
+    int32_t *ll[2][TVMAF_ADM_SCALES][LL_SLOTS]; /* LL row y of ref/dis at slot y % LL_SLOTS */
     void *tmp;           /* DWT row scratch */
-    /* [slot][kind][theta]: column 0 of a padded row. kinds: RING_R, RING_CA,
-     * RING_CF (DLM: restored signal, CSF of the impairment, its 1/30 share),
-     * then, for AIM, RING_A, RING_CA_R, RING_CF_R (the impairment, CSF of the
-     * restored signal, its 1/30 share). */
-    void *ring[3][RING_KINDS][3];
+    AdmPass pass[TVMAF_ADM_SCALES];
     int aim;             /* AIM measured (not skip_aim) */
     int skip_scale0;     /* scale 0 only feeds the DWT of scale 1 */
     double dlm_weight, min_val;
     int n_kinds;         /* ring kinds in use */
     const TvmafPlane *pic[2]; /* the pair being scored (ref, dis) */
-    int dwt_next;        /* first band row not yet made at the scale being scored */
     void *mem;
 };
 
@@ -720,38 +733,42 @@ static size_t arena_take(TvmafArena *const a, const size_t n, const size_t elem)
 
 /* Offsets of every buffer in the block (fields as in TvmafAdm). */
 typedef struct ArenaPlan {
-    size_t lut, b16[2][3], b32[2][3], band_a[2][2], tmp, ring[3][RING_KINDS][3];
+    size_t lut, b16[2][3], b32[2][3], ll[2][TVMAF_ADM_SCALES][LL_SLOTS], tmp;
+    size_t ring[TVMAF_ADM_SCALES][3][RING_KINDS][3];
 } ArenaPlan;
 
-/* Band sizes halve per scale, rounding up, as setup_scale() receives them. */
-static TvmafArena plan_arena(const int w, const int h, const int n_kinds, ArenaPlan *const p)
+/* Band widths halve per scale, rounding up, as setup_scale() receives them;
+ * every buffer is a row, so the height does not matter. */
+static TvmafArena plan_arena(const int w, const int n_kinds, ArenaPlan *const p)
 {
-    const size_t w0 = ((size_t)w + 1) / 2, h0 = ((size_t)h + 1) / 2;
-    const size_t n0 = w0 * h0;
-    const size_t n1 = ((w0 + 1) / 2) * ((h0 + 1) / 2);
-    const size_t w1 = (w0 + 1) / 2;
-    const size_t row = w0 + 2; /* one pad column each side */
+    size_t bw[TVMAF_ADM_SCALES];
+    bw[0] = ((size_t)w + 1) / 2;
+    for (int s = 1; s < TVMAF_ADM_SCALES; s++) bw[s] = (bw[s - 1] + 1) / 2;
     TvmafArena ar = { 0, 0 };
     p->lut = arena_take(&ar, 65537, sizeof(int32_t));
     for (int k = 0; k < 2; k++) {
         for (int t = 0; t < 3; t++) {
-            p->b16[k][t] = arena_take(&ar, w0, sizeof(int16_t));
-            p->b32[k][t] = arena_take(&ar, w1, sizeof(int32_t));
+            p->b16[k][t] = arena_take(&ar, bw[0], sizeof(int16_t));
+            p->b32[k][t] = arena_take(&ar, bw[1], sizeof(int32_t));
         }
-        p->band_a[k][0] = arena_take(&ar, n0, sizeof(int32_t));
-        p->band_a[k][1] = arena_take(&ar, n1, sizeof(int32_t));
+        for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+            for (int r = 0; r < LL_SLOTS; r++)
+                p->ll[k][s][r] = arena_take(&ar, bw[s], sizeof(int32_t));
     }
     p->tmp = arena_take(&ar, TVMAF_ADM_DWT_TMP((size_t)w), sizeof(int32_t));
-    for (int s = 0; s < 3; s++)
-        for (int b = 0; b < n_kinds; b++)
-            for (int t = 0; t < 3; t++) p->ring[s][b][t] = arena_take(&ar, row, sizeof(int32_t));
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+        for (int r = 0; r < 3; r++)
+            for (int b = 0; b < n_kinds; b++)
+                for (int t = 0; t < 3; t++) /* one pad column each side */
+                    p->ring[s][r][b][t] = arena_take(&ar, bw[s] + 2, sizeof(int32_t));
     return ar;
 }
 
 size_t tvmaf_adm_scratch_size(const int w, const int h)
 {
+    (void)h; /* every buffer is a row */
     ArenaPlan p;
-    const TvmafArena ar = plan_arena(w, h, RING_KINDS, &p);
+    const TvmafArena ar = plan_arena(w, RING_KINDS, &p);
     return ar.overflow ? SIZE_MAX : ar.off + sizeof(TvmafAdm);
 }
 
@@ -786,7 +803,7 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
 
     const int n_kinds = opt->skip_aim ? RING_A : RING_KINDS;
     ArenaPlan p;
-    const TvmafArena ar = plan_arena(w, h, n_kinds, &p);
+    const TvmafArena ar = plan_arena(w, n_kinds, &p);
     if (ar.overflow) {
         free(a);
         return TVMAF_ERR(EINVAL);
@@ -808,14 +825,15 @@ int tvmaf_adm_init(TvmafAdm **const out, const int w, const int h, const int bpc
             a->b16[k][t] = (int16_t *)(m + p.b16[k][t]);
             a->b32[k][t] = (int32_t *)(m + p.b32[k][t]);
         }
-        a->band_a[k][0] = (int32_t *)(m + p.band_a[k][0]);
-        a->band_a[k][1] = (int32_t *)(m + p.band_a[k][1]);
+        for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+            for (int r = 0; r < LL_SLOTS; r++) a->ll[k][s][r] = (int32_t *)(m + p.ll[k][s][r]);
     }
     a->tmp = m + p.tmp;
-    for (int s = 0; s < 3; s++)
-        for (int b = 0; b < n_kinds; b++)
-            for (int t = 0; t < 3; t++)
-                a->ring[s][b][t] = m + p.ring[s][b][t] + sizeof(int32_t); /* skip the pad */
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+        for (int r = 0; r < 3; r++)
+            for (int b = 0; b < n_kinds; b++)
+                for (int t = 0; t < 3; t++) /* skip the pad */
+                    a->sc[s].ring[r][b][t] = m + p.ring[s][r][b][t] + sizeof(int32_t);
     a->aim = !opt->skip_aim;
     a->skip_scale0 = opt->skip_scale0;
     a->dlm_weight = opt->dlm_weight;
@@ -836,47 +854,27 @@ void tvmaf_adm_free(TvmafAdm **const pa)
 }
 
 /*
- * Rows [i0, i1) of the DWT of scale `scale` of picture k: from the picture
- * itself at scale 0, from the LL band of the previous scale above. The LL
- * rows go to the band, the h, v, d rows to the row buffers (the last row
- * stays there).
+ * Band row y of the DWT of scale `scale` of picture k, from the picture
+ * itself at scale 0, from the LL ring of the previous scale above: its LL
+ * row to the LL ring, its h, v, d rows to the row buffers.
  */
-static void dwt_rows(TvmafAdm *const a, const int k, const int scale, const int i0, const int i1)
+static void dwt_row(TvmafAdm *const a, const int k, const int scale, const int y)
 {
-    const AdmScale *const s = &a->sc[scale];
-    const TvmafPlane *const pic = a->pic[k];
-    const char *base = pic->data;
-    ptrdiff_t stride = pic->stride;
-    int in_w = a->w, in_h = a->h;
-    if (scale > 0) {
-        const AdmScale *const prev = &a->sc[scale - 1];
-        base = (const char *)a->band_a[k][(scale - 1) & 1];
-        stride = (ptrdiff_t)prev->w * (ptrdiff_t)sizeof(int32_t);
-        in_w = prev->w;
-        in_h = prev->h;
-    }
-    int32_t *const outa = a->band_a[k][scale & 1];
-    for (int i = i0; i < i1; i++) {
-        const void *src[4];
+    const void *src[4];
+    int32_t *const ll = a->ll[k][scale][y % LL_SLOTS];
+    if (scale == 0) {
+        const TvmafPlane *const pic = a->pic[k];
         for (int t = 0; t < 4; t++)
-            src[t] = base + (ptrdiff_t)tvmaf_adm_mirror(2 * i - 1 + t, in_h) * stride;
-        int32_t *const ll = outa + (ptrdiff_t)i * s->w;
-        if (scale == 0) {
-            a->dsp.dwt_s0(ll, a->b16[k], src, a->tmp, in_w, a->bpc);
-        } else {
-            const int32_t *const in[4] = { src[0], src[1], src[2], src[3] };
-            a->dsp.dwt_s123(ll, a->b32[k], in, a->tmp, in_w, scale);
-        }
+            src[t] = (const char *)pic->data +
+                     (ptrdiff_t)tvmaf_adm_mirror(2 * y - 1 + t, a->h) * pic->stride;
+        a->dsp.dwt_s0(ll, a->b16[k], src, a->tmp, a->w, a->bpc);
+    } else {
+        const AdmScale *const prev = &a->sc[scale - 1];
+        const int32_t *in[4];
+        for (int t = 0; t < 4; t++)
+            in[t] = a->ll[k][scale - 1][tvmaf_adm_mirror(2 * y - 1 + t, prev->h) % LL_SLOTS];
+        a->dsp.dwt_s123(ll, a->b32[k], in, a->tmp, prev->w, scale);
     }
-}
-
-/* Makes the remaining band rows, up to y, of both pictures at `scale` (LL only matters). */
-static void dwt_until(TvmafAdm *const a, const int scale, const int y)
-{
-    if (y < a->dwt_next) return;
-    dwt_rows(a, 0, scale, a->dwt_next, y + 1);
-    dwt_rows(a, 1, scale, a->dwt_next, y + 1);
-    a->dwt_next = y + 1;
 }
 
 /* Mirror pads of a cf row for the masking taps at -1 and w (algorithms.md 3.5). */
@@ -886,10 +884,10 @@ static void dwt_until(TvmafAdm *const a, const int scale, const int y)
         (row)[(w)] = (row)[(w)-1];                                                                 \
     } while (0)
 
-/* Row pointers of ring slot `slot`, kind k, offset to column c. */
-#define RING_ROWS(T, a, slot, k, c)                                                                \
-    { (T *)(a)->ring[slot][k][0] + (c), (T *)(a)->ring[slot][k][1] + (c),                         \
-      (T *)(a)->ring[slot][k][2] + (c) }
+/* Row pointers of scale s's ring slot `slot`, kind k, offset to column c. */
+#define RING_ROWS(T, s, slot, k, c)                                                                \
+    { (T *)(s)->ring[slot][k][0] + (c), (T *)(s)->ring[slot][k][1] + (c),                         \
+      (T *)(s)->ring[slot][k][2] + (c) }
 
 #define T int16_t
 #define TN(x) x##_s0
@@ -927,39 +925,6 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *const c, const unsigned cpu_flags)
 #endif
 }
 
-/*
- * Makes band row y of both pictures, decouples it into ring slot y % 3
- * (columns [c0, c1)) when y >= d0, and adds its denominator to den when it
- * is a window row: each step reads the row while it is in cache.
- */
-static void band_row(TvmafAdm *const a, const int scale, const int y, const int d0, const int c0,
-                     const int c1, uint64_t den[3])
-{
-    const AdmScale *const s = &a->sc[scale];
-    dwt_until(a, scale, y);
-    if (y < d0) return;
-    uint64_t dn[3];
-    if (scale == 0)
-        decouple_row_s0(a, s, y % 3, c0, c0, c1 - c0);
-    else
-        decouple_row_s123(a, s, y % 3, c0, c0, c1 - c0);
-    if (y < s->top || y >= s->bottom) return;
-    if (scale == 0)
-        den_row_s0(a, s, s->left, dn);
-    else
-        den_row_s123(a, s, s->left, dn);
-    for (int t = 0; t < 3; t++) den[t] += rndu64(dn[t], s->den_row_shift);
-}
-
-static void cm_row(const TvmafAdm *const a, const int scale, const int i, const int rows[3],
-                   const int kv, const int kca, const int kcf, int64_t cm[3])
-{
-    if (scale == 0)
-        cm_row_s0(a, &a->sc[0], i, rows, kv, kca, kcf, cm);
-    else
-        cm_row_s123(a, &a->sc[scale], i, rows, kv, kca, kcf, cm);
-}
-
 /* Float rounding points are libvmaf's (algorithms.md 3.7): scale 0 divides in
  * double then narrows; scales 1..3 narrow the int64 first, then divide in
  * float. Orientation sums are float, in the order h, v, d. */
@@ -978,47 +943,95 @@ static float num_sum(const AdmScale *const s, const int scale, const int64_t acc
     return sum;
 }
 
-/*
- * Scores one scale from its bands: numerator (decouple, CSF, masking), the
- * AIM numerator when measured, and the denominator over the window, row by
- * row, with the per-row rounding of algorithms.md 3.7/3.8. The cf pads written
- * by decouple_row are only read when the window touches the band edge, where
- * they carry the -1 -> 1, n -> n-1 mirror.
- */
-static void score_scale(TvmafAdm *const a, const int scale, float *const num, float *const den,
-                        float *const aim)
+/* The window row i with the rows around it decoupled: its masked sums. */
+static void cm_row(TvmafAdm *const a, const int scale, const int i)
 {
     const AdmScale *const s = &a->sc[scale];
-    const int w = s->w, h = s->h;
-    /* The masking needs ca/cf one pixel around the window (clamped to the band). */
-    const int c0 = s->left > 0 ? s->left - 1 : 0;
-    const int c1 = s->right < w ? s->right + 1 : w;
-    const int d0 = s->top > 0 ? s->top - 1 : 0; /* first decoupled row */
-    int64_t acc_num[3] = { 0, 0, 0 }, acc_aim[3] = { 0, 0, 0 };
-    uint64_t acc_den[3] = { 0, 0, 0 };
+    AdmPass *const p = &a->pass[scale];
+    const int h = s->h;
+    const int rows[3] = { tvmaf_adm_mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
+    int64_t cm[3], cm_aim[3] = { 0, 0, 0 };
+    if (scale == 0)
+        cm_row_s0(a, s, i, rows, RING_R, RING_CA, RING_CF, cm);
+    else
+        cm_row_s123(a, s, i, rows, RING_R, RING_CA, RING_CF, cm);
+    if (a->aim) {
+        if (scale == 0)
+            cm_row_s0(a, s, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
+        else
+            cm_row_s123(a, s, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
+    }
+    for (int t = 0; t < 3; t++) {
+        p->num[t] += rnd64(cm[t], s->rho);
+        p->aim[t] += rnd64(cm_aim[t], s->rho);
+    }
+}
 
-    for (int i = s->top; i < s->bottom; i++) {
-        const int last = i + 1 < h ? i + 1 : h - 1;
-        for (int y = a->dwt_next; y <= last; y++) band_row(a, scale, y, d0, c0, c1, acc_den);
-        const int rows[3] = { tvmaf_adm_mirror(i - 1, h), i, i + 1 < h ? i + 1 : h - 1 };
-        int64_t cm[3], cm_aim[3] = { 0, 0, 0 };
-        cm_row(a, scale, i, rows, RING_R, RING_CA, RING_CF, cm);
-        if (a->aim) cm_row(a, scale, i, rows, RING_A, RING_CA_R, RING_CF_R, cm_aim);
-        for (int t = 0; t < 3; t++) {
-            acc_num[t] += rnd64(cm[t], s->rho);
-            acc_aim[t] += rnd64(cm_aim[t], s->rho);
+/*
+ * Band row y of scale `scale`, then what it allows: decoupled into the ring
+ * (rows top - 1 .. bottom, clamped to the band: the masking reads one row
+ * around the window) with the denominator of window rows, the masking of
+ * the window rows whose three rows are now decoupled, and the rows of the
+ * next scale whose DWT inputs are now made. Each step reads the new rows
+ * while they are in cache. The cf pads written by the decouple are only read
+ * when the window touches the band edge, where they carry the -1 -> 1,
+ * n -> n-1 mirror.
+ */
+static void make_row(TvmafAdm *const a, const int scale, const int y)
+{
+    const AdmScale *const s = &a->sc[scale];
+    AdmPass *const p = &a->pass[scale];
+    const int h = s->h;
+    dwt_row(a, 0, scale, y);
+    dwt_row(a, 1, scale, y);
+    if (scale > 0 || !a->skip_scale0) {
+        /* The masking needs ca/cf one pixel around the window (clamped to the band). */
+        const int c0 = s->left > 0 ? s->left - 1 : 0;
+        const int c1 = s->right < s->w ? s->right + 1 : s->w;
+        const int d0 = s->top > 0 ? s->top - 1 : 0, d1 = s->bottom < h ? s->bottom : h - 1;
+        if (y >= d0 && y <= d1) {
+            if (scale == 0)
+                decouple_row_s0(a, s, y % 3, c0, c0, c1 - c0);
+            else
+                decouple_row_s123(a, s, y % 3, c0, c0, c1 - c0);
+        }
+        if (y >= s->top && y < s->bottom) {
+            uint64_t dn[3];
+            if (scale == 0)
+                den_row_s0(a, s, s->left, dn);
+            else
+                den_row_s123(a, s, s->left, dn);
+            for (int t = 0; t < 3; t++) p->den[t] += rndu64(dn[t], s->den_row_shift);
+        }
+        while (p->cm_next < s->bottom && (p->cm_next + 1 < h ? p->cm_next + 1 : h - 1) <= y)
+            cm_row(a, scale, p->cm_next++);
+    }
+    if (scale + 1 < TVMAF_ADM_SCALES) {
+        AdmPass *const np = &a->pass[scale + 1];
+        /* Row n of the next scale reads LL rows up to 2n + 2, mirrored into the band. */
+        while (np->next < a->sc[scale + 1].h) {
+            const int need = 2 * np->next + 2 < h ? 2 * np->next + 2 : h - 1;
+            if (need > y) break;
+            make_row(a, scale + 1, np->next++);
         }
     }
+}
 
+/* One scale's sums to its numerator, denominator and AIM numerator. */
+static void finish_scale(const TvmafAdm *const a, const int scale, float *const num,
+                         float *const den, float *const aim)
+{
+    const AdmScale *const s = &a->sc[scale];
+    const AdmPass *const p = &a->pass[scale];
     /* algorithms.md 3.8: the denominator in double, narrowed for the cube root. */
     float dsum = 0.0f;
     for (int t = 0; t < 3; t++) {
-        const double csf = (double)acc_den[t] / s->den_div * s->rf_cube[t];
+        const double csf = (double)p->den[t] / s->den_div * s->rf_cube[t];
         dsum += powf((float)csf, 1.0f / 3.0f) + s->noise;
     }
-    *num = num_sum(s, scale, acc_num, s->noise);
+    *num = num_sum(s, scale, p->num, s->noise);
     /* libvmaf's AIM pass runs the masking with a noise weight of 0. */
-    *aim = a->aim ? num_sum(s, scale, acc_aim, 0.0f) : 0.0f;
+    *aim = a->aim ? num_sum(s, scale, p->aim, 0.0f) : 0.0f;
     *den = dsum;
 }
 
@@ -1035,14 +1048,15 @@ int tvmaf_adm_compute(TvmafAdm *const a, const TvmafPlane *const ref, const Tvma
     if (!a || !out || !plane_ok(a, ref) || !plane_ok(a, dis)) return TVMAF_ERR(EINVAL);
     a->pic[0] = ref;
     a->pic[1] = dis;
+    for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+        a->pass[s] = (AdmPass){ .next = 0, .cm_next = a->sc[s].top };
+    for (int y = 0; y < a->sc[0].h; y++) make_row(a, 0, y);
 
     /* Scale sums are float, accumulated in double, as libvmaf does. */
     double num = 0.0, den = 0.0, aim = 0.0;
     for (int s = 0; s < TVMAF_ADM_SCALES; s++) {
         float n = 0.0f, d = 1e-10f, m = 0.0f; /* libvmaf's values for a skipped scale 0 */
-        a->dwt_next = 0;
-        if (s > 0 || !a->skip_scale0) score_scale(a, s, &n, &d, &m);
-        dwt_until(a, s, a->sc[s].h - 1); /* the rest of the LL band, for the next scale */
+        if (s > 0 || !a->skip_scale0) finish_scale(a, s, &n, &d, &m);
         num += n;
         den += d;
         aim += m;

@@ -93,7 +93,7 @@ int tvmaf_adm_compute(TvmafAdm *a, const TvmafPlane *ref, const TvmafPlane *dis,
 void tvmaf_adm_free(TvmafAdm **a);
 
 /** Most bytes tvmaf_adm_init() allocates for a w x h geometry, whatever the options
- *  (SIZE_MAX on overflow). */
+ *  (SIZE_MAX on overflow). ADM keeps rows only: this grows with w, not h. */
 size_t tvmaf_adm_scratch_size(int w, int h);
 
 /* ------------------------------------------------------------------------

@@ -58,19 +58,19 @@ static void TN(aim_rows)(T *const ia[3], T *const ca[3], T *const cf[3], const T
 static void TN(decouple_row)(TvmafAdm *const a, const AdmScale *const s, const int slot,
                              const ptrdiff_t o, const int c0, const int n)
 {
-    T *const r[3] = RING_ROWS(T, a, slot, RING_R, c0);
-    T *const ca[3] = RING_ROWS(T, a, slot, RING_CA, c0);
-    T *const cf[3] = RING_ROWS(T, a, slot, RING_CF, c0);
+    T *const r[3] = RING_ROWS(T, s, slot, RING_R, c0);
+    T *const ca[3] = RING_ROWS(T, s, slot, RING_CA, c0);
+    T *const cf[3] = RING_ROWS(T, s, slot, RING_CF, c0);
     const T *const ref[3] = { a->BANDS[0][0] + o, a->BANDS[0][1] + o, a->BANDS[0][2] + o };
     const T *const dis[3] = { a->BANDS[1][0] + o, a->BANDS[1][1] + o, a->BANDS[1][2] + o };
     a->dsp.TN(decouple)(r, ca, cf, ref, dis, n, &s->kp);
-    for (int t = 0; t < 3; t++) PAD_CF((T *)a->ring[slot][RING_CF][t], s->w);
+    for (int t = 0; t < 3; t++) PAD_CF((T *)s->ring[slot][RING_CF][t], s->w);
     if (!a->aim) return;
-    T *const ia[3] = RING_ROWS(T, a, slot, RING_A, c0);
-    T *const car[3] = RING_ROWS(T, a, slot, RING_CA_R, c0);
-    T *const cfr[3] = RING_ROWS(T, a, slot, RING_CF_R, c0);
+    T *const ia[3] = RING_ROWS(T, s, slot, RING_A, c0);
+    T *const car[3] = RING_ROWS(T, s, slot, RING_CA_R, c0);
+    T *const cfr[3] = RING_ROWS(T, s, slot, RING_CF_R, c0);
     TN(aim_rows)(ia, car, cfr, (const T *const *)r, dis, n, &s->kp);
-    for (int t = 0; t < 3; t++) PAD_CF((T *)a->ring[slot][RING_CF_R][t], s->w);
+    for (int t = 0; t < 3; t++) PAD_CF((T *)s->ring[slot][RING_CF_R][t], s->w);
 }
 
 /* Masked sum of window row i: value rows of kind kv, masker rows kinds kca,
@@ -80,9 +80,9 @@ static void TN(cm_row)(const TvmafAdm *const a, const AdmScale *const s, const i
 {
     const T *r[3], *ca[3], *cf[3][3];
     for (int t = 0; t < 3; t++) {
-        r[t] = (const T *)a->ring[i % 3][kv][t] + s->left;
-        ca[t] = (const T *)a->ring[i % 3][kca][t] + s->left;
-        for (int k = 0; k < 3; k++) cf[t][k] = (const T *)a->ring[rows[k] % 3][kcf][t] + s->left;
+        r[t] = (const T *)s->ring[i % 3][kv][t] + s->left;
+        ca[t] = (const T *)s->ring[i % 3][kca][t] + s->left;
+        for (int k = 0; k < 3; k++) cf[t][k] = (const T *)s->ring[rows[k] % 3][kcf][t] + s->left;
     }
     a->dsp.TN(cm)(cm, r, ca, (const T *const(*)[3])cf, s->right - s->left, &s->kp);
 }

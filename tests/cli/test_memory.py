@@ -84,10 +84,10 @@ def main():
             check(1 <= n < 256, f"reduced to {n} threads")
             check(left <= 1024, f"{left} MiB left of the 1024 MiB limit")
             # 4096x4096 8-bit: a pair is two 16 MiB luma planes; the scratch
-            # is documented as about 4 bytes a pixel.
+            # is documented as about 1.4 bytes a pixel.
             check(pair == 32, f"a picture pair counts {pair} MiB")
-            check(W * H * 10 // 2**20 >= scratch >= W * H * 3 // 2**20,
-                  f"worker scratch {scratch} MiB is 3..10 bytes a pixel")
+            check(W * H * 10 // 2**20 >= scratch >= W * H // 2**20,
+                  f"worker scratch {scratch} MiB is 1..10 bytes a pixel")
             check(n * (scratch + 2 * pair) + 2 * pair <= left and
                   (n + 1) * (scratch + 2 * pair) + 2 * pair > left,
                   f"{n} is the largest count the documented rule fits in {left} MiB")

@@ -160,7 +160,7 @@ int main(void)
     CHECK(!memcmp(r1, r3, sizeof(r1)), "1 and 3 threads give identical doubles");
 
     /* Memory budget (tinyvmaf.h): 1 MiB cannot hold one thread at 1024x1024
-     * (about 4 MiB of scratch), 64 MiB holds fewer than 16 threads. */
+     * (about 1.5 MiB of scratch and 4 pairs of 2 MiB), 64 MiB holds fewer than 16 threads. */
     for (unsigned limit = 1; limit <= 64; limit += 63) {
         TvmafSettings m;
         tvmaf_default_settings(&m);
