@@ -337,11 +337,14 @@ hfilt_mom_body(const TvmafVifFiltRow *const out, const TvmafVifMomRow *const in,
         const int n = w - j0 < HT ? w - j0 : HT;
         /* Output j uses pairs j-r+pair_first(p): columns j-r .. j+r+1. */
         const int c = j0 - r, npairs = n + 2 * r + 1;
-        pairs_u16(pm1, in->mu1 + c, npairs);
-        pairs_u16(pm2, in->mu2 + c, npairs);
-        pairs_u32(pxl, pxh, in->xx + c, npairs);
-        pairs_u32(pyl, pyh, in->yy + c, npairs);
-        pairs_u32(pzl, pzh, in->xy + c, npairs);
+        /* One loop over the five rows: a fifth of the loop overhead. */
+        for (int t = 0; t < npairs; t += N32) {
+            pairs_u16(pm1 + t, in->mu1 + c + t, N32);
+            pairs_u16(pm2 + t, in->mu2 + c + t, N32);
+            pairs_u32(pxl + t, pxh + t, in->xx + c + t, N32);
+            pairs_u32(pyl + t, pyh + t, in->yy + c + t, N32);
+            pairs_u32(pzl + t, pzh + t, in->xy + c + t, N32);
+        }
         if (n % N32) {
             /* The last vector's lanes past the row read pairs past npairs:
              * their results are discarded, but they must be defined (the
