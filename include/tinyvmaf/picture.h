@@ -21,9 +21,11 @@ enum TvmafPixelLayout {
     TVMAF_PIX_LAYOUT_444 = 3, ///< chroma planes w x h
 };
 
-/** Smallest width and height a context scores (ADM's scale-3 bands need two
- *  samples for the masking neighbourhood; VIF's 17-tap filter nine rows). */
-#define TVMAF_PICTURE_MIN_DIM 32
+/** Smallest width and height a context scores. At 32 or less ADM's scale-3
+ *  bands are two samples wide, and libvmaf 3.2.0's DWT border indices then
+ *  reach sample -1 (an out-of-bounds read), so its score is undefined there;
+ *  from 33 on every feature is defined and tinyvmaf equals libvmaf. */
+#define TVMAF_PICTURE_MIN_DIM 33
 
 /** Largest accepted width or height, and largest accepted w*h. */
 #define TVMAF_PICTURE_MAX_DIM 16384

@@ -131,7 +131,7 @@ TVMAF_API void tvmaf_close(TvmafContext **c);
  * Queues one reference/distorted pair as the next frame. The first pair
  * fixes the geometry: every later pair must match its size, layout and
  * depth, and `ref` and `dis` must match each other. The smallest accepted
- * picture is TVMAF_PICTURE_MIN_DIM (32) in each dimension (picture.h).
+ * picture is TVMAF_PICTURE_MIN_DIM (33) in each dimension (picture.h).
  *
  * Ownership: on success the context takes over the caller's reference to
  * both pictures and clears them; on failure the caller keeps them.
