@@ -90,8 +90,8 @@ int main(void)
     CHECK(tvmaf_picture_alloc(&a, TVMAF_PIX_LAYOUT_420, 8, 64, 48) == 0, "alloc");
     CHECK(tvmaf_picture_alloc(&b, TVMAF_PIX_LAYOUT_420, 8, 65, 48) == 0, "alloc");
     CHECK(tvmaf_picture_alloc(&a10, TVMAF_PIX_LAYOUT_420, 10, 64, 48) == 0, "alloc");
-    CHECK(tvmaf_picture_alloc(&small1, TVMAF_PIX_LAYOUT_420, 8, 16, 16) == 0, "alloc");
-    CHECK(tvmaf_picture_alloc(&small2, TVMAF_PIX_LAYOUT_420, 8, 16, 16) == 0, "alloc");
+    CHECK(tvmaf_picture_alloc(&small1, TVMAF_PIX_LAYOUT_420, 8, 64, 32) == 0, "alloc");
+    CHECK(tvmaf_picture_alloc(&small2, TVMAF_PIX_LAYOUT_420, 8, 64, 32) == 0, "alloc");
     TvmafPicture bad;
     CHECK(tvmaf_picture_alloc(&bad, TVMAF_PIX_LAYOUT_420, 9, 64, 48) == TVMAF_ERR(EINVAL), "9-bit refused");
     CHECK(tvmaf_picture_alloc(&bad, TVMAF_PIX_LAYOUT_420, 8, 0, 48) == TVMAF_ERR(EINVAL), "zero width refused");
@@ -101,7 +101,8 @@ int main(void)
     CHECK(tvmaf_send_pictures(c, &a, &b) == TVMAF_ERR(EINVAL) && a.buf && b.buf,
           "size mismatch refused, caller keeps pictures");
     CHECK(tvmaf_send_pictures(c, &a, &a10) == TVMAF_ERR(EINVAL), "depth mismatch refused");
-    CHECK(tvmaf_send_pictures(c, &small1, &small2) == TVMAF_ERR(ENOTSUP), "16x16 below minimum");
+    CHECK(tvmaf_send_pictures(c, &small1, &small2) == TVMAF_ERR(ENOTSUP),
+          "64x32 below the 33x33 minimum (libvmaf's ADM is undefined at 32)");
     double v;
     CHECK(tvmaf_feature_score_at_index(c, TVMAF_FEATURE_ADM2, 0, &v) == TVMAF_ERR(EAGAIN),
           "scores need a flush");
