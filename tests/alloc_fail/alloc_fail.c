@@ -32,13 +32,16 @@ void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t n);
 void *__real_aligned_alloc(size_t align, size_t n);
 int __real_posix_memalign(void **p, size_t align, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-void *__wrap_aligned_alloc(size_t align, size_t n);
-int __wrap_posix_memalign(void **p, size_t align, size_t n);
-char *__wrap_strdup(const char *s);
-char *__wrap_strndup(const char *s, size_t n);
+/* Exported: the FFmpeg input module (tools/input/libav.c), linked with the
+ * same --wrap flags, counts through these too. */
+#define WRAP __attribute__((visibility("default")))
+WRAP void *__wrap_malloc(size_t n);
+WRAP void *__wrap_calloc(size_t n, size_t size);
+WRAP void *__wrap_realloc(void *p, size_t n);
+WRAP void *__wrap_aligned_alloc(size_t align, size_t n);
+WRAP int __wrap_posix_memalign(void **p, size_t align, size_t n);
+WRAP char *__wrap_strdup(const char *s);
+WRAP char *__wrap_strndup(const char *s, size_t n);
 
 static atomic_ulong calls;
 static unsigned long fail_at;

@@ -235,6 +235,32 @@ def progress(d, ref, half):
           f"no TTY: no progress line ({p.stderr!r})")
 
 
+def module(d, ref, half):
+    """The FFmpeg input is a module the CLI loads only for a non-Y4M input."""
+    cli_dir = os.path.dirname(os.path.abspath(CLI))
+    check(os.path.exists(os.path.join(cli_dir, "tinyvmaf-libav.so")),
+          "the FFmpeg input module is built beside the CLI")
+    needed = subprocess.run(["ldd", CLI], capture_output=True, text=True).stdout
+    check("libavformat" not in needed and "libavcodec" not in needed,
+          "the CLI itself does not link FFmpeg's libraries")
+    alone = os.path.join(d, "alone")
+    os.mkdir(alone)
+    cli = os.path.join(alone, "tinyvmaf")
+    shutil.copy(CLI, cli)
+    p = subprocess.run([cli, "-r", ref, "-d", ref, "-q"], capture_output=True, text=True)
+    check(p.returncode == 0, f"without the module a Y4M pair still scores ({p.stderr.strip()})")
+    out = os.path.join(d, "alone.json")
+    p = subprocess.run([cli, "-r", ref, "-d", half, "--scale", "--json", "-o", out],
+                       capture_output=True, text=True)
+    lines = p.stderr.splitlines()
+    if p.returncode == 0:
+        print("skip: an installed FFmpeg input module answered for the copied CLI")
+        return
+    check(p.returncode != 0 and len(lines) == 1 and "FFmpeg input module" in lines[0]
+          and not os.path.exists(out),
+          f"without the module an mp4 is refused in one line naming it ({lines})")
+
+
 def main():
     if not shutil.which("ffmpeg"):
         print("skip: ffmpeg is not installed")
@@ -249,6 +275,7 @@ def main():
         decoder_buffers(d)
         bad_inputs(d, ref)
         progress(d, ref, half)
+        module(d, ref, half)
         if FAILED:
             print(f"FAIL ({len(FAILED)})")
             return 1

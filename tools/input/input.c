@@ -11,7 +11,110 @@
 #define TVMAF_HAVE_LIBAV 0
 #endif
 
-#if !TVMAF_HAVE_LIBAV
+#if TVMAF_HAVE_LIBAV
+#include <dlfcn.h>
+#include <limits.h>
+#include <pthread.h>
+#include <libswscale/swscale.h>
+
+static pthread_once_t libav_once = PTHREAD_ONCE_INIT;
+static const TvmafLibavApi *libav_api;
+static char libav_error[3 * PATH_MAX];
+
+/* Beside the executable first (a build tree, or a relocated install), then
+ * where `meson install` puts it. */
+static void libav_load(void)
+{
+    char dirs[2][PATH_MAX];
+    int n = 0;
+    const ssize_t len = readlink("/proc/self/exe", dirs[0], sizeof(dirs[0]) - 1);
+    if (len > 0) {
+        dirs[0][len] = 0;
+        char *const slash = strrchr(dirs[0], '/');
+        if (slash) {
+            *slash = 0;
+            n++;
+        }
+    }
+    snprintf(dirs[n++], sizeof(dirs[0]), "%s", TVMAF_LIBAV_MODULE_DIR);
+    for (int i = 0; i < n; i++) {
+        char path[2 * PATH_MAX + 64];
+        snprintf(path, sizeof(path), "%s/%s", dirs[i], TVMAF_LIBAV_MODULE);
+        if (access(path, F_OK))
+            continue;
+        void *const h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+        if (!h) {
+            snprintf(libav_error, sizeof(libav_error), "cannot load the FFmpeg input module: %s",
+                     dlerror());
+            return;
+        }
+        const TvmafLibavApi *const api = dlsym(h, TVMAF_LIBAV_API_SYMBOL);
+        if (!api || api->input_size != sizeof(TvmafInput)) {
+            snprintf(libav_error, sizeof(libav_error), "%s is not this build's FFmpeg input module "
+                     "(rebuild and reinstall tinyvmaf)", path);
+            dlclose(h);
+            return;
+        }
+        libav_api = api; /* kept loaded for the life of the process */
+        return;
+    }
+    snprintf(libav_error, sizeof(libav_error), "the FFmpeg input module %s is neither beside the "
+             "executable nor in %s (build the whole project, or reinstall)", TVMAF_LIBAV_MODULE,
+             TVMAF_LIBAV_MODULE_DIR);
+}
+
+static const TvmafLibavApi *libav(char *const err, const size_t errlen)
+{
+    pthread_once(&libav_once, libav_load);
+    if (!libav_api)
+        snprintf(err, errlen, "%s", libav_error);
+    return libav_api;
+}
+
+int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw,
+                     char *err, size_t errlen)
+{
+    const TvmafLibavApi *const api = libav(err, errlen);
+    return api ? api->open(in, path, raw, err, errlen) : -ENOTSUP;
+}
+
+int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen)
+{
+    const TvmafLibavApi *const api = libav(err, errlen);
+    return api ? api->set_scale(in, w, h, flags, err, errlen) : -ENOTSUP;
+}
+
+/* The three below only run on an input the module opened. */
+int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+{
+    return libav_api->read(in, pic, err, errlen);
+}
+
+size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av)
+{
+    return libav_api->held_bytes(av);
+}
+
+void tvmaf_libav_close(struct TvmafLibav **av)
+{
+    if (*av)
+        libav_api->close(av);
+}
+
+/* swscale's flag values come from its header: parsing --scale needs no
+ * module. */
+static int libav_scale_flags(const char *method)
+{
+    static const struct { const char *name; int flags; } m[] = {
+        { "bicubic", SWS_BICUBIC }, { "bilinear", SWS_BILINEAR },
+        { "lanczos", SWS_LANCZOS }, { "spline", SWS_SPLINE },
+    };
+    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+        if (!strcmp(method, m[i].name))
+            return m[i].flags;
+    return -1;
+}
+#else
 /* Stubs: this build reads Y4M and raw YUV only. */
 int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw,
                      char *err, size_t errlen)
@@ -34,7 +137,7 @@ int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t
     snprintf(err, errlen, "no libav");
     return -ENOTSUP;
 }
-int tvmaf_libav_scale_flags(const char *method)
+static int libav_scale_flags(const char *method)
 {
     (void)method;
     return -1;
@@ -57,7 +160,7 @@ int tvmaf_input_have_libav(void)
 
 int tvmaf_input_scale_flags(const char *method)
 {
-    return tvmaf_libav_scale_flags(method);
+    return libav_scale_flags(method);
 }
 
 int tvmaf_input_layout_by_name(const char *s, enum TvmafPixelLayout *l)

@@ -37,13 +37,35 @@ int tvmaf_y4m_frame_header(struct TvmafInput *in, char *err, size_t errlen);
 /** Fills luma_bytes/skip_bytes from info (sizes are capped, so no overflow). */
 void tvmaf_input_set_sizes(struct TvmafInput *in, int extra_alpha);
 
-/* input/libav.c (built when FFmpeg's libraries are found). */
+/*
+ * input/libav.c, built when FFmpeg's libraries are found, is a loadable
+ * module (tinyvmaf-libav.so) rather than part of the executable: those
+ * libraries pull in over a hundred shared objects, whose loading and
+ * constructors cost about 30 ms at every start, also of runs that read
+ * only Y4M. input.c loads it on the first non-Y4M input and calls through
+ * this table; the module resolves the picture pool and util functions it
+ * uses from the executable, which exports them.
+ */
+struct TvmafLibav;
+typedef struct TvmafLibavApi {
+    size_t input_size;       /* sizeof(struct TvmafInput) where the module was built */
+    int (*open)(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
+                size_t errlen);
+    int (*set_scale)(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen);
+    int (*read)(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen);
+    /* Bytes the decoder side holds: queued frames and the decoder's own (estimate). */
+    size_t (*held_bytes)(const struct TvmafLibav *av);
+    void (*close)(struct TvmafLibav **av);
+} TvmafLibavApi;
+
+#define TVMAF_LIBAV_MODULE "tinyvmaf-libav.so"
+#define TVMAF_LIBAV_API_SYMBOL "tvmaf_libav_api"
+
+/* input.c's entry points into the module (loaded on first use). */
 int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw,
                      char *err, size_t errlen);
 int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen);
 int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen);
-int tvmaf_libav_scale_flags(const char *method);
-/* Bytes the decoder side holds: queued frames and the decoder's own (estimate). */
 size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av);
 void tvmaf_libav_close(struct TvmafLibav **av);
 

@@ -161,18 +161,6 @@ static int map_format(enum AVPixelFormat fmt, enum AVPixelFormat *out, int *bpc,
     return 0;
 }
 
-int tvmaf_libav_scale_flags(const char *method)
-{
-    static const struct { const char *name; int flags; } m[] = {
-        { "bicubic", SWS_BICUBIC }, { "bilinear", SWS_BILINEAR },
-        { "lanczos", SWS_LANCZOS }, { "spline", SWS_SPLINE },
-    };
-    for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
-        if (!strcmp(method, m[i].name))
-            return m[i].flags;
-    return -1;
-}
-
 static void release_buf(void *opaque, uint8_t *data)
 {
     DecBuf *const d = opaque;
@@ -478,7 +466,7 @@ static void *decode_thread(void *arg)
     return NULL;
 }
 
-size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av)
+static size_t lav_held_bytes(const struct TvmafLibav *av)
 {
     const int bytes = av->bpc > 8 ? 2 : 1;
     /* The queue, the picture being filled, and the decoder's frames: one
@@ -490,7 +478,7 @@ size_t tvmaf_libav_held_bytes(const struct TvmafLibav *av)
     return queued + frames * 3 * (size_t)av->src_w * av->src_h * bytes;
 }
 
-void tvmaf_libav_close(struct TvmafLibav **pav)
+static void lav_close(struct TvmafLibav **pav)
 {
     struct TvmafLibav *av = *pav;
     if (!av)
@@ -543,7 +531,7 @@ static void quiet_log(void)
     av_log_set_callback(log_cb);
 }
 
-int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
+static int lav_open(struct TvmafInput *in, const char *path, const TvmafRawParams *raw, char *err,
                      size_t errlen)
 {
     char e[128];
@@ -676,7 +664,7 @@ int tvmaf_libav_open(struct TvmafInput *in, const char *path, const TvmafRawPara
     return 0;
 }
 
-int tvmaf_libav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen)
+static int lav_set_scale(struct TvmafInput *in, int w, int h, int flags, char *err, size_t errlen)
 {
     struct TvmafLibav *const av = in->av;
     if (av->started || av->decoded) {
@@ -724,7 +712,7 @@ static int start(struct TvmafInput *in, char *err, size_t errlen)
     return 0;
 }
 
-int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
+static int lav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t errlen)
 {
     struct TvmafLibav *const av = in->av;
     int r = start(in, err, errlen);
@@ -751,3 +739,12 @@ int tvmaf_libav_read(struct TvmafInput *in, TvmafPicture *pic, char *err, size_t
         in->frame++;
     return r;
 }
+
+__attribute__((visibility("default"))) const TvmafLibavApi tvmaf_libav_api = {
+    .input_size = sizeof(struct TvmafInput),
+    .open = lav_open,
+    .set_scale = lav_set_scale,
+    .read = lav_read,
+    .held_bytes = lav_held_bytes,
+    .close = lav_close,
+};
