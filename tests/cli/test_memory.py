@@ -88,8 +88,10 @@ def main():
             check(pair == 32, f"a picture pair counts {pair} MiB")
             check(W * H * 10 // 2**20 >= scratch >= W * H // 2**20,
                   f"worker scratch {scratch} MiB is 1..10 bytes a pixel")
-            check(n * (scratch + 2 * pair) + 2 * pair <= left and
-                  (n + 1) * (scratch + 2 * pair) + 2 * pair > left,
+            # The note rounds each figure to the nearest MiB: allow that.
+            def need(k, d):
+                return k * (scratch + d + 2 * (pair + d)) + 2 * (pair + d)
+            check(need(n, -0.5) <= left + 0.5 and need(n + 1, 0.5) > left - 0.5,
                   f"{n} is the largest count the documented rule fits in {left} MiB")
         if rc == 0 and os.path.exists(one):
             a, b = frames(one), frames(many)
