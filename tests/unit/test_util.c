@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,32 +201,51 @@ static void test_planted_symlink(void)
     unlink(b);
 }
 
+/* Forks a writer that runs child(write end) and never returns; the parent
+ * gets the pid and reads what the child reports into buf (0 bytes on error). */
+static pid_t fork_writer(void (*const child)(int wfd), char *const buf, const size_t size,
+                         ssize_t *const got)
+{
+    int fds[2];
+    *got = 0;
+    if (pipe(fds))
+        return -1;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        child(fds[1]);
+        _exit(6);
+    }
+    close(fds[1]);
+    *got = pid > 0 ? read(fds[0], buf, size) : 0;
+    close(fds[0]);
+    return pid;
+}
+
+static void sig_writer(const int wfd)
+{
+    char err[256];
+    TvmafAtomicFile af;
+    if (tvmaf_atomic_open(&af, at("sig.txt"), err, sizeof(err)) < 0)
+        _exit(3);
+    fputs("partial", af.f);
+    fflush(af.f);
+    const size_t n = strlen(af.tmp) + 1;
+    if (write(wfd, af.tmp, n) != (ssize_t)n)
+        _exit(4);
+    for (;;)
+        pause();
+}
+
 /* A writer killed mid-write leaves neither a temporary nor a changed target. */
 static void test_signal_cleanup(const int sig)
 {
     put_file(at("sig.txt"), "before", 0644);
-    int fds[2];
-    if (pipe(fds))
-        return;
-    const pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        char err[256];
-        TvmafAtomicFile af;
-        if (tvmaf_atomic_open(&af, at("sig.txt"), err, sizeof(err)) < 0)
-            _exit(3);
-        fputs("partial", af.f);
-        fflush(af.f);
-        const size_t n = strlen(af.tmp) + 1;
-        if (write(fds[1], af.tmp, n) != (ssize_t)n)
-            _exit(4);
-        for (;;)
-            pause();
-    }
-    close(fds[1]);
     char tmp[PATH_MAX] = "";
-    const ssize_t got = read(fds[0], tmp, sizeof(tmp) - 1);
-    close(fds[0]);
+    ssize_t got;
+    const pid_t pid = fork_writer(sig_writer, tmp, sizeof(tmp) - 1, &got);
+    if (pid < 0)
+        return;
     CHECK(got > 0 && access(tmp, F_OK) == 0, "signal %d: no temporary while writing", sig);
     kill(pid, sig);
     int status = 0;
@@ -243,7 +263,7 @@ static void test_signal_cleanup(const int sig)
  * process must never leave one behind. */
 static void *open_abort_loop(void *const arg)
 {
-    const int ready = *(const int *)arg;
+    const int ready = (int)(intptr_t)arg;
     char err[256];
     for (long i = 0;; i++) {
         TvmafAtomicFile af;
@@ -256,27 +276,26 @@ static void *open_abort_loop(void *const arg)
     return NULL;
 }
 
+static void race_writer(const int wfd)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, open_abort_loop, (void *)(intptr_t)wfd))
+        _exit(5);
+    for (;;)
+        pause();
+}
+
 static void test_signal_race(void)
 {
     int left = 0, died = 0;
     const int rounds = 300;
     for (int round = 0; round < rounds; round++) {
-        int fds[2];
-        if (pipe(fds))
-            return;
-        const pid_t pid = fork();
-        if (pid == 0) {
-            close(fds[0]);
-            pthread_t t;
-            if (pthread_create(&t, NULL, open_abort_loop, &fds[1]))
-                _exit(5);
-            for (;;)
-                pause();
-        }
-        close(fds[1]);
         char c;
-        const int ok = read(fds[0], &c, 1) == 1;
-        close(fds[0]);
+        ssize_t got;
+        const pid_t pid = fork_writer(race_writer, &c, 1, &got);
+        if (pid < 0)
+            return;
+        const int ok = got == 1;
         /* 0..~1 ms: lands anywhere in the open/abort cycle */
         const struct timespec ts = { 0, (round * 7919L) % 1000 * 1000L };
         nanosleep(&ts, NULL);
