@@ -7,7 +7,6 @@
  *   v_zero v_set16 v_set32        constants
  *   v_ld v_st                     unaligned load/store of one vector
  *   v_ld_u8(p)                    N16 bytes, zero-extended to 16-bit lanes
- *   v_ld_u16w(p)                  N32 uint16, zero-extended to 32-bit lanes
  *   v_add32 v_sub32 v_sub16       lane arithmetic
  *   v_xor v_or
  *   v_srl32 v_sll32 (v, n)        shifts by a run-time count
@@ -289,15 +288,19 @@ decl_vif_vfilt_mom_fn(FN(vfilt_mom_16))
 /* Output columns per tile; the pair rows of one tile stay in L1. */
 #define HT 256
 #define HT_PAIRS (HT + 16 + 2 * N32)
+/* The rewrite fills whole N16 steps of the n + 2r + 1 <= HT + 17 pairs a
+ * tile needs; the sums read up to pair HT + 16 + N32 - 1. */
+_Static_assert(HT_PAIRS >= (HT + 17 + N16 - 1) / N16 * N16 && HT_PAIRS >= HT + 16 + N32,
+               "pair rows too short");
 
-/* pairs[t] = (v[t], v[t+1]) ^ 0x8000 per half, for t in [0, n). */
-static inline void pairs_u16(int32_t *const dst, const uint16_t *const v, const int n)
+/* pairs[t] = (v[t], v[t+1]) ^ 0x8000 per half, for t in [0, N16): two
+ * full-width loads interleaved word by word (fewer operations than widening
+ * N32 samples twice and shifting one into the high half). */
+static inline void pairs_u16(int32_t *const dst, const uint16_t *const v)
 {
-    const vec off = v_set32((int)0x80008000u);
-    for (int t = 0; t < n; t += N32) {
-        const vec a = v_ld_u16w(v + t), b = v_ld_u16w(v + t + 1);
-        v_st(dst + t, v_xor(v_or(a, v_sll32(b, 16)), off));
-    }
+    const vec off = v_set16((short)V_OFF16);
+    const vec a = v_xor(v_ld(v), off), b = v_xor(v_ld(v + 1), off);
+    st_fix32((uint32_t *)dst, v_unlo16(a, b), v_unhi16(a, b));
 }
 
 /* The same for the lo and hi 16-bit halves of 32-bit values. */
@@ -338,12 +341,12 @@ hfilt_mom_body(const TvmafVifFiltRow *const out, const TvmafVifMomRow *const in,
         /* Output j uses pairs j-r+pair_first(p): columns j-r .. j+r+1. */
         const int c = j0 - r, npairs = n + 2 * r + 1;
         /* One loop over the five rows: a fifth of the loop overhead. */
-        for (int t = 0; t < npairs; t += N32) {
-            pairs_u16(pm1 + t, in->mu1 + c + t, N32);
-            pairs_u16(pm2 + t, in->mu2 + c + t, N32);
-            pairs_u32(pxl + t, pxh + t, in->xx + c + t, N32);
-            pairs_u32(pyl + t, pyh + t, in->yy + c + t, N32);
-            pairs_u32(pzl + t, pzh + t, in->xy + c + t, N32);
+        for (int t = 0; t < npairs; t += N16) {
+            pairs_u16(pm1 + t, in->mu1 + c + t);
+            pairs_u16(pm2 + t, in->mu2 + c + t);
+            pairs_u32(pxl + t, pxh + t, in->xx + c + t, N16);
+            pairs_u32(pyl + t, pyh + t, in->yy + c + t, N16);
+            pairs_u32(pzl + t, pzh + t, in->xy + c + t, N16);
         }
         if (n % N32) {
             /* The last vector's lanes past the row read pairs past npairs:
@@ -369,8 +372,18 @@ hfilt_mom_body(const TvmafVifFiltRow *const out, const TvmafVifMomRow *const in,
                  * register for eight multiply-adds (with the rows outer,
                  * AVX2's 16 registers cannot hold the nine pairs and each
                  * multiply-add reloads its taps). */
-                vec a0 = v_zero(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                for (int p = 0; p < 9; p++) {
+                /* The first pair starts the sums (no zeroed accumulators to
+                 * add to), and the other eight run unrolled by four: GCC
+                 * gives the loop-carried sums of a rolled loop a register
+                 * copy per multiply-add, and fully unrolled it hoists the
+                 * loads and spills. */
+                const vec F0 = F[0];
+                vec a0 = v_madd(v_ld(pm1 + t), F0), a1 = v_madd(v_ld(pm2 + t), F0);
+                vec a2 = v_madd(v_ld(pxl + t), F0), a3 = v_madd(v_ld(pxh + t), F0);
+                vec a4 = v_madd(v_ld(pyl + t), F0), a5 = v_madd(v_ld(pyh + t), F0);
+                vec a6 = v_madd(v_ld(pzl + t), F0), a7 = v_madd(v_ld(pzh + t), F0);
+#pragma GCC unroll 4
+                for (int p = 1; p < 9; p++) {
                     const vec Fp = F[p];
                     const int o = t + 2 * p;
                     a0 = v_dpadd(a0, v_ld(pm1 + o), Fp);
