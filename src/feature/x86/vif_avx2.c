@@ -47,6 +47,23 @@ static inline __attribute__((always_inline)) void mom8_store(const TvmafVifMomRo
     _mm256_storeu_si256((__m256i *)(out->xy + j), xy);
 }
 
+/* Tap pair p of columns j..j+7 added to the sums of one or two output rows. */
+static inline __attribute__((always_inline)) void
+mom8_pair(Mom8Sums *const a, Mom8Sums *const b, const __m256i *const FA, const __m256i *const FB,
+          const uint8_t *const *const ref, const uint8_t *const *const dis, const int j, const int p,
+          const int nrows, const __m256i c128)
+{
+    const int r1 = nrows == 2 || p < 8 ? 2 * p + 1 : 2 * p;
+    const __m256i x = ld_pair_u8(ref[2 * p] + j, ref[r1] + j);
+    const __m256i y = ld_pair_u8(dis[2 * p] + j, dis[r1] + j);
+    const __m256i x_ = _mm256_sub_epi16(x, c128), y_ = _mm256_sub_epi16(y, c128);
+    const __m256i pxx = _mm256_mullo_epi16(x_, x_), pyy = _mm256_mullo_epi16(y_, y_);
+    const __m256i pxy = _mm256_mullo_epi16(x_, y_);
+    mom8_add(a, FA[p], x, y, pxx, pyy, pxy);
+    if (nrows == 2)
+        mom8_add(b, FB[p], x, y, pxx, pyy, pxy);
+}
+
 /* nrows = 2: pairs (0,1) .. (16,17) serve both outputs, with taps (f_2p,
  * f_2p+1) and (f_2p-1, f_2p); for one output the last pair is row 16
  * twice, its second tap 0. */
@@ -64,20 +81,14 @@ vfilt_mom_8_body(const TvmafVifMomRow *const out, const uint8_t *const *const re
 
     for (int j = 0; j < w; j += 8) {
         Mom8Sums a = { zero, zero, zero, zero, zero }, b = a;
-        /* Not unrolled: GCC then hoists the products ahead of the sums and
-         * spills them. */
+        /* The first pair outside the loop: its sums fold into the zeros,
+         * and GCC no longer copies each loop-carried sum after its
+         * multiply-add. Not unrolled: GCC then hoists the products ahead
+         * of the sums and spills them. */
+        mom8_pair(&a, &b, FA, FB, ref, dis, j, 0, nrows, c128);
 #pragma GCC unroll 1
-        for (int p = 0; p < 9; p++) {
-            const int r1 = nrows == 2 || p < 8 ? 2 * p + 1 : 2 * p;
-            const __m256i x = ld_pair_u8(ref[2 * p] + j, ref[r1] + j);
-            const __m256i y = ld_pair_u8(dis[2 * p] + j, dis[r1] + j);
-            const __m256i x_ = _mm256_sub_epi16(x, c128), y_ = _mm256_sub_epi16(y, c128);
-            const __m256i pxx = _mm256_mullo_epi16(x_, x_), pyy = _mm256_mullo_epi16(y_, y_);
-            const __m256i pxy = _mm256_mullo_epi16(x_, y_);
-            mom8_add(&a, FA[p], x, y, pxx, pyy, pxy);
-            if (nrows == 2)
-                mom8_add(&b, FB[p], x, y, pxx, pyy, pxy);
-        }
+        for (int p = 1; p < 9; p++)
+            mom8_pair(&a, &b, FA, FB, ref, dis, j, p, nrows, c128);
         mom8_store(&out[0], j, &a, sh_mu);
         if (nrows == 2)
             mom8_store(&out[1], j, &b, sh_mu);
