@@ -459,6 +459,9 @@ vfilt_sub_body(uint16_t *const ref_out, uint16_t *const dis_out, const void *con
             ah = v_dpadd(ah, v_xor(v_unhi16(xa, xb), off16), F[p]);
             bl = v_dpadd(bl, v_xor(v_unlo16(ya, yb), off16), F[p]);
             bh = v_dpadd(bh, v_xor(v_unhi16(ya, yb), off16), F[p]);
+            /* Keeps the sums in tap order: GCC otherwise reassociates them,
+             * computes every product first and spills them. */
+            __asm__("" : "+v"(al), "+v"(ah), "+v"(bl), "+v"(bh));
         }
         v_st(ref_out + j, v_packus32(v_srl32(v_add32(v_xor(al, off32), rnd), sh),
                                      v_srl32(v_add32(v_xor(ah, off32), rnd), sh)));
