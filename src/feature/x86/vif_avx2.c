@@ -81,14 +81,20 @@ vfilt_mom_8_body(const TvmafVifMomRow *const out, const uint8_t *const *const re
 
     for (int j = 0; j < w; j += 8) {
         Mom8Sums a = { zero, zero, zero, zero, zero }, b = a;
-        /* The first pair outside the loop: its sums fold into the zeros,
-         * and GCC no longer copies each loop-carried sum after its
-         * multiply-add. Not unrolled: GCC then hoists the products ahead
-         * of the sums and spills them. */
+        /* The first pair starts the sums (they fold into the zeros); the
+         * others run unrolled, each followed by an empty asm statement
+         * that keeps the sums in tap order. Rolled, GCC copies each
+         * loop-carried sum after its multiply-add; unrolled without the
+         * statement, it reassociates the sums, hoists the products ahead
+         * of them and spills them. */
         mom8_pair(&a, &b, FA, FB, ref, dis, j, 0, nrows, c128);
-#pragma GCC unroll 1
-        for (int p = 1; p < 9; p++)
+#pragma GCC unroll 8
+        for (int p = 1; p < 9; p++) {
             mom8_pair(&a, &b, FA, FB, ref, dis, j, p, nrows, c128);
+            __asm__("" : "+x"(a.m1), "+x"(a.m2), "+x"(a.xx), "+x"(a.yy), "+x"(a.xy));
+            if (nrows == 2)
+                __asm__("" : "+x"(b.m1), "+x"(b.m2), "+x"(b.xx), "+x"(b.yy), "+x"(b.xy));
+        }
         mom8_store(&out[0], j, &a, sh_mu);
         if (nrows == 2)
             mom8_store(&out[1], j, &b, sh_mu);
