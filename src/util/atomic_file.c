@@ -33,6 +33,16 @@ static const int cleanup_signals[] = { SIGINT, SIGTERM, SIGHUP };
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static mode_t process_umask;
 
+/* Default action again, then re-raise: the signal ends the process with the
+ * status the sender expects as soon as this thread's mask lets it through
+ * (in the handler, once it returns). */
+static void die_by(const int sig)
+{
+    static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+    sigaction(sig, &dfl, NULL);
+    raise(sig);
+}
+
 static void on_signal(const int sig)
 {
     const int saved = errno;
@@ -54,16 +64,8 @@ static void on_signal(const int sig)
         else if (state == SLOT_CREATING)
             creating = 1;
     }
-    if (creating) {
-        errno = saved;
-        return;
-    }
-    /* Default action again, then re-raise: the signal stays pending while
-     * this handler runs (it is blocked here) and ends the process with the
-     * status the sender expects once the handler returns. */
-    static const struct sigaction dfl = { .sa_handler = SIG_DFL };
-    sigaction(sig, &dfl, NULL);
-    raise(sig);
+    if (!creating)
+        die_by(sig);
     errno = saved;
 }
 
@@ -265,8 +267,9 @@ int tvmaf_atomic_open(TvmafAtomicFile *const af, const char *const path, char *c
     memcpy(af->tmp, af->target, dir_len);
     memcpy(af->tmp + dir_len, name, sizeof(name));
 
-    /* Created and registered with the cleanup signals blocked, so no
-     * signal can leave an unregistered temporary behind. */
+    /* Created with the cleanup signals blocked on this thread, so a handler
+     * runs elsewhere or after; one that ran meanwhile left dying_signal set
+     * (on_signal says how the two sides meet). */
     sigset_t block, old;
     sigemptyset(&block);
     for (int i = 0; i < N_CLEANUP_SIGNALS; i++)
@@ -275,32 +278,23 @@ int tvmaf_atomic_open(TvmafAtomicFile *const af, const char *const path, char *c
     int fd = -EMFILE;
     if ((af->slot = registry_reserve()) >= 0)
         fd = tmpfile_create(af->tmp, af->slot);
-    int e = fd < 0 ? -fd : 0;
     const int sig = atomic_load(&dying_signal);
-    if (sig) {
-        /* A handler ran on another thread while this one was creating. */
-        if (fd >= 0) {
-            close(fd);
-            unlink(af->tmp);
-        }
-        registry_remove(af->slot);
-        static const struct sigaction dfl = { .sa_handler = SIG_DFL };
-        sigaction(sig, &dfl, NULL);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        raise(sig);
-        /* Still here: this thread blocks the signal in its own mask. */
-        fd = -1;
-        e = EINTR;
-    } else if (fd < 0) {
-        registry_remove(af->slot);
+    if (sig && fd >= 0) {
+        close(fd);
+        unlink(af->tmp);
+        fd = -EINTR;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0)
-        return fail(af, e, err, errlen,
-                    e == EMFILE ? "too many files being written" : "cannot create a temporary file beside it");
+        registry_remove(af->slot);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (sig)
+        die_by(sig); /* returns only where the caller's own mask blocks it */
+    if (fd < 0)
+        return fail(af, -fd, err, errlen, fd == -EMFILE ? "too many files being written"
+                                                       : "cannot create a temporary file beside it");
     af->f = fdopen(fd, "w");
     if (!af->f) {
-        e = errno;
+        const int e = errno;
         close(fd);
         unlink(af->tmp);
         registry_remove(af->slot);

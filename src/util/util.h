@@ -45,8 +45,10 @@
  * where the disposition is still the default) that unlink the registered
  * temporaries, restore the default action and re-raise the signal. When
  * the handler runs while another thread is creating a temporary, that
- * thread removes its file and re-raises the signal itself. At most
- * TVMAF_ATOMIC_MAX_LIVE temporaries exist at once.
+ * thread removes its file and re-raises the signal itself. Once a cleanup
+ * signal has been handled, no new temporary is made: in a thread whose own
+ * mask still blocks that signal, tvmaf_atomic_open() fails with -EINTR.
+ * At most TVMAF_ATOMIC_MAX_LIVE temporaries exist at once.
  */
 typedef struct TvmafAtomicFile {
     FILE *f;           ///< write here; NULL once committed or aborted
