@@ -337,21 +337,7 @@ static TVMAF_ADM_DWT_S123_FN(dwt_s123_c)
 
 /* --- algorithms.md 3.3 decouple, fused with the 3.5 CSF of the impairment --- */
 
-/*
- * The < 1 degree angle test between (oh, ov) and (th, tv), trig-free. The
- * int64 -> float -> double conversions, the /4096 and the left-to-right
- * product order are libvmaf's and decide borderline pixels.
- */
-static inline int angle_within_1deg(const int64_t oh, const int64_t ov, const int64_t th,
-                                    const int64_t tv, const double cos1sq)
-{
-    const double dp = (float)tvmaf_adm_dot2(oh, th, ov, tv) / 4096.0;
-    const double om = (float)tvmaf_adm_dot2(oh, oh, ov, ov) / 4096.0;
-    const double tm = (float)tvmaf_adm_dot2(th, th, tv, tv) / 4096.0;
-    return dp >= 0.0 && dp * dp >= cos1sq * om * tm;
-}
-
-static double cos_1deg_sq(void)
+double tvmaf_adm_cos_1deg_sq(void)
 {
     const double c = cos(1.0 * ADM_PI / 180.0);
     return (float)(c * c);
@@ -688,6 +674,7 @@ static void setup_scale(AdmScale *const s, const int scale, const int w, const i
 
     TvmafAdmKernelParams *const kp = &s->kp;
     kp->enhn_gain_limit = opt->enhn_gain_limit;
+    kp->cos1sq = tvmaf_adm_cos_1deg_sq();
     if (scale == 0) {
         /* libvmaf hard-codes these for the default viewing condition; they are
          * not what the formula gives (36451, 49414), see algorithms.md 3.4. */

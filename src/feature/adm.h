@@ -141,6 +141,20 @@ static inline int64_t tvmaf_adm_dot2(const int64_t a, const int64_t b, const int
     return (int64_t)((uint64_t)a * (uint64_t)b + (uint64_t)c * (uint64_t)d);
 }
 
+/*
+ * The < 1 degree angle test between (oh, ov) and (th, tv), trig-free. The
+ * int64 -> float -> double conversions, the /4096 and the left-to-right
+ * product order are libvmaf's and decide borderline pixels.
+ */
+static inline int tvmaf_adm_angle_within_1deg(const int64_t oh, const int64_t ov, const int64_t th,
+                                              const int64_t tv, const double cos1sq)
+{
+    const double dp = (float)tvmaf_adm_dot2(oh, th, ov, tv) / 4096.0;
+    const double om = (float)tvmaf_adm_dot2(oh, oh, ov, ov) / 4096.0;
+    const double tm = (float)tvmaf_adm_dot2(th, th, tv, tv) / 4096.0;
+    return dp >= 0.0 && dp * dp >= cos1sq * om * tm;
+}
+
 static inline int tvmaf_adm_mirror(int i, const int n)
 {
     if (i < 0) i = -i;
@@ -154,6 +168,7 @@ static inline int tvmaf_adm_mirror(int i, const int n)
 typedef struct TvmafAdmKernelParams {
     const int32_t *div_lut; ///< trunc(2^30 / i) at [32768 + i], i in [-32768, 32768]
     double enhn_gain_limit; ///< egl, [1, 100]
+    double cos1sq;          ///< tvmaf_adm_cos_1deg_sq(): the angle test's bound
     uint32_t rf[3];         ///< fixed-point CSF: scale 0 Q21, Q21, Q23 (< 2^16);
                             ///< scales 1..3 Q32 (< 2^31: 1/Q < 0.5 there, algorithms.md 3.4)
     int cube_shift[3];      ///< masking cube shift e per orientation (>= 0)
@@ -237,5 +252,8 @@ void tvmaf_adm_dsp_init(TvmafAdmDSPContext *c, unsigned cpu_flags);
 
 /** Fills lut[0..65536] with trunc(2^30 / i), signed, at [32768 + i] (lut[32768] = 0). */
 void tvmaf_adm_div_lut_init(int32_t *lut);
+
+/** (float)cos^2(1 deg) promoted to double, as libvmaf computes the angle test's bound. */
+double tvmaf_adm_cos_1deg_sq(void);
 
 #endif /* TVMAF_SRC_FEATURE_ADM_H */

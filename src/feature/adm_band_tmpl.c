@@ -15,10 +15,11 @@ static void DECOUPLE_C(T *const r[3], T *const ca[3], T *const cf[3], const T *c
                        const T *const dis[3], const int n, const TvmafAdmKernelParams *const p)
 {
     const int32_t *const div = p->div_lut + 32768;
-    const double egl = p->enhn_gain_limit, cos1sq = cos_1deg_sq();
+    const double egl = p->enhn_gain_limit, cos1sq = p->cos1sq;
 
     for (int j = 0; j < n; j++) {
-        const int angle = angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
+        const int angle =
+            tvmaf_adm_angle_within_1deg(ref[0][j], ref[1][j], dis[0][j], dis[1][j], cos1sq);
         for (int t = 0; t < 3; t++) {
             const int32_t o = ref[t][j], d = dis[t][j];
             const int64_t k = TN(gain)(div, o, d);

@@ -94,6 +94,7 @@ static void rand_params(TvmafAdmKernelParams *const p, const int scale)
     p->div_lut = div_lut;
     const unsigned e = checksimd_rand() % 5;
     p->enhn_gain_limit = e < 4 ? egls[e] : 1.0 + checksimd_rand_range(0, 99000) / 1000.0;
+    p->cos1sq = tvmaf_adm_cos_1deg_sq();
     const int dflt = checksimd_rand() % 2;
     for (int t = 0; t < 3; t++) {
         p->rf[t] = dflt ? rf_default[scale][t]

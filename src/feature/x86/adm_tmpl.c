@@ -33,7 +33,6 @@
 #define I4_ONE_BY_30 143165577
 #define I4_ONE_BY_15 286331153
 /* M_PI is not in strict C11; libvmaf's literal, as in adm.c. */
-#define ADM_PI 3.14159265358979323846264338327
 
 /* Two int16 taps in one 32-bit lane, for pmaddwd. */
 static inline vec tap_pair(const int a, const int b)
@@ -245,15 +244,8 @@ TVMAF_ADM_DWT_S123_FN(FN(dwt_s123))
 
 /* --- decouple + CSF (decouple_s0_c, decouple_s123_c) --- */
 
-/* (float)cos^2(1 deg) promoted to double, as cos_1deg_sq() in adm.c. */
-static double cos_1deg_sq(void)
-{
-    const double c = cos(1.0 * ADM_PI / 180.0);
-    return (float)(c * c);
-}
-
 /*
- * The angle test of angle_within_1deg() on int16 values held in 32-bit
+ * The angle test of tvmaf_adm_angle_within_1deg() on int16 values held in 32-bit
  * lanes: each lane pairs (h, v) for one pmaddwd. Dividing dp, |o|^2 and
  * |t|^2 by 4096 is exact and commutes with every later rounding (no under-
  * or overflow), so it is left out.
@@ -282,7 +274,7 @@ static void decouple_consts(DecoupleConsts *const k, const TvmafAdmKernelParams 
 {
     const double egl = p->enhn_gain_limit;
     k->div = p->div_lut + 32768;
-    k->cos1sq = v_set_pd(cos_1deg_sq());
+    k->cos1sq = v_set_pd(p->cos1sq);
     k->egl = v_set_pd(egl);
     k->egl_is_int = egl == (double)(int)egl;
     k->egl_int = v_set32((int)egl);
