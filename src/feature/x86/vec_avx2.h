@@ -23,10 +23,6 @@ static inline vec v_ld_u8(const uint8_t *const p)
 {
     return _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)p));
 }
-static inline vec v_ld_u16w(const uint16_t *const p)
-{
-    return _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p));
-}
 static inline vec v_add32(const vec a, const vec b) { return _mm256_add_epi32(a, b); }
 static inline vec v_sub32(const vec a, const vec b) { return _mm256_sub_epi32(a, b); }
 static inline vec v_sub16(const vec a, const vec b) { return _mm256_sub_epi16(a, b); }

@@ -23,10 +23,6 @@ static inline vec v_ld_u8(const uint8_t *const p)
 {
     return _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *)p));
 }
-static inline vec v_ld_u16w(const uint16_t *const p)
-{
-    return _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p));
-}
 static inline vec v_add32(const vec a, const vec b) { return _mm512_add_epi32(a, b); }
 static inline vec v_sub32(const vec a, const vec b) { return _mm512_sub_epi32(a, b); }
 static inline vec v_sub16(const vec a, const vec b) { return _mm512_sub_epi16(a, b); }
