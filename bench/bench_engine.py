@@ -218,7 +218,7 @@ def main():
         cols += [("libvmaf C fps", per(lambda m, h, t: f"{fps[(m, h, t, 'lvc')]:.2f}", "lvc")),
                  ("C speed-up", per(lambda m, h, t: f"{fps[(m, h, t, 'tvc')] / fps[(m, h, t, 'lvc')]:.2f}x",
                                     "tvc", "lvc")),
-                 ("CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lvc')] / cpu[(m, h, t, 'tvc')]:.2f}x",
+                 ("C CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lvc')] / cpu[(m, h, t, 'tvc')]:.2f}x",
                              "tvc", "lvc"))]
 
     def rss_col(engine_keys):
