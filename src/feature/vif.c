@@ -55,8 +55,10 @@
 
 #if defined(__GNUC__)
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE __attribute__((noinline))
 #else
 #define ALWAYS_INLINE inline
+#define NOINLINE
 #endif
 
 #define SIGMA_NSQ 131072 /* sigma_n^2 = 2.0 in Q16 */
@@ -79,19 +81,20 @@ static ALWAYS_INLINE uint32_t px(const void *const row, const int j, const int p
 }
 
 /* ------------------------------------------------------------------------ */
-/* Kernels. Each generic body takes fw (and the pixel type) as constants from
- * its dispatcher, so the tap loops unroll. The 16-bit vertical moments go in
- * blocks of BLK columns (a constant trip count, taps inner), the last partial
- * block with a variable count. The 8-bit vertical and the horizontal moments
- * go tap by tap over tiles of VTILE columns, where GCC keeps the blocked form
- * scalar (measured 4-5x slower at 1080p, baseline x86-64). */
+/* Kernels. This is the specification and also the fast path of a build or
+ * CPU without SIMD, so every inner loop is written for compilers to
+ * vectorise on baseline x86-64 (SSE2) and other ISAs: the filters go tap by
+ * tap over tiles of VTILE columns (taps outer, columns inner, fixed strides,
+ * restrict rows, accumulators in L1), with no data-dependent branch. The
+ * blocked form (columns outer, taps inner) stays scalar with GCC: 4-5x
+ * slower at 1080p. Each body takes fw (and the pixel type) as constants from
+ * its dispatcher. Measured per kernel by checksimd --bench (the _c rows). */
 
-#define BLK 16
 #define VTILE 256
 
 /*
  * Every product is written as uint16 x uint16 -> uint32 (mul16): that is the
- * widening multiply SSE2 has, so the blocks vectorise on baseline x86-64,
+ * widening multiply SSE2 has, so the loops vectorise on baseline x86-64,
  * where a 32-bit lane multiply does not exist. Hence taps are not folded
  * (a + b may need 17 bits) and sums that can exceed 32 bits (a 16-bit sample
  * squared, times a tap) are split: p = hi*2^16 + lo with 16-bit halves, so
@@ -111,36 +114,78 @@ static ALWAYS_INLINE uint32_t join_hi_lo(const uint32_t hi, const uint32_t lo, c
     return (hi << (16 - sh)) + ((lo + (1u << (sh - 1))) >> sh);
 }
 
-static ALWAYS_INLINE void vfilt_mom_block(const TvmafVifMomRow *const out,
-                                          const void *const *const ref,
-                                          const void *const *const dis, const int j0, const int n,
-                                          const int fw, const uint16_t *const f, const int sh_mu,
-                                          const int sh_sq)
+/* Sums of one tile of moments, the Q16 ones split as in join_hi_lo. */
+typedef struct MomSums {
+    uint32_t m1[VTILE], m2[VTILE];
+    uint32_t xxl[VTILE], yyl[VTILE], xyl[VTILE], xxh[VTILE], yyh[VTILE], xyh[VTILE];
+} MomSums;
+
+/*
+ * 16-bit rows go tap by tap over a tile of columns (as vfilt_mom_8_tile
+ * below), the symmetric taps in pairs after the centre tap: one factor, two
+ * products, half the accumulator traffic. Squares are split into 16-bit
+ * halves as they are formed (pmullw/pmulhuw on SSE2). Each tap pass is its
+ * own function: inlined into the tap loop, GCC's unroll-and-jam merges
+ * passes into a loop it no longer vectorises.
+ */
+static NOINLINE void vfilt_mom_16_centre(MomSums *restrict const s, const uint16_t *restrict const ra,
+                                         const uint16_t *restrict const da, const uint16_t fk,
+                                         const int n)
 {
-    uint32_t m1[BLK], m2[BLK], xxl[BLK], yyl[BLK], xyl[BLK], xxh[BLK], yyh[BLK], xyh[BLK];
-
     for (int jj = 0; jj < n; jj++) {
-        m1[jj] = m2[jj] = xxl[jj] = yyl[jj] = xyl[jj] = xxh[jj] = yyh[jj] = xyh[jj] = 0;
+        const uint16_t x = ra[jj], y = da[jj];
+        const uint32_t pxx = mul16(x, x), pyy = mul16(y, y), pxy = mul16(x, y);
+        s->m1[jj] = mul16(fk, x);
+        s->m2[jj] = mul16(fk, y);
+        s->xxl[jj] = mul16(fk, (uint16_t)pxx);
+        s->yyl[jj] = mul16(fk, (uint16_t)pyy);
+        s->xyl[jj] = mul16(fk, (uint16_t)pxy);
+        s->xxh[jj] = mul16(fk, (uint16_t)(pxx >> 16));
+        s->yyh[jj] = mul16(fk, (uint16_t)(pyy >> 16));
+        s->xyh[jj] = mul16(fk, (uint16_t)(pxy >> 16));
     }
-    for (int k = 0; k < fw; k++) {
-        const uint16_t fk = f[k];
-        const uint16_t *const rk = ref[k], *const dk = dis[k];
-        for (int jj = 0; jj < n; jj++) {
-            const uint32_t x = rk[j0 + jj], y = dk[j0 + jj];
-            const uint32_t pxx = x * x, pyy = y * y, pxy = x * y;
-            m1[jj] += mul16(fk, (uint16_t)x);
-            m2[jj] += mul16(fk, (uint16_t)y);
-            xxl[jj] += mul16(fk, (uint16_t)pxx);
-            yyl[jj] += mul16(fk, (uint16_t)pyy);
-            xyl[jj] += mul16(fk, (uint16_t)pxy);
-            xxh[jj] += mul16(fk, (uint16_t)(pxx >> 16));
-            yyh[jj] += mul16(fk, (uint16_t)(pyy >> 16));
-            xyh[jj] += mul16(fk, (uint16_t)(pxy >> 16));
-        }
-    }
+}
 
-    uint16_t *const o1 = out->mu1 + j0, *const o2 = out->mu2 + j0;
-    uint32_t *const oxx = out->xx + j0, *const oyy = out->yy + j0, *const oxy = out->xy + j0;
+static NOINLINE void vfilt_mom_16_pair(MomSums *restrict const s, const uint16_t *restrict const ra,
+                                       const uint16_t *restrict const rb,
+                                       const uint16_t *restrict const da,
+                                       const uint16_t *restrict const db, const uint16_t fk,
+                                       const int n)
+{
+    for (int jj = 0; jj < n; jj++) {
+        const uint16_t x = ra[jj], y = da[jj], x2 = rb[jj], y2 = db[jj];
+        const uint32_t pxx = mul16(x, x), pyy = mul16(y, y), pxy = mul16(x, y);
+        const uint32_t qxx = mul16(x2, x2), qyy = mul16(y2, y2), qxy = mul16(x2, y2);
+        s->m1[jj] += mul16(fk, x) + mul16(fk, x2);
+        s->m2[jj] += mul16(fk, y) + mul16(fk, y2);
+        s->xxl[jj] += mul16(fk, (uint16_t)pxx) + mul16(fk, (uint16_t)qxx);
+        s->yyl[jj] += mul16(fk, (uint16_t)pyy) + mul16(fk, (uint16_t)qyy);
+        s->xyl[jj] += mul16(fk, (uint16_t)pxy) + mul16(fk, (uint16_t)qxy);
+        s->xxh[jj] += mul16(fk, (uint16_t)(pxx >> 16)) + mul16(fk, (uint16_t)(qxx >> 16));
+        s->yyh[jj] += mul16(fk, (uint16_t)(pyy >> 16)) + mul16(fk, (uint16_t)(qyy >> 16));
+        s->xyh[jj] += mul16(fk, (uint16_t)(pxy >> 16)) + mul16(fk, (uint16_t)(qxy >> 16));
+    }
+}
+
+static ALWAYS_INLINE void vfilt_mom_16_tile(const TvmafVifMomRow *const out,
+                                            const uint16_t *const *const ref,
+                                            const uint16_t *const *const dis, const int j0,
+                                            const int n, const int fw, const uint16_t *const f,
+                                            const int sh_mu, const int sh_sq)
+{
+    const int r = fw / 2;
+    MomSums s;
+
+    vfilt_mom_16_centre(&s, ref[r] + j0, dis[r] + j0, f[r], n);
+    for (int k = 0; k < r; k++)
+        vfilt_mom_16_pair(&s, ref[k] + j0, ref[fw - 1 - k] + j0, dis[k] + j0,
+                          dis[fw - 1 - k] + j0, f[k], n);
+
+    const uint32_t *const m1 = s.m1, *const m2 = s.m2, *const xxl = s.xxl, *const yyl = s.yyl;
+    const uint32_t *const xyl = s.xyl, *const xxh = s.xxh, *const yyh = s.yyh, *const xyh = s.xyh;
+    uint16_t *restrict const o1 = out->mu1 + j0, *restrict const o2 = out->mu2 + j0;
+    uint32_t *restrict const oxx = out->xx + j0, *restrict const oyy = out->yy + j0;
+    uint32_t *restrict const oxy = out->xy + j0;
     const uint32_t rnd_mu = 1u << (sh_mu - 1);
     for (int jj = 0; jj < n; jj++) {
         o1[jj] = (uint16_t)((m1[jj] + rnd_mu) >> sh_mu);
@@ -151,17 +196,15 @@ static ALWAYS_INLINE void vfilt_mom_block(const TvmafVifMomRow *const out,
     }
 }
 
-static ALWAYS_INLINE void vfilt_mom_body(const TvmafVifMomRow *const out,
-                                         const void *const *const ref,
-                                         const void *const *const dis, const int w, const int fw,
-                                         const uint16_t *const f, const int sh_mu,
-                                         const int sh_sq)
+static ALWAYS_INLINE void vfilt_mom_16_body(const TvmafVifMomRow *const out,
+                                            const void *const *const ref,
+                                            const void *const *const dis, const int w,
+                                            const int fw, const uint16_t *const f,
+                                            const int sh_mu, const int sh_sq)
 {
-    int j = 0;
-    for (; j + BLK <= w; j += BLK)
-        vfilt_mom_block(out, ref, dis, j, BLK, fw, f, sh_mu, sh_sq);
-    if (j < w)
-        vfilt_mom_block(out, ref, dis, j, w - j, fw, f, sh_mu, sh_sq);
+    for (int j = 0; j < w; j += VTILE)
+        vfilt_mom_16_tile(out, (const uint16_t *const *)ref, (const uint16_t *const *)dis, j,
+                          w - j < VTILE ? w - j : VTILE, fw, f, sh_mu, sh_sq);
 }
 
 /*
@@ -223,51 +266,74 @@ static decl_vif_vfilt_mom_fn(vif_vfilt_mom_16_c)
     const uint16_t *const f = tvmaf_vif_filter[scale];
     for (int n = 0; n < nrows; n++) {
         switch (scale) {
-        case 0: vfilt_mom_body(&out[n], ref + n, dis + n, w, 17, f, sh_mu, sh_sq); break;
-        case 1: vfilt_mom_body(&out[n], ref + n, dis + n, w, 9, f, sh_mu, sh_sq); break;
-        case 2: vfilt_mom_body(&out[n], ref + n, dis + n, w, 5, f, sh_mu, sh_sq); break;
-        default: vfilt_mom_body(&out[n], ref + n, dis + n, w, 3, f, sh_mu, sh_sq); break;
+        case 0: vfilt_mom_16_body(&out[n], ref + n, dis + n, w, 17, f, sh_mu, sh_sq); break;
+        case 1: vfilt_mom_16_body(&out[n], ref + n, dis + n, w, 9, f, sh_mu, sh_sq); break;
+        case 2: vfilt_mom_16_body(&out[n], ref + n, dis + n, w, 5, f, sh_mu, sh_sq); break;
+        default: vfilt_mom_16_body(&out[n], ref + n, dis + n, w, 3, f, sh_mu, sh_sq); break;
         }
     }
 }
 
-/* Tap by tap over a tile of columns, as vfilt_mom_8_tile. */
+/*
+ * Tap by tap over a tile of columns, as vfilt_mom_8_tile. The Q16 moments
+ * reach 2^32: they are first split into 16-bit halves (join_hi_lo, sh = 16),
+ * so every tap pass is a widening u16 x u16 multiply over u16 rows; a
+ * truncating u32 -> u16 load inside the tap loop does not vectorise on
+ * baseline x86-64 (no 32-bit lane multiply or unsigned pack).
+ */
+static ALWAYS_INLINE void split_hi_lo(uint16_t *restrict const lo, uint16_t *restrict const hi,
+                                      const uint32_t *restrict const in, const int n)
+{
+    for (int i = 0; i < n; i++) {
+        lo[i] = (uint16_t)in[i];
+        hi[i] = (uint16_t)(in[i] >> 16);
+    }
+}
+
+static NOINLINE void hfilt_row(uint32_t *restrict const acc, const uint16_t *restrict const a,
+                               const int n, const int fw, const uint16_t *const f)
+{
+    const int r = fw / 2;
+    const uint16_t fc = f[r];
+    for (int jj = 0; jj < n; jj++)
+        acc[jj] = mul16(fc, a[jj + r]);
+    for (int k = 0; k < r; k++) {
+        const uint16_t fk = f[k];
+        const uint16_t *restrict const lo = a + k, *restrict const hi = a + fw - 1 - k;
+        for (int jj = 0; jj < n; jj++)
+            acc[jj] += mul16(fk, lo[jj]) + mul16(fk, hi[jj]);
+    }
+}
+
 static ALWAYS_INLINE void hfilt_mom_tile(const TvmafVifFiltRow *const out,
                                          const TvmafVifMomRow *const in, const int j0,
                                          const int n, const int fw, const uint16_t *const f)
 {
-    const int r = fw / 2;
-    /* The Q16 moments reach 2^32: hi/lo halves as in join_hi_lo, sh = 16. */
-    uint32_t m1[VTILE], m2[VTILE], xxl[VTILE], yyl[VTILE], xyl[VTILE];
-    uint32_t xxh[VTILE], yyh[VTILE], xyh[VTILE];
+    const int r = fw / 2, c0 = j0 - r, span = n + fw - 1;
+    uint16_t lo[3][VTILE + TVMAF_VIF_FILTER_MAX], hi[3][VTILE + TVMAF_VIF_FILTER_MAX];
+    MomSums s;
 
-    for (int k = 0; k < fw; k++) {
-        const uint16_t fk = f[k];
-        const int first = k == 0, c = j0 - r + k;
-        const uint16_t *restrict const mu1 = in->mu1 + c, *restrict const mu2 = in->mu2 + c;
-        const uint32_t *restrict const xx = in->xx + c, *restrict const yy = in->yy + c;
-        const uint32_t *restrict const xy = in->xy + c;
-        for (int jj = 0; jj < n; jj++) {
-            m1[jj] = (first ? 0 : m1[jj]) + mul16(fk, mu1[jj]);
-            m2[jj] = (first ? 0 : m2[jj]) + mul16(fk, mu2[jj]);
-            xxl[jj] = (first ? 0 : xxl[jj]) + mul16(fk, (uint16_t)xx[jj]);
-            yyl[jj] = (first ? 0 : yyl[jj]) + mul16(fk, (uint16_t)yy[jj]);
-            xyl[jj] = (first ? 0 : xyl[jj]) + mul16(fk, (uint16_t)xy[jj]);
-            xxh[jj] = (first ? 0 : xxh[jj]) + mul16(fk, (uint16_t)(xx[jj] >> 16));
-            yyh[jj] = (first ? 0 : yyh[jj]) + mul16(fk, (uint16_t)(yy[jj] >> 16));
-            xyh[jj] = (first ? 0 : xyh[jj]) + mul16(fk, (uint16_t)(xy[jj] >> 16));
-        }
-    }
+    split_hi_lo(lo[0], hi[0], in->xx + c0, span);
+    split_hi_lo(lo[1], hi[1], in->yy + c0, span);
+    split_hi_lo(lo[2], hi[2], in->xy + c0, span);
+    hfilt_row(s.m1, in->mu1 + c0, n, fw, f);
+    hfilt_row(s.m2, in->mu2 + c0, n, fw, f);
+    hfilt_row(s.xxl, lo[0], n, fw, f);
+    hfilt_row(s.yyl, lo[1], n, fw, f);
+    hfilt_row(s.xyl, lo[2], n, fw, f);
+    hfilt_row(s.xxh, hi[0], n, fw, f);
+    hfilt_row(s.yyh, hi[1], n, fw, f);
+    hfilt_row(s.xyh, hi[2], n, fw, f);
 
     uint32_t *restrict const o1 = out->mu1 + j0, *restrict const o2 = out->mu2 + j0;
     uint32_t *restrict const oxx = out->xx + j0, *restrict const oyy = out->yy + j0;
     uint32_t *restrict const oxy = out->xy + j0;
     for (int jj = 0; jj < n; jj++) {
-        o1[jj] = m1[jj];
-        o2[jj] = m2[jj];
-        oxx[jj] = join_hi_lo(xxh[jj], xxl[jj], 16);
-        oyy[jj] = join_hi_lo(yyh[jj], yyl[jj], 16);
-        oxy[jj] = join_hi_lo(xyh[jj], xyl[jj], 16);
+        o1[jj] = s.m1[jj];
+        o2[jj] = s.m2[jj];
+        oxx[jj] = join_hi_lo(s.xxh[jj], s.xxl[jj], 16);
+        oyy[jj] = join_hi_lo(s.yyh[jj], s.yyl[jj], 16);
+        oxy[jj] = join_hi_lo(s.xyh[jj], s.xyl[jj], 16);
     }
 }
 
@@ -325,40 +391,63 @@ static inline int32_t log2q11_64(const uint64_t v)
     return tvmaf_vif_log2_table[(v >> k) - TVMAF_VIF_LOG2_TABLE_BASE] + 2048 * k;
 }
 
+/*
+ * The statistic goes over a tile of columns in three passes, none with a
+ * data-dependent branch (a mispredicted branch per pixel cost more than all
+ * the arithmetic): the integer moments (vectorisable), the double steps for
+ * every column (vectorisable: divpd), then the table look-ups and sums as
+ * selects. Columns outside a branch get neutral inputs, so the double steps
+ * stay in range and the numerator's log terms cancel exactly there
+ * (s12 = 0 gives g = 0, sv^2 = 0, log(n2) - log(n1) = 0).
+ */
 static decl_vif_stat_fn(vif_stat_c)
 {
     /* Same constant expression as libvmaf so the double is the same. */
     const double eps = 65536 * 1.0e-10;
     int64_t num_log = 0, den_log = 0, num_non_log = 0, den_non_log = 0;
+    int32_t s1[VTILE], s2[VTILE], n1[VTILE];
+    int32_t a1[VTILE], a2[VTILE], a12[VTILE]; /* neutral outside the numerator branch */
+    double gg[VTILE];
 
-    for (int j = 0; j < w; j++) {
-        const uint32_t mu1 = in->mu1[j], mu2 = in->mu2[j];
-        const uint32_t mu1_sq = (uint32_t)(((uint64_t)mu1 * mu1 + 0x80000000u) >> 32);
-        const uint32_t mu2_sq = (uint32_t)(((uint64_t)mu2 * mu2 + 0x80000000u) >> 32);
-        const uint32_t mu12 = (uint32_t)(((uint64_t)mu1 * mu2 + 0x80000000u) >> 32);
-        /* Unsigned differences reinterpreted as int32, as libvmaf does. */
-        const int32_t sigma1_sq = (int32_t)(in->xx[j] - mu1_sq);
-        int32_t sigma2_sq = (int32_t)(in->yy[j] - mu2_sq);
-        const int32_t sigma12 = (int32_t)(in->xy[j] - mu12);
-        if (sigma2_sq < 0)
-            sigma2_sq = 0;
+    for (int j0 = 0; j0 < w; j0 += VTILE) {
+        const int n = w - j0 < VTILE ? w - j0 : VTILE;
+        const uint32_t *restrict const m1 = in->mu1 + j0, *restrict const m2 = in->mu2 + j0;
+        const uint32_t *restrict const xx = in->xx + j0, *restrict const yy = in->yy + j0;
+        const uint32_t *restrict const xy = in->xy + j0;
 
-        if (sigma1_sq >= SIGMA_NSQ) {
-            den_log += log2q11_32((uint32_t)SIGMA_NSQ + (uint32_t)sigma1_sq) - 17 * 2048;
-            if (sigma12 > 0 && sigma2_sq > 0) {
-                double g = sigma12 / (sigma1_sq + eps);
-                int32_t sv_sq = (int32_t)(sigma2_sq - g * sigma12);
-                if (sv_sq < 0)
-                    sv_sq = 0;
-                if (!(g < enhn_gain_limit))
-                    g = enhn_gain_limit;
-                const uint32_t n1 = (uint32_t)sv_sq + SIGMA_NSQ;
-                const int64_t n2 = (int64_t)(g * g * sigma1_sq) + n1;
-                num_log += log2q11_64((uint64_t)n2) - log2q11_64(n1);
-            }
-        } else {
-            num_non_log += sigma2_sq;
-            den_non_log++;
+        for (int j = 0; j < n; j++) {
+            const uint32_t mu1 = m1[j], mu2 = m2[j];
+            const uint32_t mu1_sq = (uint32_t)(((uint64_t)mu1 * mu1 + 0x80000000u) >> 32);
+            const uint32_t mu2_sq = (uint32_t)(((uint64_t)mu2 * mu2 + 0x80000000u) >> 32);
+            const uint32_t mu12 = (uint32_t)(((uint64_t)mu1 * mu2 + 0x80000000u) >> 32);
+            /* Unsigned differences reinterpreted as int32, as libvmaf does. */
+            const int32_t sigma1_sq = (int32_t)(xx[j] - mu1_sq);
+            const int32_t sigma2_sq_raw = (int32_t)(yy[j] - mu2_sq);
+            const int32_t sigma2_sq = sigma2_sq_raw < 0 ? 0 : sigma2_sq_raw;
+            const int32_t sigma12 = (int32_t)(xy[j] - mu12);
+            const int num = sigma1_sq >= SIGMA_NSQ && sigma12 > 0 && sigma2_sq > 0;
+            s1[j] = sigma1_sq;
+            s2[j] = sigma2_sq;
+            a1[j] = num ? sigma1_sq : SIGMA_NSQ;
+            a2[j] = num ? sigma2_sq : 0;
+            a12[j] = num ? sigma12 : 0;
+        }
+        for (int j = 0; j < n; j++) {
+            double g = a12[j] / (a1[j] + eps);
+            int32_t sv_sq = (int32_t)(a2[j] - g * a12[j]);
+            sv_sq = sv_sq < 0 ? 0 : sv_sq;
+            g = g < enhn_gain_limit ? g : enhn_gain_limit;
+            n1[j] = sv_sq + SIGMA_NSQ;
+            gg[j] = g * g * a1[j];
+        }
+        for (int j = 0; j < n; j++) {
+            const int log = s1[j] >= SIGMA_NSQ;
+            const int32_t d = log2q11_32((uint32_t)SIGMA_NSQ + (uint32_t)(log ? s1[j] : 0));
+            den_log += log ? d - 17 * 2048 : 0;
+            const int64_t n2 = (int64_t)gg[j] + n1[j];
+            num_log += log2q11_64((uint64_t)n2) - log2q11_64((uint32_t)n1[j]);
+            num_non_log += log ? 0 : s2[j];
+            den_non_log += !log;
         }
     }
     acc->num_log += num_log;
