@@ -277,6 +277,22 @@ static inline void dwt_s0_vert(int16_t *const lo, int16_t *const hi, const void 
         (row)[(n) + 1] = (row)[tvmaf_adm_mirror((n) + 1, (n))];                                    \
     } while (0)
 
+/* The horizontal lo/hi taps of one padded row, every other column. */
+#define DWT_S0_HORIZ(name, TL)                                                                     \
+    static void name(TL *restrict const lo_out, int16_t *restrict const hi_out,                    \
+                     const int16_t *restrict const in, const int w)                               \
+    {                                                                                              \
+        for (int j = 0; j < (w + 1) / 2; j++) {                                                    \
+            const int16_t *const x = in + 2 * j - 1;                                               \
+            const int32_t l = LO0 * x[0] + LO1 * x[1] + LO2 * x[2] + LO3 * x[3];                  \
+            const int32_t h = LO3 * x[0] - LO2 * x[1] + LO1 * x[2] - LO0 * x[3];                  \
+            lo_out[j] = wrap16((l + 32768) >> 16);                                                 \
+            hi_out[j] = wrap16((h + 32768) >> 16);                                                 \
+        }                                                                                          \
+    }
+DWT_S0_HORIZ(dwt_s0_horiz, int32_t)
+DWT_S0_HORIZ(dwt_s0_horiz_16, int16_t)
+
 static TVMAF_ADM_DWT_S0_FN(dwt_s0_c)
 {
     int16_t *const lo = tmp + 1;
@@ -288,19 +304,11 @@ static TVMAF_ADM_DWT_S0_FN(dwt_s0_c)
     PAD_ROW(lo, w);
     PAD_ROW(hi, w);
 
-    /* Sum of |taps| x int16 stays below 2^31: plain int32 is exact here. */
-    for (int j = 0; j < (w + 1) / 2; j++) {
-        const int16_t *const l = lo + 2 * j - 1;
-        const int16_t *const h = hi + 2 * j - 1;
-        const int32_t al = LO0 * l[0] + LO1 * l[1] + LO2 * l[2] + LO3 * l[3];
-        const int32_t vl = LO3 * l[0] - LO2 * l[1] + LO1 * l[2] - LO0 * l[3];
-        const int32_t ah = LO0 * h[0] + LO1 * h[1] + LO2 * h[2] + LO3 * h[3];
-        const int32_t vh = LO3 * h[0] - LO2 * h[1] + LO1 * h[2] - LO0 * h[3];
-        a[j] = wrap16((al + 32768) >> 16);
-        hvd[1][j] = wrap16((vl + 32768) >> 16);
-        hvd[0][j] = wrap16((ah + 32768) >> 16);
-        hvd[2][j] = wrap16((vh + 32768) >> 16);
-    }
+    /* Sum of |taps| x int16 stays below 2^31: plain int32 is exact here. One
+     * input row per loop, outputs restrict: with four outputs in one loop GCC
+     * needs more run-time alias checks than it allows and keeps it scalar. */
+    dwt_s0_horiz(a, hvd[1], lo, w);
+    dwt_s0_horiz_16(hvd[0], hvd[2], hi, w);
 }
 
 /* --- algorithms.md 3.2 DWT, scales 1..3 (int64 sums, per-scale shifts) --- */
