@@ -214,56 +214,28 @@ static ALWAYS_INLINE void vfilt_mom_16_body(const TvmafVifMomRow *const out,
  * over restrict rows that compilers vectorise, with the tile's accumulators
  * in L1.
  */
-typedef struct Mom8Sums {
-    uint32_t m1[VTILE], m2[VTILE], xx[VTILE], yy[VTILE], xy[VTILE];
-} Mom8Sums;
-
-/* The centre tap starts the sums, then the symmetric pairs (one factor, two
- * products), each pass its own function as for the 16-bit rows. */
-static NOINLINE void vfilt_mom_8_centre(Mom8Sums *restrict const s, const uint8_t *restrict const ra,
-                                        const uint8_t *restrict const da, const uint16_t fk,
-                                        const int n)
-{
-    for (int jj = 0; jj < n; jj++) {
-        const uint16_t x = ra[jj], y = da[jj];
-        s->m1[jj] = mul16(fk, x);
-        s->m2[jj] = mul16(fk, y);
-        s->xx[jj] = mul16(fk, (uint16_t)(x * x));
-        s->yy[jj] = mul16(fk, (uint16_t)(y * y));
-        s->xy[jj] = mul16(fk, (uint16_t)(x * y));
-    }
-}
-
-static NOINLINE void vfilt_mom_8_pair(Mom8Sums *restrict const s, const uint8_t *restrict const ra,
-                                      const uint8_t *restrict const rb,
-                                      const uint8_t *restrict const da,
-                                      const uint8_t *restrict const db, const uint16_t fk,
-                                      const int n)
-{
-    for (int jj = 0; jj < n; jj++) {
-        const uint16_t x = ra[jj], y = da[jj], x2 = rb[jj], y2 = db[jj];
-        s->m1[jj] += mul16(fk, x) + mul16(fk, x2);
-        s->m2[jj] += mul16(fk, y) + mul16(fk, y2);
-        s->xx[jj] += mul16(fk, (uint16_t)(x * x)) + mul16(fk, (uint16_t)(x2 * x2));
-        s->yy[jj] += mul16(fk, (uint16_t)(y * y)) + mul16(fk, (uint16_t)(y2 * y2));
-        s->xy[jj] += mul16(fk, (uint16_t)(x * y)) + mul16(fk, (uint16_t)(x2 * y2));
-    }
-}
-
 static void vfilt_mom_8_tile(const TvmafVifMomRow *const out, const uint8_t *const *const ref,
                              const uint8_t *const *const dis, const int j0, const int n,
                              const int sh_mu)
 {
     const uint16_t *const f = tvmaf_vif_filter[0];
-    Mom8Sums s;
+    uint32_t m1[VTILE], m2[VTILE], xx[VTILE], yy[VTILE], xy[VTILE];
 
-    vfilt_mom_8_centre(&s, ref[8] + j0, dis[8] + j0, f[8], n);
-    for (int k = 0; k < 8; k++)
-        vfilt_mom_8_pair(&s, ref[k] + j0, ref[16 - k] + j0, dis[k] + j0, dis[16 - k] + j0, f[k],
-                         n);
+    for (int k = 0; k < 17; k++) {
+        const uint16_t fk = f[k];
+        const int first = k == 0;
+        const uint8_t *restrict const rk = ref[k] + j0;
+        const uint8_t *restrict const dk = dis[k] + j0;
+        for (int jj = 0; jj < n; jj++) {
+            const uint16_t x = rk[jj], y = dk[jj];
+            m1[jj] = (first ? 0 : m1[jj]) + mul16(fk, x);
+            m2[jj] = (first ? 0 : m2[jj]) + mul16(fk, y);
+            xx[jj] = (first ? 0 : xx[jj]) + mul16(fk, (uint16_t)(x * x));
+            yy[jj] = (first ? 0 : yy[jj]) + mul16(fk, (uint16_t)(y * y));
+            xy[jj] = (first ? 0 : xy[jj]) + mul16(fk, (uint16_t)(x * y));
+        }
+    }
 
-    const uint32_t *const m1 = s.m1, *const m2 = s.m2, *const xx = s.xx, *const yy = s.yy;
-    const uint32_t *const xy = s.xy;
     uint16_t *restrict const o1 = out->mu1 + j0, *restrict const o2 = out->mu2 + j0;
     uint32_t *restrict const oxx = out->xx + j0, *restrict const oyy = out->yy + j0;
     uint32_t *restrict const oxy = out->xy + j0;
