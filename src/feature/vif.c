@@ -405,7 +405,8 @@ static decl_vif_stat_fn(vif_stat_c)
     /* Same constant expression as libvmaf so the double is the same. */
     const double eps = 65536 * 1.0e-10;
     int64_t num_log = 0, den_log = 0, num_non_log = 0, den_non_log = 0;
-    int32_t s1[VTILE], s2[VTILE], n1[VTILE];
+    int32_t s1[VTILE], s2[VTILE];
+    uint32_t n1[VTILE];
     int32_t a1[VTILE], a2[VTILE], a12[VTILE]; /* neutral outside the numerator branch */
     double gg[VTILE];
 
@@ -437,7 +438,7 @@ static decl_vif_stat_fn(vif_stat_c)
             int32_t sv_sq = (int32_t)(a2[j] - g * a12[j]);
             sv_sq = sv_sq < 0 ? 0 : sv_sq;
             g = g < enhn_gain_limit ? g : enhn_gain_limit;
-            n1[j] = sv_sq + SIGMA_NSQ;
+            n1[j] = (uint32_t)sv_sq + SIGMA_NSQ;
             gg[j] = g * g * a1[j];
         }
         for (int j = 0; j < n; j++) {
@@ -445,7 +446,7 @@ static decl_vif_stat_fn(vif_stat_c)
             const int32_t d = log2q11_32((uint32_t)SIGMA_NSQ + (uint32_t)(log ? s1[j] : 0));
             den_log += log ? d - 17 * 2048 : 0;
             const int64_t n2 = (int64_t)gg[j] + n1[j];
-            num_log += log2q11_64((uint64_t)n2) - log2q11_64((uint32_t)n1[j]);
+            num_log += log2q11_64((uint64_t)n2) - log2q11_64(n1[j]);
             num_non_log += log ? 0 : s2[j];
             den_non_log += !log;
         }
