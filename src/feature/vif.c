@@ -356,17 +356,6 @@ static decl_vif_hfilt_mom_fn(vif_hfilt_mom_c)
     }
 }
 
-static inline int bitlen32(uint32_t v)
-{
-#if defined(__GNUC__)
-    return 32 - __builtin_clz(v);
-#else
-    int n = 0;
-    while (v) { n++; v >>= 1; }
-    return n;
-#endif
-}
-
 static inline int bitlen64(uint64_t v)
 {
 #if defined(__GNUC__)
@@ -379,13 +368,7 @@ static inline int bitlen64(uint64_t v)
 }
 
 /* v >= 2^17 here: keep the top 16 bits (truncated) and add 2048 per dropped bit. */
-static inline int32_t log2q11_32(const uint32_t v)
-{
-    const int k = bitlen32(v) - 16;
-    return tvmaf_vif_log2_table[(v >> k) - TVMAF_VIF_LOG2_TABLE_BASE] + 2048 * k;
-}
-
-static inline int32_t log2q11_64(const uint64_t v)
+static inline int32_t log2q11(const uint64_t v)
 {
     const int k = bitlen64(v) - 16;
     return tvmaf_vif_log2_table[(v >> k) - TVMAF_VIF_LOG2_TABLE_BASE] + 2048 * k;
@@ -443,10 +426,10 @@ static decl_vif_stat_fn(vif_stat_c)
         }
         for (int j = 0; j < n; j++) {
             const int log = s1[j] >= SIGMA_NSQ;
-            const int32_t d = log2q11_32((uint32_t)SIGMA_NSQ + (uint32_t)(log ? s1[j] : 0));
+            const int32_t d = log2q11((uint32_t)SIGMA_NSQ + (uint32_t)(log ? s1[j] : 0));
             den_log += log ? d - 17 * 2048 : 0;
             const int64_t n2 = (int64_t)gg[j] + n1[j];
-            num_log += log2q11_64((uint64_t)n2) - log2q11_64(n1[j]);
+            num_log += log2q11((uint64_t)n2) - log2q11(n1[j]);
             num_non_log += log ? 0 : s2[j];
             den_non_log += !log;
         }
