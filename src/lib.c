@@ -205,6 +205,11 @@ static int init_workers(TvmafContext *c)
                       ? tvmaf_motion_init_classic(&w->motion, c->w, c->h, c->bpc, c->cpu_flags)
                       : tvmaf_motion_init(&w->motion, c->w, c->h, c->bpc, &mo, c->cpu_flags);
         if (err < 0) {
+            /* Out of memory is logged by the caller, with the sizes. */
+            if (err != -ENOMEM)
+                tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
+                          "cannot set up the VIF, ADM and motion features for %dx%d %d-bit "
+                          "pictures: %s", c->w, c->h, c->bpc, strerror(-err));
             free_workers(c);
             return err;
         }
@@ -458,7 +463,8 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
         err = apply_memory_budget(c, ref, dis);
         if (!err) {
             err = init_workers(c);
-            /* Other refusals were logged by the extractor instance's init. */
+            /* Other refusals are logged where they arise: init_workers() for
+             * the fixed features, the extractor instances' init for theirs. */
             if (err == -ENOMEM)
                 tvmaf_log(&c->s.logger, TVMAF_LOG_ERROR,
                           "cannot allocate the worker scratch for %dx%d pictures (%d threads, "
