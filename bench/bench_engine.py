@@ -206,20 +206,20 @@ def main():
         """A column cell: fn(model, h, t), or '-' where the row lacks an engine it needs."""
         return lambda m, h, t: (fn(m, h, t) if all((m, h, t, k) in best for k in need) else "-")
 
-    cols = [("tinyvmaf fps", per(lambda m, h, t: f"{fps[(m, h, t, 'tv')]:.2f}", "tv"))]
-    if "lv" in has:
-        cols += [("libvmaf fps", per(lambda m, h, t: f"{fps[(m, h, t, 'lv')]:.2f}", "lv")),
-                 ("speed-up", per(lambda m, h, t: f"{fps[(m, h, t, 'tv')] / fps[(m, h, t, 'lv')]:.2f}x",
-                                  "tv", "lv")),
-                 ("CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lv')] / cpu[(m, h, t, 'tv')]:.2f}x",
-                             "tv", "lv"))]
-    cols += [("tinyvmaf C fps", per(lambda m, h, t: f"{fps[(m, h, t, 'tvc')]:.2f}", "tvc"))]
-    if "lvc" in has:
-        cols += [("libvmaf C fps", per(lambda m, h, t: f"{fps[(m, h, t, 'lvc')]:.2f}", "lvc")),
-                 ("C speed-up", per(lambda m, h, t: f"{fps[(m, h, t, 'tvc')] / fps[(m, h, t, 'lvc')]:.2f}x",
-                                    "tvc", "lvc")),
-                 ("C CPU", per(lambda m, h, t: f"{cpu[(m, h, t, 'lvc')] / cpu[(m, h, t, 'tvc')]:.2f}x",
-                             "tvc", "lvc"))]
+    def engine_cols(ours, theirs, label, prefix):
+        """Our fps, then (when `theirs` ran) theirs, the speed-up and the CPU-seconds ratio."""
+        c = [(f"tinyvmaf {label}fps", per(lambda m, h, t: f"{fps[(m, h, t, ours)]:.2f}", ours))]
+        if theirs in has:
+            c += [(f"libvmaf {label}fps", per(lambda m, h, t: f"{fps[(m, h, t, theirs)]:.2f}", theirs)),
+                  (f"{prefix}speed-up",
+                   per(lambda m, h, t: f"{fps[(m, h, t, ours)] / fps[(m, h, t, theirs)]:.2f}x",
+                       ours, theirs)),
+                  (f"{prefix}CPU",
+                   per(lambda m, h, t: f"{cpu[(m, h, t, theirs)] / cpu[(m, h, t, ours)]:.2f}x",
+                       ours, theirs))]
+        return c
+
+    cols = engine_cols("tv", "lv", "", "") + engine_cols("tvc", "lvc", "C ", "C ")
 
     def rss_col(engine_keys):
         def cell(m, h, t):
