@@ -1,3 +1,4 @@
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,10 +334,32 @@ static int grow_results(TvmafContext *c, unsigned need)
     return err;
 }
 
+/*
+ * A frame is scored in two parts that may run on different workers: VIF
+ * (about 60 % of the work), and ADM, motion and the extractor instances.
+ * With frames as the only unit, one worker sat idle while the other scored
+ * the first frame (the second was still being read) and again while it
+ * finished the last one. Each part writes its own features into the job;
+ * the part that ends last commits them. Scores do not depend on which
+ * worker runs a part: every feature state is per worker and holds nothing
+ * across frames.
+ */
+enum { PART_VIF, PART_REST, N_PARTS };
+
+struct FrameJob;
+typedef struct FramePart {
+    struct FrameJob *job;
+    int which;
+} FramePart;
+
 typedef struct FrameJob {
     TvmafContext *c;
     unsigned index;
     TvmafPicture ref, dis, prev_ref, prev2_ref; /* empty when absent */
+    FramePart part[N_PARTS];
+    atomic_int parts_left;
+    atomic_int err; /* the first failure of a part, 0 if none */
+    double v[TVMAF_FEATURE_COUNT], ov[TVMAF_MAX_OUTPUTS];
 } FrameJob;
 
 static TvmafPlane luma(const TvmafPicture *p)
@@ -366,38 +389,16 @@ static int run_instances(TvmafContext *c, const FrameJob *j, int worker, double 
     return 0;
 }
 
-static void run_frame(void *arg, int worker)
+/* Whether frame j has the VIF part: fixed features, on the subsample grid. */
+static int has_vif_part(const TvmafContext *c, const unsigned index)
 {
-    FrameJob *j = arg;
-    TvmafContext *c = j->c;
-    TvmafWorker *w = &c->workers[worker];
-    double v[TVMAF_FEATURE_COUNT], ov[TVMAF_MAX_OUTPUTS];
-    for (int f = 0; f < TVMAF_FEATURE_COUNT; f++)
-        v[f] = 0.;
-    const TvmafPlane ref = luma(&j->ref), dis = luma(&j->dis);
-    int err = 0;
+    return !c->s.no_fixed_features && index % c->s.subsample == 0;
+}
 
-    if (!c->s.no_fixed_features && j->index % c->s.subsample == 0) {
-        double vif[TVMAF_VIF_SCALES];
-        TvmafAdmScores adm;
-        err = tvmaf_vif_compute(w->vif, &ref, &dis, vif);
-        if (!err)
-            err = tvmaf_adm_compute(w->adm, &ref, &dis, &adm);
-        if (!err) {
-            for (int s = 0; s < TVMAF_VIF_SCALES; s++)
-                v[TVMAF_FEATURE_VIF_SCALE0 + s] = vif[s];
-            v[TVMAF_FEATURE_ADM2] = adm.adm2;
-            for (int s = 0; s < TVMAF_ADM_SCALES; s++)
-                v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm.scale[s];
-        }
-    }
-    if (!err && j->prev_ref.buf && !c->s.no_fixed_features) {
-        const TvmafPlane prev = luma(&j->prev_ref);
-        err = tvmaf_motion_compute(w->motion, &prev, &ref, &v[TVMAF_FEATURE_MOTION]);
-    }
-    if (!err)
-        err = run_instances(c, j, worker, ov);
-
+static void finish_frame(FrameJob *j)
+{
+    TvmafContext *const c = j->c;
+    const int err = atomic_load(&j->err);
     pthread_mutex_lock(&c->lock);
     if (err < 0) {
         if (!c->error) {
@@ -407,9 +408,9 @@ static void run_frame(void *arg, int worker)
         }
     } else {
         for (int f = 0; f < TVMAF_FEATURE_COUNT && !c->s.no_fixed_features; f++)
-            c->scores[f][j->index] = v[f];
+            c->scores[f][j->index] = j->v[f];
         for (unsigned o = 0; o < c->n_out; o++)
-            c->out_vals[o][j->index] = ov[o];
+            c->out_vals[o][j->index] = j->ov[o];
         c->done[j->index] = 1;
     }
     pthread_mutex_unlock(&c->lock);
@@ -419,6 +420,51 @@ static void run_frame(void *arg, int worker)
     tvmaf_picture_unref(&j->prev_ref);
     tvmaf_picture_unref(&j->prev2_ref);
     free(j);
+}
+
+/* Records a part's outcome; the last part to end commits the frame and frees the job. */
+static void part_done(FrameJob *j, const int err)
+{
+    if (err < 0) {
+        int none = 0;
+        atomic_compare_exchange_strong(&j->err, &none, err);
+    }
+    if (atomic_fetch_sub(&j->parts_left, 1) == 1)
+        finish_frame(j);
+}
+
+static void run_part(void *arg, int worker)
+{
+    const FramePart *const p = arg;
+    FrameJob *const j = p->job;
+    TvmafContext *const c = j->c;
+    TvmafWorker *const w = &c->workers[worker];
+    const TvmafPlane ref = luma(&j->ref), dis = luma(&j->dis);
+    int err = 0;
+
+    if (p->which == PART_VIF) {
+        double vif[TVMAF_VIF_SCALES];
+        err = tvmaf_vif_compute(w->vif, &ref, &dis, vif);
+        for (int s = 0; s < TVMAF_VIF_SCALES && !err; s++)
+            j->v[TVMAF_FEATURE_VIF_SCALE0 + s] = vif[s];
+    } else {
+        if (has_vif_part(c, j->index)) {
+            TvmafAdmScores adm;
+            err = tvmaf_adm_compute(w->adm, &ref, &dis, &adm);
+            if (!err) {
+                j->v[TVMAF_FEATURE_ADM2] = adm.adm2;
+                for (int s = 0; s < TVMAF_ADM_SCALES; s++)
+                    j->v[TVMAF_FEATURE_ADM_SCALE0 + s] = adm.scale[s];
+            }
+        }
+        if (!err && j->prev_ref.buf && !c->s.no_fixed_features) {
+            const TvmafPlane prev = luma(&j->prev_ref);
+            err = tvmaf_motion_compute(w->motion, &prev, &ref, &j->v[TVMAF_FEATURE_MOTION]);
+        }
+        if (!err)
+            err = run_instances(c, j, worker, j->ov);
+    }
+    part_done(j, err);
 }
 
 static int check_picture(const TvmafContext *c, const TvmafPicture *p, const char *what)
@@ -524,10 +570,25 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
     memset(dis, 0, sizeof(*dis));
     c->n_frames++;
 
-    if (c->thread_pool)
-        return tvmaf_thread_pool_submit(c->thread_pool, run_frame, j) < 0 ? TVMAF_ERR(ENOMEM) : 0;
-    run_frame(j, 0);
-    return c->error ? TVMAF_ERR(-c->error) : 0;
+    /* The longer part first: a worker that frees up takes the other. */
+    const int vif = has_vif_part(c, j->index);
+    j->part[PART_VIF] = (FramePart){ j, PART_VIF };
+    j->part[PART_REST] = (FramePart){ j, PART_REST };
+    atomic_init(&j->parts_left, vif ? 2 : 1);
+    atomic_init(&j->err, 0);
+    if (!c->thread_pool) {
+        if (vif)
+            run_part(&j->part[PART_VIF], 0);
+        run_part(&j->part[PART_REST], 0); /* the last part: frees j */
+        return c->error ? TVMAF_ERR(-c->error) : 0;
+    }
+    if (vif && tvmaf_thread_pool_submit(c->thread_pool, run_part, &j->part[PART_VIF]) < 0)
+        part_done(j, -ENOMEM); /* never frees j here: the other part is still due */
+    if (tvmaf_thread_pool_submit(c->thread_pool, run_part, &j->part[PART_REST]) < 0) {
+        part_done(j, -ENOMEM);
+        return TVMAF_ERR(ENOMEM);
+    }
+    return 0;
 }
 
 int tvmaf_flush(TvmafContext *c)

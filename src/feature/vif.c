@@ -757,9 +757,10 @@ int tvmaf_vif_init(TvmafVif **const out, const int w, const int h, const int bpc
     }
     uint8_t *const base =
         (uint8_t *)v->mem + ((ALIGN_BYTES - (uintptr_t)v->mem % ALIGN_BYTES) % ALIGN_BYTES);
+    /* calloc's zeroes also cover the slack past the row ends that SIMD lanes
+     * read; no memset, so the pages are first touched by the worker that
+     * scores, not all at once by the thread that sets up every worker. */
     layout(v, base);
-    /* SIMD lanes past the row ends read the slack: keep it defined. */
-    memset(base, 0, size - ALIGN_BYTES);
     *out = v;
     return 0;
 }
