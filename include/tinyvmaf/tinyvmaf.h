@@ -97,9 +97,10 @@ typedef struct TvmafSettings {
  * size: the fixed features' (about 1.5 bytes per luma pixel) plus that of
  * each extractor instance asked for with tvmaf_use_feature() (those whose
  * kind states its size), and P the bytes of one reference + distorted pair
- * as sent (every plane, stride x height). Each worker has one frame running
- * and one queued, and two more pairs cover the previous reference and the
- * pair being read, so 2n + 2 pairs bound the pictures in flight. When
+ * as sent (every plane, stride x height). A frame is scored as one or two
+ * jobs (VIF, and the rest), which any workers may run; n jobs run and at
+ * most n wait, so at most 2n frames are in flight, and two more pairs cover
+ * the previous reference and the pair being read: 2n + 2 pairs. When
  * need(n_threads) exceeds the limit, the context runs the largest n that
  * fits and logs one WARNING saying from how many threads to how many and
  * why; when need(1) exceeds it, tvmaf_send_pictures() fails with
