@@ -570,25 +570,26 @@ int tvmaf_send_pictures(TvmafContext *c, TvmafPicture *ref, TvmafPicture *dis)
     memset(dis, 0, sizeof(*dis));
     c->n_frames++;
 
-    /* The longer part first: a worker that frees up takes the other. */
-    const int vif = has_vif_part(c, j->index);
-    j->part[PART_VIF] = (FramePart){ j, PART_VIF };
-    j->part[PART_REST] = (FramePart){ j, PART_REST };
-    atomic_init(&j->parts_left, vif ? 2 : 1);
+    /* The longer part (VIF) first: a worker that frees up takes the other. */
+    const int first = has_vif_part(c, j->index) ? PART_VIF : PART_REST;
+    for (int p = first; p < N_PARTS; p++)
+        j->part[p] = (FramePart){ j, p };
+    atomic_init(&j->parts_left, N_PARTS - first);
     atomic_init(&j->err, 0);
     if (!c->thread_pool) {
-        if (vif)
-            run_part(&j->part[PART_VIF], 0);
-        run_part(&j->part[PART_REST], 0); /* the last part: frees j */
+        for (int p = first; p < N_PARTS; p++)
+            run_part(&j->part[p], 0); /* the last one frees j */
         return c->error ? TVMAF_ERR(-c->error) : 0;
     }
-    if (vif && tvmaf_thread_pool_submit(c->thread_pool, run_part, &j->part[PART_VIF]) < 0)
-        part_done(j, -ENOMEM); /* never frees j here: the other part is still due */
-    if (tvmaf_thread_pool_submit(c->thread_pool, run_part, &j->part[PART_REST]) < 0) {
-        part_done(j, -ENOMEM);
-        return TVMAF_ERR(ENOMEM);
+    err = 0;
+    for (int p = first; p < N_PARTS; p++) {
+        /* A part that cannot be queued ends as failed (the last one frees j). */
+        if (tvmaf_thread_pool_submit(c->thread_pool, run_part, &j->part[p]) < 0) {
+            part_done(j, -ENOMEM);
+            err = TVMAF_ERR(ENOMEM);
+        }
     }
-    return 0;
+    return err;
 }
 
 int tvmaf_flush(TvmafContext *c)

@@ -181,18 +181,16 @@ static ALWAYS_INLINE void vfilt_mom_16_tile(const TvmafVifMomRow *const out,
         vfilt_mom_16_pair(&s, ref[k] + j0, ref[fw - 1 - k] + j0, dis[k] + j0,
                           dis[fw - 1 - k] + j0, f[k], n);
 
-    const uint32_t *const m1 = s.m1, *const m2 = s.m2, *const xxl = s.xxl, *const yyl = s.yyl;
-    const uint32_t *const xyl = s.xyl, *const xxh = s.xxh, *const yyh = s.yyh, *const xyh = s.xyh;
     uint16_t *restrict const o1 = out->mu1 + j0, *restrict const o2 = out->mu2 + j0;
     uint32_t *restrict const oxx = out->xx + j0, *restrict const oyy = out->yy + j0;
     uint32_t *restrict const oxy = out->xy + j0;
     const uint32_t rnd_mu = 1u << (sh_mu - 1);
     for (int jj = 0; jj < n; jj++) {
-        o1[jj] = (uint16_t)((m1[jj] + rnd_mu) >> sh_mu);
-        o2[jj] = (uint16_t)((m2[jj] + rnd_mu) >> sh_mu);
-        oxx[jj] = join_hi_lo(xxh[jj], xxl[jj], sh_sq);
-        oyy[jj] = join_hi_lo(yyh[jj], yyl[jj], sh_sq);
-        oxy[jj] = join_hi_lo(xyh[jj], xyl[jj], sh_sq);
+        o1[jj] = (uint16_t)((s.m1[jj] + rnd_mu) >> sh_mu);
+        o2[jj] = (uint16_t)((s.m2[jj] + rnd_mu) >> sh_mu);
+        oxx[jj] = join_hi_lo(s.xxh[jj], s.xxl[jj], sh_sq);
+        oyy[jj] = join_hi_lo(s.yyh[jj], s.yyl[jj], sh_sq);
+        oxy[jj] = join_hi_lo(s.xyh[jj], s.xyl[jj], sh_sq);
     }
 }
 
@@ -316,8 +314,8 @@ static ALWAYS_INLINE void hfilt_mom_tile(const TvmafVifFiltRow *const out,
     split_hi_lo(lo[0], hi[0], in->xx + c0, span);
     split_hi_lo(lo[1], hi[1], in->yy + c0, span);
     split_hi_lo(lo[2], hi[2], in->xy + c0, span);
-    hfilt_row(s.m1, in->mu1 + c0, n, fw, f);
-    hfilt_row(s.m2, in->mu2 + c0, n, fw, f);
+    hfilt_row(out->mu1 + j0, in->mu1 + c0, n, fw, f); /* the means need no join */
+    hfilt_row(out->mu2 + j0, in->mu2 + c0, n, fw, f);
     hfilt_row(s.xxl, lo[0], n, fw, f);
     hfilt_row(s.yyl, lo[1], n, fw, f);
     hfilt_row(s.xyl, lo[2], n, fw, f);
@@ -325,12 +323,9 @@ static ALWAYS_INLINE void hfilt_mom_tile(const TvmafVifFiltRow *const out,
     hfilt_row(s.yyh, hi[1], n, fw, f);
     hfilt_row(s.xyh, hi[2], n, fw, f);
 
-    uint32_t *restrict const o1 = out->mu1 + j0, *restrict const o2 = out->mu2 + j0;
     uint32_t *restrict const oxx = out->xx + j0, *restrict const oyy = out->yy + j0;
     uint32_t *restrict const oxy = out->xy + j0;
     for (int jj = 0; jj < n; jj++) {
-        o1[jj] = s.m1[jj];
-        o2[jj] = s.m2[jj];
         oxx[jj] = join_hi_lo(s.xxh[jj], s.xxl[jj], 16);
         oyy[jj] = join_hi_lo(s.yyh[jj], s.yyl[jj], 16);
         oxy[jj] = join_hi_lo(s.xyh[jj], s.xyl[jj], 16);
@@ -425,13 +420,13 @@ static decl_vif_stat_fn(vif_stat_c)
             gg[j] = g * g * a1[j];
         }
         for (int j = 0; j < n; j++) {
-            const int log = s1[j] >= SIGMA_NSQ;
-            const int32_t d = log2q11((uint32_t)SIGMA_NSQ + (uint32_t)(log ? s1[j] : 0));
-            den_log += log ? d - 17 * 2048 : 0;
+            const int is_log = s1[j] >= SIGMA_NSQ;
+            const int32_t d = log2q11((uint32_t)SIGMA_NSQ + (uint32_t)(is_log ? s1[j] : 0));
+            den_log += is_log ? d - 17 * 2048 : 0;
             const int64_t n2 = (int64_t)gg[j] + n1[j];
             num_log += log2q11((uint64_t)n2) - log2q11(n1[j]);
-            num_non_log += log ? 0 : s2[j];
-            den_non_log += !log;
+            num_non_log += is_log ? 0 : s2[j];
+            den_non_log += !is_log;
         }
     }
     acc->num_log += num_log;
